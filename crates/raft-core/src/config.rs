@@ -1,0 +1,153 @@
+//! How a node is configured: its peers, its timing, and the three NuRaft knobs that make up
+//! a durability mode (NURAFT.md, "Three knobs, not one").
+
+use crate::types::NodeId;
+
+/// Whether a call that writes to disk waits for the flush before returning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlushWait {
+    /// The Raft thread blocks until the flush completes (sync mode's `end_of_append_batch`,
+    /// and `save_state` in every correct mode).
+    Blocking,
+    /// The flush is handed to a background I/O thread and the call returns at once.
+    Background,
+}
+
+/// When the client of a write is told it succeeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AckRule {
+    /// When the commit handler fires (the entry is committed and applied).
+    OnCommit,
+    /// When the handler fired AND the leader's own flush covers the entry.
+    OnCommitAndFlush,
+}
+
+/// NuRaft's `parallel_log_appending_`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ParallelAppend {
+    Off,
+    /// The leader counts itself only up to `last_durable_index`; a follower waits until its
+    /// write is durable before it answers.
+    On,
+}
+
+/// Where reads are served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadPath {
+    /// A read is a log entry, answered when applied.
+    Log,
+    /// The leader answers at once from its state machine (not linearizable under partitions).
+    LeaderState,
+}
+
+/// The durability knobs. [`Durability::sync`], [`Durability::async_handler`] and
+/// [`Durability::parallel_append`] build the three modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Durability {
+    /// What the leader's `end_of_append_batch` does.
+    pub leader_flush: FlushWait,
+    /// What a follower's `end_of_append_batch` does.
+    pub follower_flush: FlushWait,
+    pub parallel_append: ParallelAppend,
+    pub ack: AckRule,
+}
+
+impl Durability {
+    /// `end_of_append_batch` flushes and blocks on every node.
+    pub fn sync() -> Self {
+        Durability {
+            leader_flush: FlushWait::Blocking,
+            follower_flush: FlushWait::Blocking,
+            parallel_append: ParallelAppend::Off,
+            ack: AckRule::OnCommit,
+        }
+    }
+
+    /// The flush runs in the background on the leader; followers flush in the background
+    /// too (`FlushWait::Background`, NuRaft's behaviour with one log store) or first.
+    pub fn async_handler(ack: AckRule, follower_flush: FlushWait) -> Self {
+        Durability {
+            leader_flush: FlushWait::Background,
+            follower_flush,
+            parallel_append: ParallelAppend::Off,
+            ack,
+        }
+    }
+
+    /// Writes start without blocking; the leader counts itself up to `last_durable_index`;
+    /// followers wait for durability before answering.
+    pub fn parallel_append() -> Self {
+        Durability {
+            leader_flush: FlushWait::Background,
+            follower_flush: FlushWait::Background,
+            parallel_append: ParallelAppend::On,
+            ack: AckRule::OnCommit,
+        }
+    }
+}
+
+/// The deliberate mistakes of the bug catalogue that live in the Raft core (the others
+/// live in the log store or recovery of the harness). See docs/bugs.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CoreBug {
+    None,
+    /// The parallel-append leader counts its appended, not durable, index toward the quorum.
+    LeaderCountsUnflushed,
+    /// A follower answers AppendEntries before its write is durable.
+    FollowerAcksBeforeFlush,
+    /// A vote is answered before term and vote are flushed.
+    VoteNotPersisted,
+    /// A higher term is adopted without flushing it.
+    TermNotPersisted,
+    /// A follower applies entries before its batch is durable.
+    ApplyBeforeDurable,
+    /// A follower takes the leader's commit index, clamped only to its own log's end.
+    CommitIndexNotClamped,
+    /// The leader acknowledges a write as soon as it is appended locally.
+    AckBeforeCommit,
+}
+
+/// Everything a node needs to know to run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub id: NodeId,
+    /// Every voting member, this node included, in ascending order.
+    pub voters: Vec<NodeId>,
+    pub heartbeat_interval_ns: u64,
+    pub election_timeout_min_ns: u64,
+    pub election_timeout_max_ns: u64,
+    /// Entries per AppendEntries request, >= 1.
+    pub max_append_batch: u32,
+    pub durability: Durability,
+    pub read_path: ReadPath,
+    pub bug: CoreBug,
+}
+
+impl Config {
+    /// Panics on a configuration no caller should build (a bug upstream, not user input).
+    pub fn validate(&self) {
+        assert!(
+            self.voters.contains(&self.id),
+            "node {} is not among its voters",
+            self.id
+        );
+        assert!(
+            self.voters.windows(2).all(|w| w[0] < w[1]),
+            "voters must be sorted and unique"
+        );
+        assert!(self.max_append_batch >= 1, "max_append_batch must be >= 1");
+        assert!(
+            self.heartbeat_interval_ns > 0,
+            "heartbeat interval must be positive"
+        );
+        assert!(
+            self.election_timeout_min_ns <= self.election_timeout_max_ns,
+            "election timeout min > max"
+        );
+    }
+
+    /// The number of votes (or acknowledgements) that make a majority.
+    pub fn quorum(&self) -> usize {
+        self.voters.len() / 2 + 1
+    }
+}

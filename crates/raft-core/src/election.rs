@@ -1,0 +1,129 @@
+//! Leader election: the election timeout, RequestVote with the up-to-date check, counting
+//! votes, and becoming leader (with the new term's no-op entry).
+
+use crate::io::{Action, Timer};
+use crate::message::Message;
+use crate::node::Raft;
+use crate::types::{Entry, LogIndex, NodeId, Payload, Role, Term};
+
+impl Raft {
+    pub(crate) fn on_election_timeout(&mut self, out: &mut Vec<Action>) {
+        if self.role == Role::Leader {
+            return;
+        }
+        self.term = self.term.next();
+        self.vote = Some(self.cfg.id);
+        self.term_dirty = true;
+        self.vote_dirty = true;
+        self.role = Role::Candidate;
+        self.leader = None;
+        self.votes = 1 << self.cfg.id.0;
+        out.push(Action::RoleChanged {
+            role: Role::Candidate,
+            term: self.term,
+        });
+        // The vote for itself must be durable before it asks for others'.
+        self.persist_state(out);
+        self.reset_election_timer(out);
+        if self.votes.count_ones() as usize >= self.cfg.quorum() {
+            self.become_leader(out);
+            return;
+        }
+        let (last_index, last_term) = (self.log.last_index(), self.log.last_term());
+        for i in 0..self.peers.len() {
+            let to = self.peers[i].id;
+            out.push(Action::Send {
+                to,
+                msg: Message::VoteRequest {
+                    term: self.term,
+                    candidate: self.cfg.id,
+                    last_index,
+                    last_term,
+                },
+            });
+        }
+    }
+
+    pub(crate) fn on_vote_request(
+        &mut self,
+        term: Term,
+        candidate: NodeId,
+        last_index: LogIndex,
+        last_term: Term,
+        out: &mut Vec<Action>,
+    ) {
+        let up_to_date = (last_term, last_index) >= (self.log.last_term(), self.log.last_index());
+        let free = self.vote.is_none() || self.vote == Some(candidate);
+        let granted = term == self.term && free && up_to_date;
+        if granted {
+            if self.vote != Some(candidate) {
+                self.vote = Some(candidate);
+                self.vote_dirty = true;
+            }
+            self.reset_election_timer(out);
+        }
+        // The vote must be durable before the answer leaves.
+        self.persist_state(out);
+        out.push(Action::Send {
+            to: candidate,
+            msg: Message::VoteResponse {
+                term: self.term,
+                granted,
+            },
+        });
+    }
+
+    pub(crate) fn on_vote_response(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        granted: bool,
+        out: &mut Vec<Action>,
+    ) {
+        if self.role != Role::Candidate || term != self.term || !granted {
+            return;
+        }
+        self.votes |= 1 << from.0;
+        if self.votes.count_ones() as usize >= self.cfg.quorum() {
+            self.become_leader(out);
+        }
+    }
+
+    fn become_leader(&mut self, out: &mut Vec<Action>) {
+        assert_eq!(
+            self.role,
+            Role::Candidate,
+            "only a candidate becomes leader"
+        );
+        assert_eq!(self.vote, Some(self.cfg.id), "a leader voted for itself");
+        self.role = Role::Leader;
+        self.leader = Some(self.cfg.id);
+        out.push(Action::RoleChanged {
+            role: Role::Leader,
+            term: self.term,
+        });
+        out.push(Action::CancelTimer {
+            timer: Timer::Election,
+        });
+        let next = self.log.last_index().next();
+        for p in &mut self.peers {
+            p.next = next;
+            p.matched = LogIndex::ZERO;
+            p.in_flight_ticks = None;
+        }
+        self.precommit = self.log.last_index();
+        out.push(Action::SetTimer {
+            timer: Timer::Heartbeat,
+            min_ns: self.cfg.heartbeat_interval_ns,
+            max_ns: self.cfg.heartbeat_interval_ns,
+        });
+        // A leader commits entries of earlier terms only through one of its own.
+        self.append_as_leader(
+            Entry {
+                term: self.term,
+                payload: Payload::Noop,
+            },
+            out,
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! The follower's side: an AppendEntries request, in NuRaft's order (NURAFT.md,
+//! "Follower: an AppendEntries request"): check, write the new entries (`write_at` on a
+//! conflict), end the batch, with parallel appending wait for durability, advance the
+//! commit index, answer.
+
+use crate::config::{CoreBug, FlushWait, ParallelAppend};
+use crate::io::Action;
+use crate::message::Message;
+use crate::node::Raft;
+use crate::types::{Entry, LogIndex, NodeId, Role, Term};
+
+impl Raft {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn on_append_entries(
+        &mut self,
+        term: Term,
+        leader: NodeId,
+        prev_index: LogIndex,
+        prev_term: Term,
+        entries: &[Entry],
+        leader_commit: LogIndex,
+        out: &mut Vec<Action>,
+    ) {
+        if term < self.term || (term == self.term && self.role == Role::Leader) {
+            // A stale leader, or (only with a broken election) a second leader of our term.
+            self.reply_append(leader, false, self.log.last_index(), out);
+            return;
+        }
+        if self.role != Role::Follower || self.leader != Some(leader) {
+            self.become_follower(term, Some(leader), out);
+        } else {
+            self.reset_election_timer(out);
+        }
+        self.persist_state(out);
+        if self.log.term_at(prev_index) != Some(prev_term) {
+            let hint = if prev_index > self.log.last_index() {
+                self.log.last_index()
+            } else {
+                prev_index.prev()
+            };
+            self.reply_append(leader, false, hint, out);
+            return;
+        }
+        let last_new = prev_index.plus(entries.len() as u64);
+        let written = self.write_new_entries(prev_index, entries, out);
+        if self.cfg.bug == CoreBug::ApplyBeforeDurable {
+            self.follower_commit(leader_commit, last_new, out);
+        }
+        let acks_early = self.cfg.bug == CoreBug::FollowerAcksBeforeFlush;
+        if let Some((start, count)) = written {
+            let flush = if acks_early {
+                FlushWait::Background
+            } else {
+                self.cfg.durability.follower_flush
+            };
+            out.push(Action::EndOfAppendBatch {
+                start,
+                count,
+                flush,
+            });
+        }
+        if self.cfg.durability.parallel_append == ParallelAppend::On && !acks_early {
+            out.push(Action::WaitDurable { index: last_new });
+        }
+        if self.cfg.bug != CoreBug::ApplyBeforeDurable {
+            self.follower_commit(leader_commit, last_new, out);
+        }
+        self.reply_append(leader, true, last_new, out);
+    }
+
+    /// Appends what the log lacks; on a conflict truncates first (`write_at`). Returns the
+    /// batch written as (start, count), if any.
+    fn write_new_entries(
+        &mut self,
+        prev_index: LogIndex,
+        entries: &[Entry],
+        out: &mut Vec<Action>,
+    ) -> Option<(LogIndex, u64)> {
+        for (k, e) in entries.iter().enumerate() {
+            let index = prev_index.plus(k as u64 + 1);
+            match self.log.term_at(index) {
+                Some(t) if t == e.term => continue,
+                Some(_) => {
+                    assert!(
+                        index > self.commit || self.cfg.bug != CoreBug::None,
+                        "node {} would truncate committed entry {index}",
+                        self.cfg.id
+                    );
+                    self.log.truncate_from(index);
+                    self.last_durable = self.last_durable.min(index.prev());
+                    let to = self.push_all(&entries[k..]);
+                    out.push(Action::WriteAt { from: index, to });
+                    return Some((index, to.0 - index.0 + 1));
+                }
+                None => {
+                    let to = self.push_all(&entries[k..]);
+                    out.push(Action::Append { from: index, to });
+                    return Some((index, to.0 - index.0 + 1));
+                }
+            }
+        }
+        None
+    }
+
+    fn push_all(&mut self, entries: &[Entry]) -> LogIndex {
+        for e in entries {
+            self.log.push(*e);
+        }
+        self.log.last_index()
+    }
+
+    /// commit = min(leader's commit, last new index): what the leader vouches for and this
+    /// node holds in the leader's version.
+    fn follower_commit(
+        &mut self,
+        leader_commit: LogIndex,
+        last_new: LogIndex,
+        out: &mut Vec<Action>,
+    ) {
+        let bound = match self.cfg.bug {
+            CoreBug::CommitIndexNotClamped => self.log.last_index(),
+            _ => last_new,
+        };
+        let target = leader_commit.min(bound);
+        if target > self.commit {
+            self.advance_commit(target, out);
+        }
+    }
+
+    fn reply_append(
+        &self,
+        to: NodeId,
+        success: bool,
+        match_index: LogIndex,
+        out: &mut Vec<Action>,
+    ) {
+        out.push(Action::Send {
+            to,
+            msg: Message::AppendResponse {
+                term: self.term,
+                success,
+                match_index,
+            },
+        });
+    }
+}

@@ -1,0 +1,197 @@
+//! The leader's side of replication: client requests, AppendEntries to each follower, the
+//! responses, heartbeats, and the commit index by quorum (NURAFT.md, "Leader: a client
+//! write").
+
+use crate::config::{CoreBug, ParallelAppend, ReadPath};
+use crate::io::{Action, ClientResult, Timer};
+use crate::message::Message;
+use crate::node::Raft;
+use crate::types::{ClientId, Command, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term};
+
+/// Heartbeat ticks after which an unanswered AppendEntries is sent again.
+const RESEND_AFTER_TICKS: u8 = 2;
+
+impl Raft {
+    pub(crate) fn on_client_request(
+        &mut self,
+        client: ClientId,
+        req: ReqId,
+        command: Command,
+        out: &mut Vec<Action>,
+    ) {
+        if self.role != Role::Leader {
+            let result = ClientResult::NotLeader { hint: self.leader };
+            out.push(Action::ClientReply {
+                client,
+                req,
+                result,
+            });
+            return;
+        }
+        if let (Command::Read { key }, ReadPath::LeaderState) = (command, self.cfg.read_path) {
+            let result = ClientResult::Ok {
+                read: Some(self.kv.get(key)),
+            };
+            out.push(Action::ClientReply {
+                client,
+                req,
+                result,
+            });
+            return;
+        }
+        let entry = Entry {
+            term: self.term,
+            payload: Payload::Client {
+                client,
+                req,
+                command,
+            },
+        };
+        self.append_as_leader(entry, out);
+        if self.cfg.bug == CoreBug::AckBeforeCommit && matches!(command, Command::Write { .. }) {
+            out.push(Action::ClientReply {
+                client,
+                req,
+                result: ClientResult::Ok { read: None },
+            });
+        }
+    }
+
+    /// Steps 1-5 of NURAFT.md's leader write: append, end the batch, count itself,
+    /// replicate, recompute the commit index.
+    pub(crate) fn append_as_leader(&mut self, entry: Entry, out: &mut Vec<Action>) {
+        debug_assert_eq!(self.role, Role::Leader);
+        let index = self.log.push(entry);
+        out.push(Action::Append {
+            from: index,
+            to: index,
+        });
+        out.push(Action::EndOfAppendBatch {
+            start: index,
+            count: 1,
+            flush: self.cfg.durability.leader_flush,
+        });
+        self.precommit = index;
+        for i in 0..self.peers.len() {
+            if self.peers[i].in_flight_ticks.is_none() {
+                self.send_append(i, out);
+            }
+        }
+        self.maybe_commit(out);
+    }
+
+    pub(crate) fn on_heartbeat(&mut self, out: &mut Vec<Action>) {
+        if self.role != Role::Leader {
+            return;
+        }
+        for i in 0..self.peers.len() {
+            let resend = match self.peers[i].in_flight_ticks {
+                None => true,
+                Some(t) => t + 1 >= RESEND_AFTER_TICKS,
+            };
+            if resend {
+                self.send_append(i, out);
+            } else if let Some(t) = &mut self.peers[i].in_flight_ticks {
+                *t += 1;
+            }
+        }
+        out.push(Action::SetTimer {
+            timer: Timer::Heartbeat,
+            min_ns: self.cfg.heartbeat_interval_ns,
+            max_ns: self.cfg.heartbeat_interval_ns,
+        });
+    }
+
+    fn send_append(&mut self, peer: usize, out: &mut Vec<Action>) {
+        let last = self.log.last_index();
+        let p = &mut self.peers[peer];
+        p.next = LogIndex(p.next.0.clamp(1, last.0 + 1));
+        let prev_index = p.next.prev();
+        let prev_term = self
+            .log
+            .term_at(prev_index)
+            .expect("next index within the log");
+        let to = LogIndex((p.next.0 + u64::from(self.cfg.max_append_batch) - 1).min(last.0));
+        let entries = self.log.slice(p.next, to).to_vec();
+        p.in_flight_ticks = Some(0);
+        let msg = Message::AppendEntries {
+            term: self.term,
+            leader: self.cfg.id,
+            prev_index,
+            prev_term,
+            entries,
+            leader_commit: self.commit,
+        };
+        out.push(Action::Send { to: p.id, msg });
+    }
+
+    pub(crate) fn on_append_response(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+        out: &mut Vec<Action>,
+    ) {
+        if self.role != Role::Leader || term != self.term {
+            return;
+        }
+        let Some(i) = self.peers.iter().position(|p| p.id == from) else {
+            return;
+        };
+        let last = self.log.last_index();
+        let p = &mut self.peers[i];
+        p.in_flight_ticks = None;
+        if success {
+            assert!(
+                match_index <= last,
+                "follower {from} matched {match_index} past the leader's log end {last}"
+            );
+            p.matched = p.matched.max(match_index);
+            p.next = p.next.max(match_index.next());
+            self.maybe_commit(out);
+        } else {
+            p.next = LogIndex(p.next.0.saturating_sub(1).min(match_index.0 + 1).max(1));
+        }
+        if !success || self.peers[i].next <= last {
+            self.send_append(i, out);
+        }
+    }
+
+    /// The leader's own matched index: what it has appended, or with parallel appending only
+    /// what is durable.
+    fn own_matched(&self) -> LogIndex {
+        match (self.cfg.durability.parallel_append, self.cfg.bug) {
+            (ParallelAppend::On, CoreBug::LeaderCountsUnflushed) => self.precommit,
+            (ParallelAppend::On, _) => self.precommit.min(self.last_durable),
+            (ParallelAppend::Off, _) => self.precommit,
+        }
+    }
+
+    /// Commit = the matched index at the quorum position, if it is of the current term.
+    pub(crate) fn maybe_commit(&mut self, out: &mut Vec<Action>) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let mut matched = [LogIndex::ZERO; 16];
+        matched[0] = self.own_matched();
+        for (slot, p) in matched[1..].iter_mut().zip(&self.peers) {
+            *slot = p.matched;
+        }
+        let n = self.peers.len() + 1;
+        let matched = &mut matched[..n];
+        matched.sort_unstable_by(|a, b| b.cmp(a));
+        let candidate = matched[self.cfg.quorum() - 1];
+        if candidate > self.commit && self.log.term_at(candidate) == Some(self.term) {
+            self.advance_commit(candidate, out);
+        }
+    }
+
+    pub(crate) fn on_log_durable(&mut self, index: LogIndex, out: &mut Vec<Action>) {
+        self.last_durable = index.min(self.log.last_index());
+        if self.role == Role::Leader {
+            self.maybe_commit(out);
+            self.release_flushed_acks(out);
+        }
+    }
+}

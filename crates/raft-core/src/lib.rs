@@ -1,0 +1,59 @@
+//! A sans-IO Raft core with NuRaft's log-store contract.
+//!
+//! A [`Raft`] node is a pure state machine: the caller feeds it [`Input`]s (timer fired,
+//! message arrived, client request, log store reports durability) through [`Raft::step`]
+//! and executes the [`Action`]s it returns, in order. It owns no clock, no randomness,
+//! no disk and no socket, so the simulator can drive it in virtual time and a real
+//! program could drive it with real I/O.
+//!
+//! The storage boundary mirrors NuRaft's `log_store` (see NURAFT.md): [`Action::Append`],
+//! [`Action::WriteAt`] (truncate and write), [`Action::EndOfAppendBatch`], and
+//! [`Input::LogDurable`] for `notify_log_append_completion` / `last_durable_index()`.
+//! Which mode a node runs in is [`Durability`]: three knobs, as in NuRaft.
+//!
+//! ```
+//! use raft_core::*;
+//! let cfg = Config {
+//!     id: NodeId(1),
+//!     voters: vec![NodeId(1)],
+//!     heartbeat_interval_ns: 50_000_000,
+//!     election_timeout_min_ns: 150_000_000,
+//!     election_timeout_max_ns: 300_000_000,
+//!     max_append_batch: 64,
+//!     durability: Durability::sync(),
+//!     read_path: ReadPath::Log,
+//!     bug: CoreBug::None,
+//! };
+//! let mut node = Raft::new(cfg, Recovered::default());
+//! let mut out = Vec::new();
+//! node.start(&mut out);
+//! out.clear();
+//! // The election timer fires: a one-node cluster elects itself at once.
+//! node.step(Input::Timer(Timer::Election), &mut out);
+//! assert_eq!(node.role(), Role::Leader);
+//! // Its term and vote are saved, blocking, before anything else it does.
+//! assert!(matches!(out[1], Action::SaveState { wait: FlushWait::Blocking, .. }));
+//! // In sync mode the no-op's batch flushes and blocks; it commits once that returns.
+//! let eob = out.iter().position(|a| matches!(a, Action::EndOfAppendBatch { .. })).unwrap();
+//! let commit = out.iter().position(|a| matches!(a, Action::Commit { .. })).unwrap();
+//! assert!(out[eob].blocks() && eob < commit);
+//! ```
+
+mod apply;
+mod config;
+mod election;
+mod follower;
+mod io;
+mod kv;
+mod leader;
+mod log;
+mod message;
+mod node;
+mod types;
+
+pub use config::{AckRule, Config, CoreBug, Durability, FlushWait, ParallelAppend, ReadPath};
+pub use io::{Action, ClientResult, Input, Timer};
+pub use kv::Kv;
+pub use message::Message;
+pub use node::{Raft, Recovered};
+pub use types::*;

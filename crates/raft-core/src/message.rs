@@ -1,0 +1,43 @@
+//! The messages nodes exchange: Raft's four RPCs.
+
+use crate::types::{Entry, LogIndex, NodeId, Term};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    AppendEntries {
+        term: Term,
+        leader: NodeId,
+        prev_index: LogIndex,
+        prev_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: LogIndex,
+    },
+    /// `match_index`: on success the last index the request covered; on rejection a hint,
+    /// the highest index the leader may try next as `prev_index`.
+    AppendResponse {
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+    },
+    VoteRequest {
+        term: Term,
+        candidate: NodeId,
+        last_index: LogIndex,
+        last_term: Term,
+    },
+    VoteResponse {
+        term: Term,
+        granted: bool,
+    },
+}
+
+impl Message {
+    pub fn term(&self) -> Term {
+        match self {
+            Message::AppendEntries { term, .. }
+            | Message::AppendResponse { term, .. }
+            | Message::VoteRequest { term, .. }
+            | Message::VoteResponse { term, .. } => *term,
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The Raft node: its state, the one entry point [`Raft::step`], role transitions and the
+//! persistence of term and vote. Elections, the leader's replication, the follower's
+//! AppendEntries handling and apply live in their own files as further `impl Raft` blocks.
+
+use crate::config::{Config, CoreBug, FlushWait};
+use crate::io::{Action, ClientResult, Input, Timer};
+use crate::kv::Kv;
+use crate::log::Log;
+use crate::message::Message;
+use crate::types::{ClientId, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term, Value};
+use std::collections::VecDeque;
+
+/// What a node finds on its disk when it starts.
+#[derive(Clone, Debug, Default)]
+pub struct Recovered {
+    pub term: Term,
+    pub vote: Option<NodeId>,
+    /// The log entries recovered, from index 1.
+    pub log: Vec<Entry>,
+    /// `last_durable_index()` at start: normally the last recovered entry.
+    pub durable_index: LogIndex,
+    /// A persistent state machine's state and its last applied index; `None` rebuilds from
+    /// the log as entries commit again.
+    pub state_machine: Option<(Kv, LogIndex)>,
+}
+
+/// The leader's view of one follower.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Peer {
+    pub id: NodeId,
+    pub next: LogIndex,
+    pub matched: LogIndex,
+    /// Heartbeat ticks since the outstanding AppendEntries was sent; `None` when idle.
+    pub in_flight_ticks: Option<u8>,
+}
+
+/// A committed, applied entry whose client waits for the leader's flush
+/// (`AckRule::OnCommitAndFlush`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AwaitingFlush {
+    pub index: LogIndex,
+    pub client: ClientId,
+    pub req: ReqId,
+    pub read: Option<Option<Value>>,
+}
+
+/// One Raft node as a pure state machine.
+#[derive(Clone, Debug)]
+pub struct Raft {
+    pub(crate) cfg: Config,
+    pub(crate) term: Term,
+    pub(crate) vote: Option<NodeId>,
+    pub(crate) log: Log,
+    pub(crate) role: Role,
+    pub(crate) leader: Option<NodeId>,
+    pub(crate) commit: LogIndex,
+    pub(crate) applied: LogIndex,
+    pub(crate) kv: Kv,
+    /// The log store's `last_durable_index()`, as last reported.
+    pub(crate) last_durable: LogIndex,
+    /// The leader's own matched index (NuRaft's `precommit_index_`).
+    pub(crate) precommit: LogIndex,
+    pub(crate) votes: u16,
+    pub(crate) peers: Vec<Peer>,
+    pub(crate) awaiting_flush: VecDeque<AwaitingFlush>,
+    /// Term changed since it was last saved.
+    pub(crate) term_dirty: bool,
+    /// Vote changed since it was last saved.
+    pub(crate) vote_dirty: bool,
+}
+
+impl Raft {
+    /// A node starting (or restarting) from what its disk holds. Call [`Raft::start`] next.
+    pub fn new(cfg: Config, recovered: Recovered) -> Raft {
+        cfg.validate();
+        let log = Log::from_entries(recovered.log);
+        assert!(
+            recovered.durable_index <= log.last_index(),
+            "durable index past the log"
+        );
+        let (kv, applied) = recovered.state_machine.unwrap_or_default();
+        let peers = cfg
+            .voters
+            .iter()
+            .filter(|v| **v != cfg.id)
+            .map(|&id| Peer {
+                id,
+                next: LogIndex(1),
+                matched: LogIndex::ZERO,
+                in_flight_ticks: None,
+            })
+            .collect();
+        Raft {
+            term: recovered.term,
+            vote: recovered.vote,
+            role: Role::Follower,
+            leader: None,
+            commit: applied,
+            applied,
+            kv,
+            last_durable: recovered.durable_index,
+            precommit: LogIndex::ZERO,
+            votes: 0,
+            peers,
+            awaiting_flush: VecDeque::new(),
+            term_dirty: false,
+            vote_dirty: false,
+            log,
+            cfg,
+        }
+    }
+
+    /// The actions of a node that has just started: announce its role, arm its timer.
+    pub fn start(&mut self, out: &mut Vec<Action>) {
+        out.push(Action::RoleChanged {
+            role: self.role,
+            term: self.term,
+        });
+        self.reset_election_timer(out);
+    }
+
+    /// Feeds one input; the effects are appended to `out`, to be executed in order.
+    pub fn step(&mut self, input: Input, out: &mut Vec<Action>) {
+        match input {
+            Input::Timer(Timer::Election) => self.on_election_timeout(out),
+            Input::Timer(Timer::Heartbeat) => self.on_heartbeat(out),
+            Input::Message { from, msg } => self.on_message(from, msg, out),
+            Input::ClientRequest {
+                client,
+                req,
+                command,
+            } => self.on_client_request(client, req, command, out),
+            Input::LogDurable { index } => self.on_log_durable(index, out),
+        }
+        debug_assert!(
+            self.applied <= self.commit.max(self.applied),
+            "applied past commit"
+        );
+        debug_assert!(
+            !(self.term_dirty || self.vote_dirty),
+            "term/vote changed but not saved"
+        );
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: Message, out: &mut Vec<Action>) {
+        if msg.term() > self.term {
+            let leader = matches!(msg, Message::AppendEntries { .. }).then_some(from);
+            self.become_follower(msg.term(), leader, out);
+        }
+        match msg {
+            Message::AppendEntries {
+                term,
+                leader,
+                prev_index,
+                prev_term,
+                entries,
+                leader_commit,
+            } => self.on_append_entries(
+                term,
+                leader,
+                prev_index,
+                prev_term,
+                &entries,
+                leader_commit,
+                out,
+            ),
+            Message::AppendResponse {
+                term,
+                success,
+                match_index,
+            } => self.on_append_response(from, term, success, match_index, out),
+            Message::VoteRequest {
+                term,
+                candidate,
+                last_index,
+                last_term,
+            } => self.on_vote_request(term, candidate, last_index, last_term, out),
+            Message::VoteResponse { term, granted } => {
+                self.on_vote_response(from, term, granted, out)
+            }
+        }
+        self.persist_state(out);
+    }
+
+    /// Steps down to follower, adopting `term` if it is newer (which clears the vote).
+    /// A leader that steps down tells its waiting clients their requests are in doubt.
+    pub(crate) fn become_follower(
+        &mut self,
+        term: Term,
+        leader: Option<NodeId>,
+        out: &mut Vec<Action>,
+    ) {
+        assert!(term >= self.term, "stepping down to an older term");
+        let was_leader = self.role == Role::Leader;
+        let old_term = self.term;
+        let changed = term > self.term || self.role != Role::Follower;
+        if term > self.term {
+            self.term = term;
+            self.vote = None;
+            self.term_dirty = true;
+            self.vote_dirty = true;
+        }
+        self.role = Role::Follower;
+        self.leader = leader;
+        if changed {
+            out.push(Action::RoleChanged {
+                role: Role::Follower,
+                term: self.term,
+            });
+        }
+        if was_leader {
+            out.push(Action::CancelTimer {
+                timer: Timer::Heartbeat,
+            });
+            self.drop_pending_clients(old_term, out);
+        }
+        self.reset_election_timer(out);
+    }
+
+    /// Saves term and vote if they changed: blocking, as `save_state` must be, unless a
+    /// catalogue bug makes it asynchronous.
+    pub(crate) fn persist_state(&mut self, out: &mut Vec<Action>) {
+        if !(self.term_dirty || self.vote_dirty) {
+            return;
+        }
+        let vote_changed = self.vote_dirty && self.vote.is_some();
+        let wait = match self.cfg.bug {
+            CoreBug::VoteNotPersisted if vote_changed => FlushWait::Background,
+            CoreBug::TermNotPersisted if !vote_changed => FlushWait::Background,
+            _ => FlushWait::Blocking,
+        };
+        out.push(Action::SaveState {
+            term: self.term,
+            vote: self.vote,
+            wait,
+        });
+        self.term_dirty = false;
+        self.vote_dirty = false;
+    }
+
+    pub(crate) fn reset_election_timer(&self, out: &mut Vec<Action>) {
+        out.push(Action::SetTimer {
+            timer: Timer::Election,
+            min_ns: self.cfg.election_timeout_min_ns,
+            max_ns: self.cfg.election_timeout_max_ns,
+        });
+    }
+
+    /// Every request this leader appended in its term `term` and has not answered: in
+    /// doubt now, since the entry may still commit under another leader.
+    fn drop_pending_clients(&mut self, term: Term, out: &mut Vec<Action>) {
+        for w in self.awaiting_flush.drain(..) {
+            out.push(Action::ClientReply {
+                client: w.client,
+                req: w.req,
+                result: ClientResult::Dropped,
+            });
+        }
+        let from = self.applied.next();
+        let to = self.log.last_index();
+        for e in self.log.slice(from, to) {
+            if let Payload::Client { client, req, .. } = e.payload {
+                if e.term == term {
+                    out.push(Action::ClientReply {
+                        client,
+                        req,
+                        result: ClientResult::Dropped,
+                    });
+                }
+            }
+        }
+    }
+
+    // --- Read access for the harness and the checker ---------------------------------
+
+    pub fn id(&self) -> NodeId {
+        self.cfg.id
+    }
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+    pub fn term(&self) -> Term {
+        self.term
+    }
+    pub fn vote(&self) -> Option<NodeId> {
+        self.vote
+    }
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+    pub fn commit_index(&self) -> LogIndex {
+        self.commit
+    }
+    pub fn applied_index(&self) -> LogIndex {
+        self.applied
+    }
+    pub fn last_durable_index(&self) -> LogIndex {
+        self.last_durable
+    }
+    pub fn last_index(&self) -> LogIndex {
+        self.log.last_index()
+    }
+    pub fn last_term(&self) -> Term {
+        self.log.last_term()
+    }
+    pub fn entry(&self, index: LogIndex) -> Option<&Entry> {
+        self.log.get(index)
+    }
+    pub fn entries(&self) -> &[Entry] {
+        self.log.entries()
+    }
+    pub fn state_machine(&self) -> &Kv {
+        &self.kv
+    }
+}

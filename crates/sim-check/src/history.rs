@@ -1,0 +1,78 @@
+//! The client history: every request's invocation and ending, for the acknowledged-write
+//! and linearizability checks.
+
+use crate::linearizability::{OpKind, OpOutcome, Operation};
+use raft_core::{ClientId, ReqId};
+use sim_core::SimTime;
+use sim_trace::{ClientOp, FailOutcome};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    ops: Vec<Operation>,
+    /// Position in `ops` of each request.
+    by_req: BTreeMap<ReqId, usize>,
+    /// Acknowledged writes, with the instant of the acknowledgement.
+    acked_writes: Vec<(ReqId, ClientId, SimTime)>,
+}
+
+impl History {
+    pub fn invoke(
+        &mut self,
+        t: SimTime,
+        client: ClientId,
+        req: ReqId,
+        op: ClientOp,
+        key: u32,
+        value: Option<u64>,
+    ) {
+        let kind = match op {
+            ClientOp::Write => OpKind::Write {
+                value: value.expect("a write carries its value"),
+            },
+            ClientOp::Read => OpKind::Read,
+        };
+        let prev = self.by_req.insert(req, self.ops.len());
+        assert!(prev.is_none(), "request {req} invoked twice");
+        self.ops.push(Operation {
+            client: client.0,
+            key,
+            kind,
+            invoke_ns: t.as_ns(),
+            outcome: OpOutcome::Unknown,
+            id: req.0,
+        });
+    }
+
+    pub fn ok(&mut self, t: SimTime, client: ClientId, req: ReqId, read: Option<Option<u64>>) {
+        let Some(&i) = self.by_req.get(&req) else {
+            return;
+        };
+        let op = &mut self.ops[i];
+        op.outcome = OpOutcome::Ok {
+            complete_ns: t.as_ns(),
+            read_value: read.flatten(),
+        };
+        if matches!(op.kind, OpKind::Write { .. }) {
+            self.acked_writes.push((req, client, t));
+        }
+    }
+
+    pub fn fail(&mut self, req: ReqId, outcome: FailOutcome) {
+        let Some(&i) = self.by_req.get(&req) else {
+            return;
+        };
+        self.ops[i].outcome = match outcome {
+            FailOutcome::Fail => OpOutcome::Fail,
+            FailOutcome::Unknown => OpOutcome::Unknown,
+        };
+    }
+
+    pub fn acked_writes(&self) -> &[(ReqId, ClientId, SimTime)] {
+        &self.acked_writes
+    }
+
+    pub fn ops(&self) -> &[Operation] {
+        &self.ops
+    }
+}

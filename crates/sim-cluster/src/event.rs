@@ -1,0 +1,41 @@
+//! The events of the world's queue. Small and `Copy`: a message's body waits in the
+//! network's slab and the event carries its slot, so the queue never allocates.
+
+use raft_core::{ClientResult, ReqId, Timer};
+use sim_net::Slot;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// A node-to-node message arrives.
+    Deliver(Slot),
+    /// A client's request reaches the node it was sent to.
+    ClientArrive { client: u32, req: ReqId },
+    /// A node's answer reaches the client.
+    ClientReply {
+        client: u32,
+        req: ReqId,
+        result: ClientResult,
+    },
+    /// A client may issue its next operation.
+    ClientTick { client: u32 },
+    /// A client gives up waiting for `req`.
+    ClientTimeout { client: u32, req: ReqId },
+    /// A node's disk may have completed something.
+    Disk { node: u8 },
+    /// A node's timer may fire.
+    Timer { node: u8, timer: Timer },
+    /// An explicit `[[faults.schedule]]` entry fires.
+    Scheduled { index: u32 },
+    /// The random crash process fires.
+    RandomCrash,
+    /// A randomly crashed node comes back, if it is still the same incarnation.
+    RandomRestart { node: u8, incarnation: u32 },
+    /// The random partition process fires.
+    RandomPartition,
+    /// A random partition ends, unless another replaced it.
+    PartitionEnd { generation: u32 },
+    /// Faults and workload stop; the heal phase begins.
+    Heal,
+    /// The simulated end of the run.
+    End,
+}

@@ -1,0 +1,59 @@
+//! One node of the world: its Raft core (absent while down), its disk and log store, its
+//! Raft thread's state (blocked or not, the actions it will run when unblocked, the inputs
+//! waiting for it), its timers and what survives its crashes.
+
+use crate::state_file::StateFile;
+use crate::store::LogStore;
+use crate::timers::TimerSlot;
+use raft_core::{Action, Entry, Input, Kv, LogIndex, NodeId, Raft};
+use sim_core::{SimRng, SimTime};
+use sim_disk::{Disk, OpId};
+use sim_trace::BlockReason;
+use std::collections::VecDeque;
+
+/// Inputs waiting for a busy Raft thread; more is a bug (a node that never unblocks).
+pub const INBOX_MAX: usize = 100_000;
+
+/// What a blocked Raft thread waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// A flush (of the log in `end_of_append_batch`, or of `save_state`).
+    Flush { op: OpId, reason: BlockReason },
+    /// `last_durable_index() >= index` (parallel-append follower).
+    Durable { index: LogIndex },
+}
+
+pub struct NodeSlot {
+    pub id: NodeId,
+    pub core: Option<Raft>,
+    pub disk: Disk,
+    pub store: LogStore,
+    pub state_file: StateFile,
+    /// Bumped at every crash.
+    pub incarnation: u32,
+    pub blocked: Option<Blocked>,
+    /// The rest of the action list, to run once unblocked.
+    pub suspended: Vec<Action>,
+    pub inbox: VecDeque<Input>,
+    /// Election, heartbeat.
+    pub timers: [TimerSlot; 2],
+    pub disk_armed: Option<SimTime>,
+    pub timer_rng: SimRng,
+    /// A persistent state machine's state, kept across a crash.
+    pub persisted_sm: Option<(Kv, LogIndex)>,
+    /// The log the node held in memory when it crashed (for `recovery-trusts-volatile`).
+    pub pre_crash_log: Vec<Entry>,
+}
+
+impl NodeSlot {
+    pub fn is_up(&self) -> bool {
+        self.core.is_some()
+    }
+
+    pub fn timer_index(timer: raft_core::Timer) -> usize {
+        match timer {
+            raft_core::Timer::Election => 0,
+            raft_core::Timer::Heartbeat => 1,
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! The log store: NuRaft's `log_store` over the virtual disk.
+//!
+//! It keeps two views apart, because the whole tool is about the gap between them:
+//!
+//! * its **belief** — `last_durable_index()`, what it reports to the Raft core, computed
+//!   from the flushes it issued and their completions (and bent by the log-store bugs of
+//!   the catalogue);
+//! * the **truth** — which entries are really on durable media, tracked op by op from the
+//!   disk's own semantics (a flush makes durable the log writes submitted before it) and
+//!   re-read from the media after a crash. The truth is what `durable` trace lines report
+//!   and what the checkers judge.
+//!
+//! Layout and recovery rules are in `codec.rs`. This is not the Raft core (it decides
+//! nothing about replication) and not the disk (it never decides what survives).
+
+use crate::codec::{self, RECORD_BYTES};
+use raft_core::{Entry, LogIndex, NodeId, Term};
+use sim_core::SimTime;
+use sim_disk::{Disk, FileId, OpId};
+use sim_trace::{DurableEntry, TraceEvent};
+use std::collections::VecDeque;
+
+pub const LOG_FILE: FileId = FileId(0);
+
+/// Log-store mistakes of the bug catalogue (docs/bugs.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreBug {
+    None,
+    /// `last_durable_index()` returns the last appended index.
+    DurableIndexReportsAppended,
+    /// A completion advances the durable index to the last appended index, past the write
+    /// it completes.
+    CompletionOvershoots,
+    /// `write_at` overwrites records in place and never truncates the file.
+    TruncateNotFlushed,
+    /// An in-flight write for a truncated range lands after the truncation (and its
+    /// completion is believed for the new entries).
+    StaleWriteAfterTruncate,
+}
+
+/// A flush the store issued, with the highest index it can vouch for.
+#[derive(Clone, Copy, Debug)]
+struct PendingFlush {
+    op: OpId,
+    vouch_to: LogIndex,
+}
+
+/// A log change submitted to the disk and not yet covered by a completed flush.
+#[derive(Clone, Copy, Debug)]
+enum PendingChange {
+    /// Entries `from..from+count` (their identities queued in `pending_entries`).
+    Write {
+        op: OpId,
+        from: LogIndex,
+        count: u32,
+    },
+    Truncate {
+        op: OpId,
+        from: LogIndex,
+    },
+}
+
+impl PendingChange {
+    fn op(&self) -> OpId {
+        match self {
+            PendingChange::Write { op, .. } | PendingChange::Truncate { op, .. } => *op,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct LogStore {
+    node: NodeId,
+    bug: StoreBug,
+    /// Last index appended through this store (its in-memory view).
+    appended_last: LogIndex,
+    /// Records the store believes the file holds (to truncate before overwriting).
+    file_records: u64,
+    /// `last_durable_index()`.
+    durable_belief: LogIndex,
+    flushes: VecDeque<PendingFlush>,
+    changes: VecDeque<PendingChange>,
+    pending_entries: VecDeque<DurableEntry>,
+    /// The entries really on durable media, from index 1.
+    truth: Vec<DurableEntry>,
+    /// The store's own in-memory view of the log (what its reads return at once).
+    shadow: Vec<Entry>,
+    scratch: Vec<u8>,
+}
+
+fn identity(e: &Entry) -> DurableEntry {
+    DurableEntry {
+        term: e.term,
+        req: e.req(),
+    }
+}
+
+impl LogStore {
+    /// A store over a log whose durable media hold `durable` (decoded), with
+    /// `file_records` records in the file (the decoded ones plus any discarded tail).
+    pub fn open(node: NodeId, bug: StoreBug, durable: &[Entry], file_records: u64) -> LogStore {
+        let last = LogIndex(durable.len() as u64);
+        LogStore {
+            node,
+            bug,
+            appended_last: last,
+            file_records,
+            durable_belief: last,
+            flushes: VecDeque::new(),
+            changes: VecDeque::new(),
+            pending_entries: VecDeque::new(),
+            truth: durable.iter().map(identity).collect(),
+            shadow: durable.to_vec(),
+            scratch: Vec::with_capacity(64 * RECORD_BYTES as usize),
+        }
+    }
+
+    /// Reopens after a restart: the belief starts from what recovery read (`recovered`),
+    /// or, with `recovery-trusts-volatile`, from the pre-crash memory view. The truth is
+    /// kept: it is the media, which the crash already re-read.
+    pub fn reopen(&mut self, recovered: &[Entry], file_records: u64) {
+        let last = LogIndex(recovered.len() as u64);
+        self.appended_last = last;
+        self.durable_belief = last;
+        self.file_records = file_records;
+        self.shadow.clear();
+        self.shadow.extend_from_slice(recovered);
+        debug_assert!(
+            self.flushes.is_empty() && self.changes.is_empty(),
+            "reopen after a crash only"
+        );
+    }
+
+    /// Cuts the log file to the records before `from` (recovery discarding a corrupt
+    /// tail); the caller flushes.
+    pub fn cut_file(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        from: LogIndex,
+        ev: &mut Vec<TraceEvent>,
+    ) {
+        self.truncate(disk, now, from, ev);
+    }
+
+    /// `last_durable_index()`.
+    pub fn durable_index(&self) -> LogIndex {
+        self.durable_belief
+    }
+
+    /// `append` of `entries` at `from..`; returns the new durable belief if it changed.
+    pub fn append(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        from: LogIndex,
+        entries: &[Entry],
+        ev: &mut Vec<TraceEvent>,
+    ) -> Option<LogIndex> {
+        assert_eq!(
+            from,
+            self.appended_last.next(),
+            "node {}: append must continue the log",
+            self.node
+        );
+        if from.0 <= self.file_records && self.bug != StoreBug::TruncateNotFlushed {
+            // The file still holds records here (a tail recovery discarded): cut it first.
+            self.truncate(disk, now, from, ev);
+        }
+        self.write(disk, now, from, entries, ev);
+        self.shadow.extend_from_slice(entries);
+        self.appended_last = from.plus(entries.len() as u64 - 1);
+        self.report_appended()
+    }
+
+    /// `write_at(from)`: truncate from `from`, then write `entries` there.
+    pub fn write_at(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        from: LogIndex,
+        entries: &[Entry],
+        ev: &mut Vec<TraceEvent>,
+    ) -> Option<LogIndex> {
+        assert!(
+            from.0 >= 1 && from <= self.appended_last.next(),
+            "node {}: write_at past the log end",
+            self.node
+        );
+        // The old entries still in flight (not yet vouched durable) at the truncated range.
+        let stale_from = from.max(self.durable_belief.next());
+        let stale: Vec<Entry> = match self.bug {
+            StoreBug::StaleWriteAfterTruncate if stale_from <= self.appended_last => {
+                self.shadow[(stale_from.0 - 1) as usize..].to_vec()
+            }
+            _ => Vec::new(),
+        };
+        self.shadow.truncate((from.0 - 1) as usize);
+        self.shadow.extend_from_slice(entries);
+        self.durable_belief = self.durable_belief.min(from.prev());
+        if self.bug != StoreBug::StaleWriteAfterTruncate {
+            for f in &mut self.flushes {
+                f.vouch_to = f.vouch_to.min(from.prev());
+            }
+        }
+        if self.bug != StoreBug::TruncateNotFlushed {
+            self.truncate(disk, now, from, ev);
+        }
+        self.write(disk, now, from, entries, ev);
+        self.appended_last = from.plus(entries.len() as u64 - 1);
+        if !stale.is_empty() {
+            // The old, still in-flight write of the truncated range lands now, after the
+            // new one, over it.
+            self.write(disk, now, stale_from, &stale, ev);
+        }
+        self.report_appended()
+    }
+
+    fn report_appended(&mut self) -> Option<LogIndex> {
+        if self.bug == StoreBug::DurableIndexReportsAppended
+            && self.durable_belief != self.appended_last
+        {
+            self.durable_belief = self.appended_last;
+            return Some(self.durable_belief);
+        }
+        None
+    }
+
+    fn write(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        from: LogIndex,
+        entries: &[Entry],
+        ev: &mut Vec<TraceEvent>,
+    ) {
+        assert!(!entries.is_empty(), "empty write");
+        self.scratch.clear();
+        for (k, e) in entries.iter().enumerate() {
+            codec::encode_record(from.plus(k as u64), e, &mut self.scratch);
+            self.pending_entries.push_back(identity(e));
+        }
+        let op = disk.write(now, LOG_FILE, codec::record_offset(from), &self.scratch);
+        let count = u32::try_from(entries.len()).expect("batch fits u32");
+        self.changes
+            .push_back(PendingChange::Write { op, from, count });
+        self.file_records = self.file_records.max(from.0 + entries.len() as u64 - 1);
+        let to = from.plus(entries.len() as u64 - 1);
+        ev.push(TraceEvent::LogWrite {
+            node: self.node,
+            op: op.0,
+            from_index: from,
+            to_index: to,
+        });
+    }
+
+    fn truncate(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        from: LogIndex,
+        ev: &mut Vec<TraceEvent>,
+    ) {
+        let op = disk.truncate(now, LOG_FILE, codec::record_offset(from));
+        self.changes.push_back(PendingChange::Truncate { op, from });
+        self.file_records = from.0 - 1;
+        ev.push(TraceEvent::LogTruncate {
+            node: self.node,
+            op: op.0,
+            from_index: from,
+        });
+    }
+
+    /// `end_of_append_batch`: issues the flush that makes the batch durable.
+    pub fn end_batch(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) -> OpId {
+        let op = disk.flush(now, LOG_FILE);
+        self.flushes.push_back(PendingFlush {
+            op,
+            vouch_to: self.appended_last,
+        });
+        ev.push(TraceEvent::Flush {
+            node: self.node,
+            op: op.0,
+            file: sim_trace::FileKind::Log,
+        });
+        op
+    }
+
+    /// Re-issues a flush after a failed one (the `retry` fsync-error policy): it vouches for
+    /// what the failed one did, though the disk dropped those pages.
+    pub fn retry_flush(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        vouch_to: LogIndex,
+        ev: &mut Vec<TraceEvent>,
+    ) -> OpId {
+        let op = disk.flush(now, LOG_FILE);
+        self.flushes.push_front(PendingFlush { op, vouch_to });
+        ev.push(TraceEvent::Flush {
+            node: self.node,
+            op: op.0,
+            file: sim_trace::FileKind::Log,
+        });
+        op
+    }
+
+    /// A flush of the log completed. Updates the truth (emitting `durable` lines) and the
+    /// belief; returns (the flush's vouch, the new belief if it changed).
+    pub fn flush_done(
+        &mut self,
+        op: OpId,
+        ok: bool,
+        ev: &mut Vec<TraceEvent>,
+    ) -> (LogIndex, Option<LogIndex>) {
+        self.settle_changes(op, ok, ev);
+        let f = self
+            .flushes
+            .pop_front()
+            .expect("a completed flush was issued");
+        assert_eq!(
+            f.op, op,
+            "node {}: log flushes complete in submission order",
+            self.node
+        );
+        if !ok {
+            return (f.vouch_to, None);
+        }
+        let believed = match self.bug {
+            StoreBug::CompletionOvershoots => self.appended_last,
+            _ => f.vouch_to,
+        };
+        if believed > self.durable_belief || self.bug == StoreBug::CompletionOvershoots {
+            let changed = believed != self.durable_belief;
+            self.durable_belief = believed;
+            return (f.vouch_to, changed.then_some(believed));
+        }
+        (f.vouch_to, None)
+    }
+
+    /// Applies (or, for a failed flush, discards) every change submitted before `flush`.
+    fn settle_changes(&mut self, flush: OpId, ok: bool, ev: &mut Vec<TraceEvent>) {
+        while let Some(c) = self.changes.front().copied() {
+            if c.op() > flush {
+                break;
+            }
+            self.changes.pop_front();
+            match c {
+                PendingChange::Truncate { from, .. } => {
+                    if ok && (from.0 as usize) <= self.truth.len() {
+                        self.truth.truncate(from.0 as usize - 1);
+                        ev.push(self.durable_line(from, Vec::new()));
+                    }
+                }
+                PendingChange::Write { from, count, .. } => {
+                    let ids: Vec<DurableEntry> =
+                        self.pending_entries.drain(..count as usize).collect();
+                    if ok {
+                        self.apply_write(from, &ids);
+                        ev.push(self.durable_line(from, ids));
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply_write(&mut self, from: LogIndex, ids: &[DurableEntry]) {
+        let start = from.0 as usize - 1;
+        if start > self.truth.len() {
+            // A write past a gap: the records between read as invalid, so recovery (and the
+            // truth) stops at the gap.
+            return;
+        }
+        for (k, id) in ids.iter().enumerate() {
+            match self.truth.get_mut(start + k) {
+                Some(slot) => *slot = *id,
+                None => self.truth.push(*id),
+            }
+        }
+    }
+
+    fn durable_line(&self, from: LogIndex, entries: Vec<DurableEntry>) -> TraceEvent {
+        let index = LogIndex(self.truth.len() as u64);
+        let term = self.truth.last().map_or(Term(0), |e| e.term);
+        TraceEvent::Durable {
+            node: self.node,
+            from_index: from,
+            index,
+            term,
+            entries,
+        }
+    }
+
+    /// After a crash: re-reads the media, emits `durable` lines for whatever the crash
+    /// model kept or tore, and forgets everything in flight.
+    pub fn crash(&mut self, disk: &Disk, ev: &mut Vec<TraceEvent>) {
+        let decoded = codec::decode_log(disk.durable(LOG_FILE));
+        let now: Vec<DurableEntry> = decoded.entries.iter().map(identity).collect();
+        self.emit_diff(&now, ev);
+        self.truth = now;
+        self.flushes.clear();
+        self.changes.clear();
+        self.pending_entries.clear();
+    }
+
+    /// Recovery discarded the records from `from` on (a corrupt record and all after it).
+    pub fn recovery_dropped(&mut self, from: LogIndex, ev: &mut Vec<TraceEvent>) {
+        if (from.0 as usize) <= self.truth.len() {
+            self.truth.truncate(from.0 as usize - 1);
+            ev.push(self.durable_line(from, Vec::new()));
+        }
+    }
+
+    /// Lines for a change of the durable media from `self.truth` to `now`: a truncation
+    /// line where entries left or changed, then a line for what is there now.
+    fn emit_diff(&self, now: &[DurableEntry], ev: &mut Vec<TraceEvent>) {
+        let old = &self.truth;
+        let common = old.iter().zip(now).take_while(|(a, b)| a == b).count();
+        let from = LogIndex(common as u64 + 1);
+        if old.len() > common {
+            let term = if common == 0 {
+                Term(0)
+            } else {
+                now[common - 1].term
+            };
+            ev.push(TraceEvent::Durable {
+                node: self.node,
+                from_index: from,
+                index: LogIndex(common as u64),
+                term,
+                entries: Vec::new(),
+            });
+        }
+        if now.len() > common {
+            let term = now.last().map_or(Term(0), |e| e.term);
+            ev.push(TraceEvent::Durable {
+                node: self.node,
+                from_index: from,
+                index: LogIndex(now.len() as u64),
+                term,
+                entries: now[common..].to_vec(),
+            });
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Reading a file back at recovery, where a sector may come back corrupt.
+//!
+//! Each sector independently reads corrupt with the configured probability. A corrupt
+//! sector has one byte XORed with a non-zero mask, both drawn from the fault stream, so the
+//! content certainly differs and any checksum (CRC or better) catches it. The media itself
+//! is not changed: this models a bad read, not a bad write.
+
+use sim_core::SimRng;
+
+/// Copies `durable` into `out` (replacing its content) and corrupts sectors at `rate`.
+/// Returns the corrupt sector numbers, ascending. Draws per sector, in sector order: one
+/// draw to decide (none when `rate` is 0 or 1), then the byte and the mask if corrupt.
+pub(crate) fn read_sectors(
+    durable: &[u8],
+    sector_bytes: u32,
+    rate: f64,
+    rng: &mut SimRng,
+    out: &mut Vec<u8>,
+) -> Vec<u64> {
+    out.clear();
+    out.extend_from_slice(durable);
+    let mut corrupt = Vec::new();
+    if rate <= 0.0 {
+        return corrupt;
+    }
+    for (sector, bytes) in out.chunks_mut(sector_bytes as usize).enumerate() {
+        if rng.chance(rate) {
+            let at = rng.below(bytes.len() as u64) as usize;
+            let mask = 1 + rng.below(255) as u8;
+            bytes[at] ^= mask;
+            corrupt.push(sector as u64);
+        }
+    }
+    corrupt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::RngStreams;
+
+    #[test]
+    fn no_rate_no_corruption_and_no_draws() {
+        let mut rng = RngStreams::new(1).stream("f");
+        let mut out = vec![9; 3];
+        assert!(read_sectors(&[1; 100], 16, 0.0, &mut rng, &mut out).is_empty());
+        assert_eq!(out, vec![1; 100]);
+        assert_eq!(rng.next_u64(), RngStreams::new(1).stream("f").next_u64());
+    }
+
+    #[test]
+    fn corrupt_sectors_differ_and_the_others_do_not() {
+        let durable: Vec<u8> = (0..200u32).map(|i| i as u8).collect();
+        let mut rng = RngStreams::new(2).stream("f");
+        let mut out = Vec::new();
+        let bad = read_sectors(&durable, 16, 0.5, &mut rng, &mut out);
+        assert!(!bad.is_empty() && bad.len() < 13);
+        for (s, (a, b)) in out.chunks(16).zip(durable.chunks(16)).enumerate() {
+            assert_eq!(a != b, bad.contains(&(s as u64)), "sector {s}");
+        }
+    }
+
+    #[test]
+    fn every_sector_corrupt_at_rate_one() {
+        let mut rng = RngStreams::new(3).stream("f");
+        let mut out = Vec::new();
+        assert_eq!(
+            read_sectors(&[0; 40], 16, 1.0, &mut rng, &mut out),
+            vec![0, 1, 2]
+        );
+    }
+}

@@ -1,0 +1,388 @@
+//! The resolved scenario: every key of SCENARIO.md with its default filled in.
+//!
+//! This is plain, validated data. Parsing and validation live in `parse.rs`; the meaning of
+//! each field is documented here and in docs/scenario.md (the reference users read).
+//! Times keep the unit in their name, as in the file. `Serialize` gives `show` its output
+//! and the trace its `resolved` field; serializing and parsing again yields the same value.
+
+use serde::Serialize;
+use sim_core::{Dist, SimDuration};
+
+/// The largest cluster a scenario may describe.
+pub const NODES_MAX: u8 = 9;
+
+/// A whole scenario, resolved.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Defaults to the file's stem.
+    pub name: String,
+    /// Free text; empty by default.
+    pub description: String,
+    pub cluster: Cluster,
+    pub raft: Raft,
+    pub disk: Disk,
+    pub network: Network,
+    pub faults: Faults,
+    pub workload: Workload,
+    pub run: Run,
+    pub expect: Expect,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cluster {
+    /// 1..=9; node ids are 1..=nodes.
+    pub nodes: u8,
+    pub mode: Mode,
+    /// async-handler only (`None` in other modes). Default `commit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_ack: Option<ClientAck>,
+    /// async-handler only (`None` in other modes). Default `background`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follower_flush: Option<FollowerFlush>,
+    /// A mutant from the bug catalogue; default `none`.
+    pub bug: Bug,
+    /// Default `volatile`.
+    pub state_machine: StateMachine,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Sync,
+    AsyncHandler,
+    ParallelAppend,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAck {
+    /// Acknowledge when the commit handler fires (NuRaft's naive use).
+    Commit,
+    /// Acknowledge when the handler fired AND the leader's flush covers the entry.
+    CommitAndFlush,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FollowerFlush {
+    /// Followers answer before their background flush ends (the same log store as the leader).
+    Background,
+    /// Followers flush, then answer.
+    BeforeAnswer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StateMachine {
+    /// Rebuilt from the log on restart.
+    Volatile,
+    /// Applied state survives a crash.
+    Persistent,
+}
+
+/// The bug catalogue: deliberate durability mistakes (docs/bugs.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bug {
+    None,
+    LeaderCountsUnflushed,
+    FollowerAcksBeforeFlush,
+    DurableIndexReportsAppended,
+    CompletionOvershoots,
+    VoteNotPersisted,
+    TermNotPersisted,
+    TruncateNotFlushed,
+    StaleWriteAfterTruncate,
+    ApplyBeforeDurable,
+    CommitIndexNotClamped,
+    RecoveryTrustsVolatile,
+    AckBeforeCommit,
+}
+
+impl Bug {
+    /// Every value, in catalogue order (`None` first).
+    pub const ALL: [Bug; 13] = [
+        Bug::None,
+        Bug::LeaderCountsUnflushed,
+        Bug::FollowerAcksBeforeFlush,
+        Bug::DurableIndexReportsAppended,
+        Bug::CompletionOvershoots,
+        Bug::VoteNotPersisted,
+        Bug::TermNotPersisted,
+        Bug::TruncateNotFlushed,
+        Bug::StaleWriteAfterTruncate,
+        Bug::ApplyBeforeDurable,
+        Bug::CommitIndexNotClamped,
+        Bug::RecoveryTrustsVolatile,
+        Bug::AckBeforeCommit,
+    ];
+
+    /// The name as written in a scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bug::None => "none",
+            Bug::LeaderCountsUnflushed => "leader-counts-unflushed",
+            Bug::FollowerAcksBeforeFlush => "follower-acks-before-flush",
+            Bug::DurableIndexReportsAppended => "durable-index-reports-appended",
+            Bug::CompletionOvershoots => "completion-overshoots",
+            Bug::VoteNotPersisted => "vote-not-persisted",
+            Bug::TermNotPersisted => "term-not-persisted",
+            Bug::TruncateNotFlushed => "truncate-not-flushed",
+            Bug::StaleWriteAfterTruncate => "stale-write-after-truncate",
+            Bug::ApplyBeforeDurable => "apply-before-durable",
+            Bug::CommitIndexNotClamped => "commit-index-not-clamped",
+            Bug::RecoveryTrustsVolatile => "recovery-trusts-volatile",
+            Bug::AckBeforeCommit => "ack-before-commit",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Raft {
+    /// >= 1. Default 50.
+    pub heartbeat_interval_ms: u64,
+    /// Default { min = 150, max = 300 }.
+    pub election_timeout_ms: RangeMs,
+    /// Entries per AppendEntries and per end_of_append_batch, >= 1. Default 64.
+    pub max_append_batch: u32,
+}
+
+/// An integer range of milliseconds, `min <= max`; a bare number in the file means
+/// `min = max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RangeMs {
+    pub min: u64,
+    pub max: u64,
+}
+
+impl RangeMs {
+    pub fn min_duration(&self) -> SimDuration {
+        SimDuration::from_ms(self.min)
+    }
+    pub fn max_duration(&self) -> SimDuration {
+        SimDuration::from_ms(self.max)
+    }
+}
+
+/// A latency as written in the file, in the unit of its key's name (`_ms` or `_us`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "dist", rename_all = "lowercase")]
+pub enum Latency {
+    Constant { value: f64 },
+    Uniform { min: f64, max: f64 },
+    Exponential { mean: f64 },
+    Lognormal { p50: f64, p99: f64 },
+}
+
+/// The unit a latency key is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LatencyUnit {
+    Microseconds,
+    Milliseconds,
+}
+
+impl Latency {
+    /// The distribution in nanoseconds.
+    pub fn to_dist(&self, unit: LatencyUnit) -> Dist {
+        let k = match unit {
+            LatencyUnit::Microseconds => 1e3,
+            LatencyUnit::Milliseconds => 1e6,
+        };
+        match *self {
+            Latency::Constant { value } => Dist::Constant {
+                value_ns: value * k,
+            },
+            Latency::Uniform { min, max } => Dist::Uniform {
+                min_ns: min * k,
+                max_ns: max * k,
+            },
+            Latency::Exponential { mean } => Dist::Exponential { mean_ns: mean * k },
+            Latency::Lognormal { p50, p99 } => Dist::LogNormal {
+                p50_ns: p50 * k,
+                p99_ns: p99 * k,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Disk {
+    /// Time for a write to land in the page cache. Default uniform 5..50 us.
+    pub write_latency_us: Latency,
+    /// Time for a flush (fsync). Default lognormal p50 = 2 ms, p99 = 30 ms.
+    pub flush_latency_ms: Latency,
+    /// Default `lose-unflushed`.
+    pub crash: CrashModel,
+    /// Power of two, 512..=65536. Default 512.
+    pub sector_bytes: u32,
+    /// Probability a flush fails (and drops its dirty pages). Default 0.
+    pub fsync_error_rate: f64,
+    /// Probability a sector read at recovery returns corrupt data. Default 0.
+    pub corruption_rate: f64,
+    /// What a node does when a flush of its log fails. Default `crash`.
+    pub fsync_error_policy: FsyncErrorPolicy,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CrashModel {
+    LoseUnflushed,
+    KeepRandomSubset,
+    TornTail,
+}
+
+/// What the node does when its log store sees a failed flush.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FsyncErrorPolicy {
+    /// The process dies and recovers from what is durable (PostgreSQL's answer since 2018).
+    Crash,
+    /// The flush is retried and its success believed: the pages Linux dropped are lost
+    /// while the log store reports them durable (the fsyncgate mistake).
+    Retry,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Network {
+    /// One-way delivery latency. Default uniform 1..10 ms.
+    pub latency_ms: Latency,
+    /// Probability a message is lost. Default 0.
+    pub drop_rate: f64,
+    /// Probability a message is delivered twice. Default 0.
+    pub duplicate_rate: f64,
+    /// `false`: per-link FIFO delivery. Default false.
+    pub reorder: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Faults {
+    /// Random crashes of the whole cluster per simulated second. Default 0.
+    pub crash_rate_per_s: f64,
+    /// Delay before a randomly crashed node restarts. Default { min = 50, max = 2000 }.
+    pub restart_delay_ms: RangeMs,
+    /// Random partitions per simulated second. Default 0.
+    pub partition_rate_per_s: f64,
+    /// How long a random partition lasts. Default { min = 100, max = 3000 }.
+    pub partition_duration_ms: RangeMs,
+    /// Explicit faults, in the order written (stable-sorted by `at_ms` when run).
+    pub schedule: Vec<ScheduledFault>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScheduledFault {
+    /// Below `run.duration_ms`.
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub action: FaultAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum FaultAction {
+    Crash {
+        node: NodeSel,
+    },
+    Restart {
+        node: NodeSel,
+    },
+    Isolate {
+        node: NodeSel,
+    },
+    /// Groups of node ids; nodes not named form one more group. With `one_way`, exactly two
+    /// groups that name every node, and only group 0 -> group 1 is cut.
+    Partition {
+        groups: Vec<Vec<u8>>,
+        one_way: bool,
+    },
+    Heal,
+    DiskStall {
+        node: NodeSel,
+    },
+    DiskResume {
+        node: NodeSel,
+    },
+}
+
+/// Which node a scheduled fault hits, resolved when it fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeSel {
+    Id(u8),
+    Leader,
+    Follower,
+    Random,
+}
+
+impl Serialize for NodeSel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            NodeSel::Id(id) => s.serialize_u8(*id),
+            NodeSel::Leader => s.serialize_str("leader"),
+            NodeSel::Follower => s.serialize_str("follower"),
+            NodeSel::Random => s.serialize_str("random"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Workload {
+    /// Concurrent clients, each with at most one request in flight. 0 = no workload. Default 4.
+    pub clients: u32,
+    /// Operations per simulated second offered by all clients together (reads included).
+    /// Default 200.
+    pub write_rate_per_s: f64,
+    /// Fraction of operations that are reads, in [0, 1]. Default 0.
+    pub read_fraction: f64,
+    /// Default `log`.
+    pub read_path: ReadPath,
+    /// Distinct keys, >= 1. Default 16.
+    pub keys: u32,
+    /// A request with no answer after this long ends indeterminate and the client moves on.
+    /// >= 1. Default 1000.
+    pub request_timeout_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadPath {
+    /// Reads go through the log.
+    Log,
+    /// The leader answers from its state machine.
+    LeaderState,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Run {
+    /// Faults and workload run this long, >= 1. Default 10_000.
+    pub duration_ms: u64,
+    /// Then faults stop and the cluster must converge; 0 = no heal phase. Default 5_000.
+    pub heal_ms: u64,
+    /// Seeds `run` tries by default, >= 1. Default 100.
+    pub seeds: u64,
+    /// First seed, 0..=2^63-1 in a file. Default 1.
+    pub seed: u64,
+    /// Hard bound of events per seed, >= 1. Default 5_000_000.
+    pub max_events: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Expect {
+    pub outcome: Outcome,
+    /// Non-empty when `outcome = violation`: any one of them satisfies the expectation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violation: Vec<Invariant>,
+    /// When `outcome = violation`: the violation must fire on one of the first N seeds.
+    /// Defaults to `run.seeds`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within_seeds: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Pass,
+    Violation,
+}
+
+/// The invariants the checker enforces (SCENARIO.md, "Invariant names"); defined with the
+/// trace vocabulary, since a `violation` line names one.
+pub use sim_trace::Invariant;

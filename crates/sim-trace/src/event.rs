@@ -1,0 +1,410 @@
+//! Every event of a run as one enum. The variants and fields of the "trace" table in
+//! SCENARIO.md keep their names and meaning; the others (messages, disk I/O, timers,
+//! faults) are documented in docs/trace.md.
+//!
+//! An event is a value: it prints, hashes, serializes and replays. Most variants are small
+//! and `Copy`-sized; the few that carry a `String` or `Vec` are rare (faults, violations).
+
+use raft_core::{ClientId, LogIndex, NodeId, ReqId, Role, Term};
+use serde::{Serialize, Serializer};
+
+/// A set of node ids (1..=15) as a bit mask; serializes as a sorted list of ids.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NodeSet(pub u16);
+
+impl NodeSet {
+    pub fn insert(&mut self, node: NodeId) {
+        debug_assert!(node.0 < 16, "node id {node} does not fit a NodeSet");
+        self.0 |= 1 << node.0;
+    }
+    pub fn remove(&mut self, node: NodeId) {
+        self.0 &= !(1 << node.0);
+    }
+    pub fn contains(&self, node: NodeId) -> bool {
+        self.0 & (1 << node.0) != 0
+    }
+    pub fn len(&self) -> usize {
+        self.0.count_ones() as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+    pub fn iter(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (1..16u8).filter(|i| self.0 & (1 << i) != 0).map(NodeId)
+    }
+}
+
+impl Serialize for NodeSet {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter().map(|n| n.0))
+    }
+}
+
+impl std::fmt::Display for NodeSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("{")?;
+        for (i, n) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{n}")?;
+        }
+        f.write_str("}")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientOp {
+    Write,
+    Read,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOutcome {
+    /// Certainly not applied.
+    Fail,
+    /// Indeterminate: it may take effect at any later point, or never.
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimerKind {
+    Election,
+    Heartbeat,
+}
+
+/// Which file of a node's disk an I/O touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Log,
+    State,
+}
+
+/// Why a message was not delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LostReason {
+    /// `drop_rate` hit it at send.
+    Random,
+    /// Its link was cut when it would have arrived.
+    Partitioned,
+    /// The receiver was down.
+    ReceiverDown,
+    /// The sender or receiver crashed after it was sent.
+    Restarted,
+}
+
+/// A Raft message without its entries: what the trace shows of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum MsgSummary {
+    AppendEntries {
+        term: Term,
+        prev_index: LogIndex,
+        prev_term: Term,
+        entries: u32,
+        leader_commit: LogIndex,
+    },
+    AppendResponse {
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+    },
+    VoteRequest {
+        term: Term,
+        last_index: LogIndex,
+        last_term: Term,
+    },
+    VoteResponse {
+        term: Term,
+        granted: bool,
+    },
+}
+
+/// One event of a run. Serialized with `kind` (kebab-case) and the run's `t_ns` by
+/// [`crate::jsonl`].
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum TraceEvent {
+    // --- The contract of SCENARIO.md -------------------------------------------------
+    ClientInvoke {
+        client: ClientId,
+        req: ReqId,
+        op: ClientOp,
+        key: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        value: Option<u64>,
+    },
+    ClientOk {
+        client: ClientId,
+        req: ReqId,
+        /// Reads: the value read (`null` when the key was never written).
+        #[serde(skip_serializing_if = "is_write_ack")]
+        value: ReadValue,
+    },
+    ClientFail {
+        client: ClientId,
+        req: ReqId,
+        outcome: FailOutcome,
+    },
+    Role {
+        node: NodeId,
+        role: Role,
+        term: Term,
+    },
+    Append {
+        node: NodeId,
+        index: LogIndex,
+        term: Term,
+        req: Option<ReqId>,
+    },
+    Truncate {
+        node: NodeId,
+        from_index: LogIndex,
+    },
+    Durable {
+        node: NodeId,
+        from_index: LogIndex,
+        index: LogIndex,
+        term: Term,
+        /// The identity of each entry now durable at `from_index..`, as `[term, req]`
+        /// (empty for a truncation reaching the disk). Not always what the node holds in
+        /// memory there: a flush can make an older write durable after a truncation.
+        entries: Vec<DurableEntry>,
+    },
+    Commit {
+        node: NodeId,
+        index: LogIndex,
+    },
+    Apply {
+        node: NodeId,
+        index: LogIndex,
+        term: Term,
+        req: Option<ReqId>,
+    },
+    Crash {
+        node: NodeId,
+    },
+    Restart {
+        node: NodeId,
+        log_first_index: LogIndex,
+        log_last_index: LogIndex,
+        log_last_term: Term,
+        dropped: u64,
+        term: Term,
+        vote: Option<NodeId>,
+        applied_index: LogIndex,
+    },
+    Heal,
+    Hazard {
+        index: LogIndex,
+        term: Term,
+        opened_t_ns: u64,
+        closed_t_ns: Option<u64>,
+        durable_nodes: NodeSet,
+    },
+    Violation {
+        invariant: crate::Invariant,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        node: Option<NodeId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        index: Option<LogIndex>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        term: Option<Term>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        req: Option<ReqId>,
+        detail: String,
+    },
+    Final {
+        node: NodeId,
+        up: bool,
+        log_last_index: Option<LogIndex>,
+        log_last_term: Option<Term>,
+        commit_index: Option<LogIndex>,
+        applied_index: Option<LogIndex>,
+    },
+
+    // --- Our own events (docs/trace.md) --------------------------------------------
+    /// A message left `from` for `to`.
+    Send {
+        from: NodeId,
+        to: NodeId,
+        msg: MsgSummary,
+    },
+    /// A message reached `to` (it is handled now, or queued if the node is busy).
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        msg: MsgSummary,
+    },
+    /// A message was lost.
+    Drop {
+        from: NodeId,
+        to: NodeId,
+        msg: MsgSummary,
+        reason: LostReason,
+    },
+    /// A node's timer fired.
+    Timer {
+        node: NodeId,
+        timer: TimerKind,
+    },
+    /// A disk write of log entries `from_index..=to_index` was submitted.
+    LogWrite {
+        node: NodeId,
+        op: u64,
+        from_index: LogIndex,
+        to_index: LogIndex,
+    },
+    /// A disk truncation of the log to the entries before `from_index` was submitted.
+    LogTruncate {
+        node: NodeId,
+        op: u64,
+        from_index: LogIndex,
+    },
+    /// A flush (fsync) of a file was submitted.
+    Flush {
+        node: NodeId,
+        op: u64,
+        file: FileKind,
+    },
+    /// A flush completed; `ok = false` is an fsync error.
+    FlushDone {
+        node: NodeId,
+        op: u64,
+        file: FileKind,
+        ok: bool,
+    },
+    /// The term/vote state was written (and is being flushed).
+    SaveState {
+        node: NodeId,
+        term: Term,
+        vote: Option<NodeId>,
+    },
+    /// The node's Raft thread blocks (it handles no input until `unblock`).
+    Block {
+        node: NodeId,
+        on: BlockReason,
+    },
+    Unblock {
+        node: NodeId,
+    },
+    /// A disk of `node` stalls or resumes.
+    DiskStall {
+        node: NodeId,
+    },
+    DiskResume {
+        node: NodeId,
+    },
+    /// The network was partitioned: `groups` as given (unnamed nodes form one more group).
+    Partition {
+        groups: Vec<Vec<u8>>,
+        one_way: bool,
+    },
+    Isolate {
+        node: NodeId,
+    },
+    /// All network cuts were removed (a fault `heal`; the heal phase is `heal`).
+    NetHeal,
+    /// A scheduled fault had nothing to do (e.g. crash of a node already down).
+    FaultNoop {
+        action: &'static str,
+        detail: String,
+    },
+    /// A client sent a request to a node that is not the leader and was turned away.
+    ClientRedirect {
+        client: ClientId,
+        req: ReqId,
+        node: NodeId,
+    },
+}
+
+/// The value a `client-ok` carries: nothing for a write, the value read for a read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadValue {
+    Write,
+    Read(Option<u64>),
+}
+
+fn is_write_ack(v: &ReadValue) -> bool {
+    matches!(v, ReadValue::Write)
+}
+
+impl Serialize for ReadValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ReadValue::Write => s.serialize_none(),
+            ReadValue::Read(v) => v.serialize(s),
+        }
+    }
+}
+
+/// The identity of one durable log entry: its term and the request that wrote it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DurableEntry {
+    pub term: Term,
+    pub req: Option<ReqId>,
+}
+
+impl Serialize for DurableEntry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.term, self.req).serialize(s)
+    }
+}
+
+/// What a blocked Raft thread waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockReason {
+    /// `end_of_append_batch` flushes synchronously (sync mode).
+    LogFlush,
+    /// A parallel-append follower waits for `last_durable_index` to cover the request.
+    Durable,
+    /// `save_state` is synchronous by contract.
+    SaveState,
+}
+
+impl TraceEvent {
+    /// The kind name as in the trace (`"append"`, `"client-ok"`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TraceEvent::ClientInvoke { .. } => "client-invoke",
+            TraceEvent::ClientOk { .. } => "client-ok",
+            TraceEvent::ClientFail { .. } => "client-fail",
+            TraceEvent::Role { .. } => "role",
+            TraceEvent::Append { .. } => "append",
+            TraceEvent::Truncate { .. } => "truncate",
+            TraceEvent::Durable { .. } => "durable",
+            TraceEvent::Commit { .. } => "commit",
+            TraceEvent::Apply { .. } => "apply",
+            TraceEvent::Crash { .. } => "crash",
+            TraceEvent::Restart { .. } => "restart",
+            TraceEvent::Heal => "heal",
+            TraceEvent::Hazard { .. } => "hazard",
+            TraceEvent::Violation { .. } => "violation",
+            TraceEvent::Final { .. } => "final",
+            TraceEvent::Send { .. } => "send",
+            TraceEvent::Deliver { .. } => "deliver",
+            TraceEvent::Drop { .. } => "drop",
+            TraceEvent::Timer { .. } => "timer",
+            TraceEvent::LogWrite { .. } => "log-write",
+            TraceEvent::LogTruncate { .. } => "log-truncate",
+            TraceEvent::Flush { .. } => "flush",
+            TraceEvent::FlushDone { .. } => "flush-done",
+            TraceEvent::SaveState { .. } => "save-state",
+            TraceEvent::Block { .. } => "block",
+            TraceEvent::Unblock { .. } => "unblock",
+            TraceEvent::DiskStall { .. } => "disk-stall",
+            TraceEvent::DiskResume { .. } => "disk-resume",
+            TraceEvent::Partition { .. } => "partition",
+            TraceEvent::Isolate { .. } => "isolate",
+            TraceEvent::NetHeal => "net-heal",
+            TraceEvent::FaultNoop { .. } => "fault-noop",
+            TraceEvent::ClientRedirect { .. } => "client-redirect",
+        }
+    }
+}

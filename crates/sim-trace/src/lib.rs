@@ -1,0 +1,20 @@
+//! The trace: every event the simulator processes, as a value.
+//!
+//! [`TraceEvent`] is the vocabulary shared by the world that produces events
+//! (`sim-cluster`), the checkers that judge them (`sim-check`), and users' own analyses of
+//! `repro --trace` files. Its JSON-lines form ([`jsonl`]) is a contract documented in
+//! SCENARIO.md ("The trace") and docs/trace.md; [`Invariant`] names what a violation broke.
+//!
+//! This crate decides nothing: it describes. Each event is hashed into the run's trace
+//! hash through its derived `Hash` with the fixed [`sim_core::TraceHasher`].
+
+mod event;
+mod invariant;
+pub mod jsonl;
+
+pub use event::{
+    BlockReason, ClientOp, DurableEntry, FailOutcome, FileKind, LostReason, MsgSummary, NodeSet,
+    ReadValue, TimerKind, TraceEvent,
+};
+pub use invariant::Invariant;
+pub use raft_core::Role;

@@ -1,0 +1,18 @@
+//! One file per command.
+
+mod check;
+mod repro;
+mod run;
+mod show;
+
+use crate::Exit;
+use crate::cli::Command;
+
+pub fn dispatch(command: Command) -> anyhow::Result<Exit> {
+    match command {
+        Command::Run(args) => run::run(args),
+        Command::Repro(args) => repro::repro(args),
+        Command::Show { file } => show::show(&file),
+        Command::Check { files } => check::check(&files),
+    }
+}

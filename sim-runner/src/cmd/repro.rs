@@ -1,0 +1,96 @@
+//! `repro FILE --seed S`: the one run of that seed, exactly; what it found, its figures and
+//! its trace hash; the trace as JSON lines with `--trace`.
+
+use crate::Exit;
+use crate::cli::ReproArgs;
+use crate::expect::repro_command;
+use anyhow::Context;
+use sim_cluster::{RunOptions, World};
+use sim_trace::jsonl::RunHeader;
+use std::io::{BufWriter, Write};
+
+pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
+    let scenario = match sim_scenario::load(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::Usage);
+        }
+    };
+    let trace: Option<Box<dyn Write>> = match &args.trace {
+        Some(p) => {
+            let f = std::fs::File::create(p)
+                .with_context(|| format!("cannot create the trace file {}", p.display()))?;
+            Some(Box::new(BufWriter::new(f)))
+        }
+        None => None,
+    };
+    let mut world = World::new(&scenario, args.seed, RunOptions { trace });
+    world.write_header(&RunHeader {
+        seed: args.seed,
+        scenario: scenario.name.clone(),
+        resolved: scenario.to_json(),
+        nodes: scenario.cluster.nodes,
+        mode: sim_scenario::Named::name(scenario.cluster.mode).to_string(),
+        version: crate::version::VERSION.to_string(),
+    });
+    let o = world.run();
+    println!(
+        "scenario {} seed {} ({})",
+        scenario.name,
+        args.seed,
+        crate::version::VERSION
+    );
+    println!("run {} after {} events at {}", o.stop, o.events, o.end_time);
+    let m = &o.metrics;
+    println!(
+        "writes acked {} of {} (reads {}), failed {}, unknown {}; commit latency p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; {:.1} acked writes/s",
+        m.writes_acked,
+        m.writes_invoked,
+        m.reads_acked,
+        m.failed,
+        m.unknown,
+        m.commit_latency_p50_us / 1e3,
+        m.commit_latency_p99_us / 1e3,
+        m.commit_latency_max_us / 1e3,
+        m.acked_writes_per_s
+    );
+    println!(
+        "flushes {}, messages {}, faults fired {}",
+        m.flushes, m.messages, o.faults_fired
+    );
+    if o.hazards.windows > 0 {
+        println!(
+            "durability hazard windows: {} (longest {:.3} ms)",
+            o.hazards.windows,
+            o.hazards.longest_ns as f64 / 1e6
+        );
+    }
+    if let Some(u) = &o.linearizability_undecided {
+        println!("linearizability: {u}");
+    }
+    for v in &o.violations {
+        println!("violation: {v}");
+    }
+    for (inv, n) in &o.violation_counts {
+        println!("  {inv}: {n}");
+    }
+    if let Some(e) = &o.trace_error {
+        eprintln!("warning: the trace file is incomplete: {e}");
+    }
+    println!("trace hash: {}", o.trace_hash);
+    if let Some(h) = &args.expect_hash {
+        if h != &o.trace_hash {
+            eprintln!(
+                "warning: the trace hash differs from the one recorded ({h}): not the same code or not the same scenario"
+            );
+        }
+    }
+    if o.violation_counts.is_empty() {
+        println!("no violation");
+        Ok(Exit::Ok)
+    } else {
+        println!("reproduce: {}", repro_command(&args.file, args.seed));
+        Ok(Exit::ExpectationFailed)
+    }
+}

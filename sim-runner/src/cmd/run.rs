@@ -1,0 +1,71 @@
+//! `run FILES...`: each scenario over its seeds, judged against its `[expect]`.
+
+use crate::Exit;
+use crate::cli::RunArgs;
+use crate::expect::{self, ScenarioReport};
+use crate::load::load_all;
+use crate::{panic, report, seeds};
+use sim_scenario::Outcome;
+use std::time::Instant;
+
+pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
+    let Some(loaded) = load_all(&args.files) else {
+        return Ok(Exit::Usage);
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    panic::install_quiet_hook();
+    let mut reports: Vec<ScenarioReport> = Vec::new();
+    let started = Instant::now();
+    let mut seeds_total = 0;
+    for l in &loaded {
+        let s = &l.scenario;
+        let (first, count) = expect::seed_range(s, args.seed, args.seeds);
+        let t0 = Instant::now();
+        let stop = |r: &seeds::SeedResult| {
+            s.expect.outcome == Outcome::Violation && expect::is_expected_hit(s, r)
+        };
+        let results = seeds::run_many(s, first, count, jobs, args.check_determinism, &stop);
+        let r = expect::judge(l, first, &results);
+        print!("{}", report::table(&r));
+        println!();
+        let wall = t0.elapsed().as_secs_f64();
+        eprintln!(
+            "  ({} seeds in {:.2} s wall: {:.1} seeds/s, {:.2} M events/s, {:.0}x real time)",
+            r.seeds_run,
+            wall,
+            r.seeds_run as f64 / wall,
+            r.figures.events as f64 / wall / 1e6,
+            r.figures.simulated_s / wall
+        );
+        seeds_total += r.seeds_run;
+        reports.push(r);
+        if let Some(p) = &args.json {
+            report::write_json(p, &reports)?;
+        }
+    }
+    if let Some(p) = &args.junit {
+        report::write_junit(p, &reports)?;
+    }
+    let failed: Vec<&ScenarioReport> = reports.iter().filter(|r| !r.holds).collect();
+    println!(
+        "{} scenarios, {} seeds: {} hold, {} fail",
+        reports.len(),
+        seeds_total,
+        reports.len() - failed.len(),
+        failed.len()
+    );
+    for r in &failed {
+        println!("  FAIL {} — {}", r.name, r.verdict);
+        if let Some(n) = &r.notable {
+            println!("    reproduce: {}", n.repro);
+        }
+    }
+    eprintln!("total wall time {:.2} s", started.elapsed().as_secs_f64());
+    Ok(if failed.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::ExpectationFailed
+    })
+}

@@ -1,0 +1,44 @@
+//! `sim-runner`: the command line of the Raft durability simulator.
+//!
+//! A thin `main`: parse the command line ([`cli`]), run the command (`cmd/`), map the
+//! result to an exit code — 0 every expectation holds, 1 an expectation failed (or `repro`
+//! found a violation), 2 bad usage or a bad scenario.
+
+mod cli;
+mod cmd;
+mod expect;
+mod load;
+mod panic;
+mod report;
+mod seeds;
+mod version;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// The exit codes of SCENARIO.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    ExpectationFailed = 1,
+    Usage = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    cli::init_logging(cli.verbose);
+    let result = cmd::dispatch(cli.command);
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(Exit::Usage as u8)
+        }
+    }
+}

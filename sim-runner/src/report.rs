@@ -1,0 +1,156 @@
+//! What `run` prints: one table per scenario on stdout (deterministic: no wall-clock
+//! figures, so it can be compared and snapshotted), and the JSON and JUnit reports.
+
+use crate::expect::ScenarioReport;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The table of one scenario.
+pub fn table(r: &ScenarioReport) -> String {
+    let mut out = String::new();
+    let bug = if r.bug == "none" {
+        String::new()
+    } else {
+        format!(", bug {}", r.bug)
+    };
+    let _ = writeln!(
+        out,
+        "{}  [{}, {} nodes{bug}]  expect {}  ({})",
+        r.name, r.mode, r.nodes, r.expect, r.file
+    );
+    let violations = if r.seeds_violating.is_empty() {
+        "none".to_string()
+    } else {
+        r.seeds_violating
+            .iter()
+            .map(|(k, v)| format!("{k} on {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let first = r
+        .notable
+        .as_ref()
+        .map_or("-".to_string(), |n| n.seed.to_string());
+    let f = &r.figures;
+    let _ = writeln!(
+        out,
+        "  {:>6} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9}  {:<14} {}",
+        "seeds",
+        "events",
+        "sim s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "acked/s",
+        "first seed",
+        "violations (seeds)"
+    );
+    let _ = writeln!(
+        out,
+        "  {:>6} {:>11} {:>9.1} {:>9.3} {:>9.3} {:>9.3} {:>9.1}  {:<14} {}",
+        r.seeds_run,
+        f.events,
+        f.simulated_s,
+        f.commit_latency_p50_us / 1e3,
+        f.commit_latency_p99_us / 1e3,
+        f.commit_latency_max_us / 1e3,
+        f.acked_writes_per_s,
+        first,
+        violations
+    );
+    let _ = writeln!(
+        out,
+        "  flushes {}  messages {}  acked writes {}  hazard windows {}",
+        f.flushes, f.messages, f.writes_acked, f.hazard_windows
+    );
+    if f.seeds_hitting_max_events > 0 {
+        let _ = writeln!(
+            out,
+            "  note: {} seeds hit max_events before their end (not judged after healing)",
+            f.seeds_hitting_max_events
+        );
+    }
+    if f.linearizability_undecided > 0 {
+        let _ = writeln!(
+            out,
+            "  note: linearizability undecided (search bound) on {} seeds",
+            f.linearizability_undecided
+        );
+    }
+    if let Some(n) = &r.notable {
+        let label = if r.holds {
+            "found on seed"
+        } else {
+            "failing seed"
+        };
+        let _ = writeln!(out, "  {label} {}: {}", n.seed, indent(&n.first));
+        let _ = writeln!(out, "  reproduce: {}", n.repro);
+    }
+    let _ = writeln!(out, "  {}", r.verdict);
+    out
+}
+
+fn indent(s: &str) -> String {
+    s.replace('\n', "\n  ")
+}
+
+/// The JSON report: every scenario's report.
+pub fn write_json(path: &Path, reports: &[ScenarioReport]) -> std::io::Result<()> {
+    let doc = serde_json::json!({
+        "version": crate::version::VERSION,
+        "scenarios": reports,
+        "all_hold": reports.iter().all(|r| r.holds),
+    });
+    let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+    write_atomically(path, text.as_bytes())
+}
+
+/// The JUnit XML report: one test case per scenario.
+pub fn write_junit(path: &Path, reports: &[ScenarioReport]) -> std::io::Result<()> {
+    let failures = reports.iter().filter(|r| !r.holds).count();
+    let mut x = String::new();
+    let _ = writeln!(x, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    let _ = writeln!(
+        x,
+        r#"<testsuites><testsuite name="sim-runner" tests="{}" failures="{failures}">"#,
+        reports.len()
+    );
+    for r in reports {
+        let _ = write!(
+            x,
+            r#"  <testcase classname="{}" name="{}">"#,
+            xml(&r.mode),
+            xml(&r.name)
+        );
+        if !r.holds {
+            let detail = r
+                .notable
+                .as_ref()
+                .map_or(String::new(), |n| format!("{}\n{}", n.first, n.repro));
+            let _ = write!(
+                x,
+                r#"<failure message="{}">{}</failure>"#,
+                xml(&r.verdict),
+                xml(&detail)
+            );
+        }
+        let _ = writeln!(x, "</testcase>");
+    }
+    let _ = writeln!(x, "</testsuite></testsuites>");
+    write_atomically(path, x.as_bytes())
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes through a temporary file and a rename, so an interrupted run never leaves a
+/// half-written report where a complete one was.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp-partial");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
