@@ -24,6 +24,8 @@ pub enum Command {
         /// The scenario file.
         file: PathBuf,
     },
+    /// The performance figures: kernel limit, events/s, simulated-time ratio, seeds/s.
+    Bench(BenchArgs),
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -55,6 +57,19 @@ pub struct RunArgs {
     /// Run every seed twice and report a trace-hash mismatch as a finding.
     #[arg(long)]
     pub check_determinism: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Seeds of the cluster benchmark, run one after another on one core.
+    #[arg(long, default_value_t = 40)]
+    pub seeds: u64,
+    /// Benchmark this scenario instead of the built-in crash scenario.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Events of the kernel benchmark.
+    #[arg(long, default_value_t = 20_000_000)]
+    pub kernel_events: u64,
 }
 
 #[derive(Debug, clap::Args)]

@@ -10,7 +10,7 @@ use crate::event::Event;
 use crate::world::{Phase, World};
 use raft_core::Role;
 use sim_core::{SimDuration, SimTime};
-use sim_scenario::{FaultAction, NodeSel, RangeMs};
+use sim_scenario::{FaultAction, NodeSel, RangeMs, ScheduledFault};
 use sim_trace::TraceEvent;
 
 impl World {
@@ -33,11 +33,13 @@ impl World {
     }
 
     /// Queues `ev` after an exponential gap of mean `1 / rate_per_s`, if still before the
-    /// end of the fault phase.
+    /// end of the fault phase. Random faults fire on whole milliseconds, so the faults a run
+    /// fired can be written back as an explicit `[[faults.schedule]]` (`at_ms`) exactly.
     fn schedule_poisson(&mut self, rate_per_s: f64, ev: Event) {
         let u = self.fault_rng.unit_f64();
-        let gap_ns = (-(1.0 - u).ln() / rate_per_s * 1e9).min(3.6e12);
-        let at = self.now().after(SimDuration::from_ns(gap_ns as u64));
+        let gap_ms = (-(1.0 - u).ln() / rate_per_s * 1e3).clamp(1.0, 3.6e6);
+        let now_ms = self.now().as_ns().div_ceil(1_000_000);
+        let at = SimTime::from_ms(now_ms + gap_ms.round() as u64);
         if at < SimTime::from_ms(self.scenario.run.duration_ms) {
             self.queue.push(at, ev);
         }
@@ -57,7 +59,9 @@ impl World {
         if !up.is_empty() {
             let n = up[self.fault_rng.below(up.len() as u64) as usize];
             self.crash_node(n);
-            self.faults_fired += 1;
+            self.fired(FaultAction::Crash {
+                node: NodeSel::Id(n as u8 + 1),
+            });
             let delay = self.draw_ms(self.scenario.faults.restart_delay_ms);
             let incarnation = self.nodes[n].incarnation;
             self.queue.push(
@@ -74,7 +78,9 @@ impl World {
     pub(crate) fn on_random_restart(&mut self, n: usize, incarnation: u32) {
         if self.phase == Phase::Running && self.nodes[n].incarnation == incarnation {
             self.restart_node(n);
-            self.faults_fired += 1;
+            self.fired(FaultAction::Restart {
+                node: NodeSel::Id(n as u8 + 1),
+            });
         }
     }
 
@@ -88,12 +94,18 @@ impl World {
         self.fault_rng.shuffle(&mut ids);
         if shape == 0 || nodes < 3 {
             self.isolate(ids[0]);
+            self.fired(FaultAction::Isolate {
+                node: NodeSel::Id(ids[0]),
+            });
         } else {
             let cut = 1 + self.fault_rng.below(u64::from(nodes) - 1) as usize;
             let groups = vec![ids[..cut].to_vec(), ids[cut..].to_vec()];
-            self.partition(groups, shape == 2);
+            self.partition(groups.clone(), shape == 2);
+            self.fired(FaultAction::Partition {
+                groups,
+                one_way: shape == 2,
+            });
         }
-        self.faults_fired += 1;
         self.partition_generation += 1;
         let end = self
             .now()
@@ -114,6 +126,7 @@ impl World {
         if self.phase == Phase::Running && generation == self.partition_generation {
             self.net.heal();
             self.emit(TraceEvent::NetHeal);
+            self.fired(FaultAction::Heal);
         }
     }
 
@@ -134,7 +147,6 @@ impl World {
             return;
         }
         let action = self.scenario.faults.schedule[index].action.clone();
-        self.faults_fired += 1;
         match action {
             FaultAction::Crash { node } => self.with_node(
                 node,
@@ -151,10 +163,14 @@ impl World {
             FaultAction::Isolate { node } => {
                 self.with_node(node, "isolate", |_, _| true, |w, n| w.isolate(n as u8 + 1))
             }
-            FaultAction::Partition { groups, one_way } => self.partition(groups, one_way),
+            FaultAction::Partition { groups, one_way } => {
+                self.partition(groups.clone(), one_way);
+                self.fired(FaultAction::Partition { groups, one_way });
+            }
             FaultAction::Heal => {
                 self.net.heal();
                 self.emit(TraceEvent::NetHeal);
+                self.fired(FaultAction::Heal);
             }
             FaultAction::DiskStall { node } => self.with_node(
                 node,
@@ -182,7 +198,18 @@ impl World {
     ) {
         let target = self.resolve(sel, &applies);
         match target {
-            Some(n) if applies(self, n) => act(self, n),
+            Some(n) if applies(self, n) => {
+                act(self, n);
+                let node = NodeSel::Id(n as u8 + 1);
+                self.fired(match action {
+                    "crash" => FaultAction::Crash { node },
+                    "restart" => FaultAction::Restart { node },
+                    "isolate" => FaultAction::Isolate { node },
+                    "disk-stall" => FaultAction::DiskStall { node },
+                    "disk-resume" => FaultAction::DiskResume { node },
+                    other => unreachable!("no node-level fault named {other}"),
+                });
+            }
             Some(n) => {
                 let detail = format!("node {} is already in that state", n + 1);
                 self.emit(TraceEvent::FaultNoop { action, detail });
@@ -221,6 +248,17 @@ impl World {
                 self.pick(&pool)
             }
         }
+    }
+
+    /// Records a fault that took effect, with its node resolved, at this whole millisecond.
+    fn fired(&mut self, action: FaultAction) {
+        let at_ms = self.now().as_ns() / 1_000_000;
+        debug_assert_eq!(
+            self.now().as_ns() % 1_000_000,
+            0,
+            "faults fire on whole milliseconds"
+        );
+        self.fired_faults.push(ScheduledFault { at_ms, action });
     }
 
     fn pick(&mut self, pool: &[usize]) -> Option<usize> {

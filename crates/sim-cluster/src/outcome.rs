@@ -5,6 +5,7 @@ use crate::metrics::MetricsSummary;
 use serde::Serialize;
 use sim_check::{HazardSummary, Violation};
 use sim_core::{SimTime, StopReason};
+use sim_scenario::ScheduledFault;
 use sim_trace::Invariant;
 use std::collections::BTreeMap;
 
@@ -26,8 +27,9 @@ pub struct RunOutcome {
     pub metrics: MetricsSummary,
     /// Set when the linearizability search hit its bound.
     pub linearizability_undecided: Option<String>,
-    /// Faults that fired (crashes, restarts, partitions, stalls), for reports and shrinking.
-    pub faults_fired: u64,
+    /// The faults that took effect (crashes, restarts, partitions, heals, stalls), nodes
+    /// resolved, in order: an explicit schedule that replays them (for `shrink`).
+    pub fired_faults: Vec<ScheduledFault>,
     /// An error writing the trace file, if any.
     pub trace_error: Option<String>,
 }

@@ -63,7 +63,8 @@ pub struct World {
     pub(crate) phase: Phase,
     pub(crate) next_req: u64,
     pub(crate) partition_generation: u32,
-    pub(crate) faults_fired: u64,
+    /// The faults that took effect, nodes resolved, in order.
+    pub(crate) fired_faults: Vec<sim_scenario::ScheduledFault>,
     pub(crate) metrics: Metrics,
     pub(crate) limits: RunLimits,
     pub(crate) bugs: config::BugPlacement,
@@ -116,7 +117,7 @@ impl World {
             phase: Phase::Running,
             next_req: 1,
             partition_generation: 0,
-            faults_fired: 0,
+            fired_faults: Vec::new(),
             metrics: Metrics::default(),
             limits: RunLimits {
                 events_max: scenario.run.max_events,
@@ -298,7 +299,7 @@ impl World {
             hazards: self.checker.hazard_summary(),
             metrics: self.metrics.summarize(workload_s, flushes, messages),
             linearizability_undecided: self.checker.linearizability_undecided().map(str::to_string),
-            faults_fired: self.faults_fired,
+            fired_faults: self.fired_faults,
             trace_error: self.trace_error,
         }
     }

@@ -1,5 +1,6 @@
 //! One file per command.
 
+mod bench;
 mod check;
 mod repro;
 mod run;
@@ -14,5 +15,6 @@ pub fn dispatch(command: Command) -> anyhow::Result<Exit> {
         Command::Repro(args) => repro::repro(args),
         Command::Show { file } => show::show(&file),
         Command::Check { files } => check::check(&files),
+        Command::Bench(args) => bench::bench(args),
     }
 }

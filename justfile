@@ -1,0 +1,26 @@
+# Mirrors the README; nothing requires `just` (CI runs .ci/run).
+
+# Run the scenario catalogue with the release binary.
+run:
+    cargo run --release -p sim-runner -- run scenarios/*.toml scenarios/*/*.toml
+
+# Run the tests.
+test:
+    cargo test --workspace
+
+# Everything CI does.
+ci:
+    .ci/run
+
+# Fuzz a scenario for a while (swarm mode), findings in fuzz-out/.
+fuzz FILE TIME="5m":
+    cargo run --release -p sim-runner -- fuzz {{FILE}} --time {{TIME}} --swarm --out fuzz-out
+
+# Performance figures.
+bench:
+    cargo run --release -p sim-runner -- bench
+
+# Format and lints.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,78 @@
+//! `bench`: the performance figures, measured in one process so their ratios hold on a
+//! noisy machine — the kernel's physical limit (a bare event queue with one ChaCha8 draw
+//! per event), then whole-cluster simulation of the crash scenario, one seed at a time on
+//! one core: events per second, simulated seconds per wall second, seeds per second.
+
+use crate::Exit;
+use crate::cli::BenchArgs;
+use sim_core::{EventQueue, RngStreams, SimDuration};
+use std::hint::black_box;
+use std::time::Instant;
+
+/// The crash scenario the figures are quoted for.
+const CRASH_SCENARIO: &str = include_str!("../../../scenarios/sync-crashes.toml");
+
+pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
+    let kernel = kernel_events_per_s(args.kernel_events);
+    println!(
+        "kernel: event queue pop+push with one ChaCha8 draw, 256 pending: {:.1} M events/s",
+        kernel / 1e6
+    );
+    let (name, scenario) = match &args.scenario {
+        Some(p) => match sim_scenario::load(p) {
+            Ok(s) => (p.display().to_string(), s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::Usage);
+            }
+        },
+        None => (
+            "scenarios/sync-crashes.toml (built in)".to_string(),
+            sim_scenario::parse_str(CRASH_SCENARIO, "sync-crashes.toml")?,
+        ),
+    };
+    let first = scenario.run.seed;
+    let t0 = Instant::now();
+    let (mut events, mut sim_s) = (0u64, 0.0f64);
+    for seed in first..first + args.seeds {
+        let o = sim_cluster::run_seed(&scenario, seed);
+        events += o.events;
+        sim_s += o.end_time.as_secs_f64();
+    }
+    let wall = t0.elapsed().as_secs_f64();
+    let eps = events as f64 / wall;
+    println!(
+        "cluster: {name}, {} nodes, {} mode",
+        scenario.cluster.nodes,
+        sim_scenario::Named::name(scenario.cluster.mode)
+    );
+    println!(
+        "  {} seeds, {events} events, {sim_s:.0} simulated s in {wall:.2} wall s (one core)",
+        args.seeds
+    );
+    println!(
+        "  {:.2} M events/s   {:.0}x real time   {:.1} seeds/s",
+        eps / 1e6,
+        sim_s / wall,
+        args.seeds as f64 / wall
+    );
+    println!("  {:.1}% of the kernel's limit", 100.0 * eps / kernel);
+    Ok(Exit::Ok)
+}
+
+/// Events per second of a bare queue holding 256 events: pop one, draw one ChaCha8 value,
+/// push one. What no simulation built on this kernel can beat.
+fn kernel_events_per_s(n: u64) -> f64 {
+    let mut rng = RngStreams::new(1).stream("bench");
+    let mut q: EventQueue<u64> = EventQueue::new(1024);
+    for i in 0..256 {
+        q.push(q.now().after(SimDuration::from_ns(rng.below(1_000_000))), i);
+    }
+    let t0 = Instant::now();
+    for _ in 0..n {
+        let (now, ev) = q.pop().expect("never empty");
+        let d = SimDuration::from_ns(rng.below(1_000_000));
+        q.push(now.after(d), black_box(ev));
+    }
+    n as f64 / t0.elapsed().as_secs_f64()
+}
