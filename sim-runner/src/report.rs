@@ -63,6 +63,12 @@ pub fn table(r: &ScenarioReport) -> String {
         "  flushes {}  messages {}  acked writes {}  hazard windows {}",
         f.flushes, f.messages, f.writes_acked, f.hazard_windows
     );
+    if r.panics > 0 {
+        let _ = writeln!(out, "  SIMULATOR PANICKED on {} seeds (a bug of the simulator: please report it)", r.panics);
+    }
+    if r.nondeterministic > 0 {
+        let _ = writeln!(out, "  NONDETERMINISM on {} seeds (two runs gave different trace hashes)", r.nondeterministic);
+    }
     if f.seeds_hitting_max_events > 0 {
         let _ = writeln!(
             out,
