@@ -4,7 +4,7 @@
 use crate::load::{Loaded, shown};
 use crate::seeds::SeedResult;
 use serde::Serialize;
-use sim_scenario::{Invariant, Outcome, Scenario};
+use sim_scenario::{Outcome, Scenario};
 use std::collections::BTreeMap;
 
 /// The seeds a scenario runs: its own `run.seed`/`run.seeds` unless overridden, and for
@@ -143,9 +143,12 @@ fn notable(l: &Loaded, r: &SeedResult) -> NotableSeed {
         SeedResult::Ran(o) => NotableSeed {
             seed: o.seed,
             invariants: o.invariants().map(|i| i.name().to_string()).collect(),
+            // The first violation the scenario expects, else the first of all.
             first: o
                 .violations
-                .first()
+                .iter()
+                .find(|v| l.scenario.expect.violation.contains(&v.invariant))
+                .or(o.violations.first())
                 .map(|v| v.to_string())
                 .unwrap_or_default(),
             repro,
@@ -255,10 +258,4 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
         holds,
         verdict,
     }
-}
-
-/// Whether an invariant name is one of the scenario's expected ones.
-#[allow(dead_code)]
-pub fn expected(s: &Scenario, inv: Invariant) -> bool {
-    s.expect.violation.contains(&inv)
 }

@@ -4,7 +4,7 @@
 
 use crate::checker::{Checker, Committed};
 use crate::view::{EntryId, at};
-use crate::violation::Violation;
+use crate::violation::{Violation, req_text};
 use raft_core::{LogIndex, NodeId, Term};
 use sim_core::SimTime;
 use sim_trace::{Invariant, NodeSet, TraceEvent};
@@ -70,11 +70,11 @@ impl Checker {
             if let Some(c) = self.committed.get(i as usize - 1).copied() {
                 if c.id != id {
                     let detail = format!(
-                        "node {n} committed entry {idx} of term {} (request {:?}), but entry {idx} of term {} (request {:?}) was committed at {} by node {}",
+                        "node {n} committed entry {idx} of term {} ({}), but entry {idx} of term {} ({}) was committed at {} by node {}",
                         id.term,
-                        id.req.map(|r| r.0),
+                        req_text(id.req),
                         c.id.term,
-                        c.id.req.map(|r| r.0),
+                        req_text(c.id.req),
                         c.t,
                         c.by
                     );
@@ -179,9 +179,9 @@ impl Checker {
                 self.close_hazard(idx, h, None, found);
             }
             let detail = format!(
-                "committed entry {idx} (term {}, request {:?}) is held by no node any more",
+                "committed entry {idx} (term {}, {}) is held by no node any more",
                 c.id.term,
-                c.id.req.map(|r| r.0)
+                req_text(c.id.req)
             );
             let story = self.entry_story(idx);
             let v = Violation::new(Invariant::DurabilityLoss, t, detail)

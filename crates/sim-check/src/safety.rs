@@ -3,7 +3,7 @@
 
 use crate::checker::Checker;
 use crate::view::EntryId;
-use crate::violation::Violation;
+use crate::violation::{Violation, req_text};
 use raft_core::{LogIndex, NodeId, Term};
 use sim_core::SimTime;
 use sim_trace::{Invariant, TraceEvent};
@@ -102,10 +102,10 @@ impl Checker {
             Some(&(req, prev)) if req != id.req || prev != prev_term => {
                 let detail = if req != id.req {
                     format!(
-                        "node {n} holds entry {index} of term {} for request {:?}, another node holds it for request {:?}",
+                        "node {n} holds entry {index} of term {} for {}, another node holds it for {}",
                         id.term,
-                        id.req.map(|r| r.0),
-                        req.map(|r| r.0)
+                        req_text(id.req),
+                        req_text(req)
                     )
                 } else {
                     format!(
@@ -136,11 +136,11 @@ impl Checker {
             let (first, by) = self.applied[i];
             if first != id {
                 let detail = format!(
-                    "node {n} applied entry {index} of term {} (request {:?}); node {by} applied term {} (request {:?}) there",
+                    "node {n} applied entry {index} of term {} ({}); node {by} applied term {} ({}) there",
                     id.term,
-                    id.req.map(|r| r.0),
+                    req_text(id.req),
                     first.term,
-                    first.req.map(|r| r.0)
+                    req_text(first.req)
                 );
                 let story = self.entry_story(index);
                 let v = Violation::new(Invariant::StateMachineSafety, t, detail)

@@ -75,3 +75,11 @@ impl std::fmt::Display for Violation {
         Ok(())
     }
 }
+
+/// "request 17", or "no request" for an entry no client wrote (a leader's no-op).
+pub fn req_text(req: Option<ReqId>) -> String {
+    match req {
+        Some(r) => format!("request {r}"),
+        None => "no request (a no-op)".to_string(),
+    }
+}

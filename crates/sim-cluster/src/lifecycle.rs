@@ -67,7 +67,7 @@ impl World {
             node.store
                 .cut_file(&mut node.disk, now, kept.next(), &mut self.pending_events);
             node.store
-                .end_batch(&mut node.disk, now, &mut self.pending_events);
+                .end_batch(&mut node.disk, now, raft_core::FlushWait::Background, &mut self.pending_events);
         }
         let durable_index = LogIndex(log.len() as u64);
         let sm = match self.scenario.cluster.state_machine {

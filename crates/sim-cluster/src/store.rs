@@ -14,7 +14,7 @@
 //! nothing about replication) and not the disk (it never decides what survives).
 
 use crate::codec::{self, RECORD_BYTES};
-use raft_core::{Entry, LogIndex, NodeId, Term};
+use raft_core::{Entry, FlushWait, LogIndex, NodeId, Term};
 use sim_core::SimTime;
 use sim_disk::{Disk, FileId, OpId};
 use sim_trace::{DurableEntry, TraceEvent};
@@ -85,6 +85,10 @@ pub struct LogStore {
     truth: Vec<DurableEntry>,
     /// The store's own in-memory view of the log (what its reads return at once).
     shadow: Vec<Entry>,
+    /// The background flusher's outstanding flush, if any.
+    background: Option<OpId>,
+    /// End-of-batch calls arrived while `background` was outstanding.
+    flush_again: bool,
     scratch: Vec<u8>,
 }
 
@@ -111,6 +115,8 @@ impl LogStore {
             pending_entries: VecDeque::new(),
             truth: durable.iter().map(identity).collect(),
             shadow: durable.to_vec(),
+            background: None,
+            flush_again: false,
             scratch: Vec::with_capacity(64 * RECORD_BYTES as usize),
         }
     }
@@ -271,8 +277,32 @@ impl LogStore {
         });
     }
 
-    /// `end_of_append_batch`: issues the flush that makes the batch durable.
-    pub fn end_batch(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) -> OpId {
+    /// `end_of_append_batch`. Blocking: issues a flush and returns it, for the Raft thread
+    /// to wait on. Background: hands the flush to the store's one flusher, which coalesces
+    /// (group commit) — if a flush is already outstanding, the next one is issued when it
+    /// completes and covers everything written meanwhile.
+    pub fn end_batch(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        wait: FlushWait,
+        ev: &mut Vec<TraceEvent>,
+    ) -> Option<OpId> {
+        match wait {
+            FlushWait::Blocking => Some(self.issue_flush(disk, now, ev)),
+            FlushWait::Background if self.background.is_some() => {
+                self.flush_again = true;
+                None
+            }
+            FlushWait::Background => {
+                let op = self.issue_flush(disk, now, ev);
+                self.background = Some(op);
+                None
+            }
+        }
+    }
+
+    fn issue_flush(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) -> OpId {
         let op = disk.flush(now, LOG_FILE);
         self.flushes.push_back(PendingFlush {
             op,
@@ -309,11 +339,20 @@ impl LogStore {
     /// belief; returns (the flush's vouch, the new belief if it changed).
     pub fn flush_done(
         &mut self,
+        disk: &mut Disk,
+        now: SimTime,
         op: OpId,
         ok: bool,
         ev: &mut Vec<TraceEvent>,
     ) -> (LogIndex, Option<LogIndex>) {
         self.settle_changes(op, ok, ev);
+        if self.background == Some(op) {
+            self.background = None;
+            if std::mem::take(&mut self.flush_again) {
+                let next = self.issue_flush(disk, now, ev);
+                self.background = Some(next);
+            }
+        }
         let f = self
             .flushes
             .pop_front()
@@ -401,6 +440,8 @@ impl LogStore {
         self.flushes.clear();
         self.changes.clear();
         self.pending_entries.clear();
+        self.background = None;
+        self.flush_again = false;
     }
 
     /// Recovery discarded the records from `from` on (a corrupt record and all after it).
