@@ -97,7 +97,7 @@ pub enum CoreBug {
     FollowerAcksBeforeFlush,
     /// A vote is answered before term and vote are flushed.
     VoteNotPersisted,
-    /// A higher term is adopted without flushing it.
+    /// A higher term is adopted without flushing it (with the vote granted along with it).
     TermNotPersisted,
     /// A follower applies entries before its batch is durable.
     ApplyBeforeDurable,

@@ -109,7 +109,7 @@ impl Raft {
         for p in &mut self.peers {
             p.next = next;
             p.matched = LogIndex::ZERO;
-            p.in_flight_ticks = None;
+            p.in_flight = None;
         }
         self.precommit = self.log.last_index();
         out.push(Action::SetTimer {

@@ -1,7 +1,7 @@
 //! The follower's side: an AppendEntries request, in NuRaft's order (NURAFT.md,
 //! "Follower: an AppendEntries request"): check, write the new entries (`write_at` on a
-//! conflict), end the batch, with parallel appending wait for durability, advance the
-//! commit index, answer.
+//! conflict), end the batch, with parallel appending wait for durability (as NuRaft, only
+//! for a request that carries entries), advance the commit index, answer.
 
 use crate::config::{CoreBug, FlushWait, ParallelAppend};
 use crate::io::Action;
@@ -59,7 +59,10 @@ impl Raft {
                 flush,
             });
         }
-        if self.cfg.durability.parallel_append == ParallelAppend::On && !acks_early {
+        if self.cfg.durability.parallel_append == ParallelAppend::On
+            && !acks_early
+            && !entries.is_empty()
+        {
             out.push(Action::WaitDurable { index: last_new });
         }
         if self.cfg.bug != CoreBug::ApplyBeforeDurable {

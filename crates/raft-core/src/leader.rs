@@ -5,7 +5,7 @@
 use crate::config::{CoreBug, ParallelAppend, ReadPath};
 use crate::io::{Action, ClientResult, Timer};
 use crate::message::Message;
-use crate::node::Raft;
+use crate::node::{InFlight, Raft};
 use crate::types::{ClientId, Command, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term};
 
 /// Heartbeat ticks after which an unanswered AppendEntries is sent again.
@@ -73,7 +73,7 @@ impl Raft {
         });
         self.precommit = index;
         for i in 0..self.peers.len() {
-            if self.peers[i].in_flight_ticks.is_none() {
+            if self.peers[i].in_flight.is_none() {
                 self.send_append(i, out);
             }
         }
@@ -85,14 +85,14 @@ impl Raft {
             return;
         }
         for i in 0..self.peers.len() {
-            let resend = match self.peers[i].in_flight_ticks {
+            let resend = match self.peers[i].in_flight {
                 None => true,
-                Some(t) => t + 1 >= RESEND_AFTER_TICKS,
+                Some(f) => f.ticks + 1 >= RESEND_AFTER_TICKS,
             };
             if resend {
                 self.send_append(i, out);
-            } else if let Some(t) = &mut self.peers[i].in_flight_ticks {
-                *t += 1;
+            } else if let Some(f) = &mut self.peers[i].in_flight {
+                f.ticks += 1;
             }
         }
         out.push(Action::SetTimer {
@@ -113,7 +113,11 @@ impl Raft {
             .expect("next index within the log");
         let to = LogIndex((p.next.0 + u64::from(self.cfg.max_append_batch) - 1).min(last.0));
         let entries = self.log.slice(p.next, to).to_vec();
-        p.in_flight_ticks = Some(0);
+        p.in_flight = Some(InFlight {
+            prev_index,
+            last_index: prev_index.plus(entries.len() as u64),
+            ticks: 0,
+        });
         let msg = Message::AppendEntries {
             term: self.term,
             leader: self.cfg.id,
@@ -141,7 +145,20 @@ impl Raft {
         };
         let last = self.log.last_index();
         let p = &mut self.peers[i];
-        p.in_flight_ticks = None;
+        // One request in flight per follower (NuRaft's busy flag). Only the answer to it
+        // moves the follower on: a duplicated or late answer to an earlier request still
+        // counts its success, but sends nothing and moves no index back — or a duplicating
+        // network would multiply the leader's traffic without bound. A success answers the
+        // request when it matches its last index; a rejection, when its hint lies below the
+        // request's `prev_index` (earlier requests of the walk back had higher ones).
+        let answered = match p.in_flight {
+            Some(f) if success => match_index == f.last_index,
+            Some(f) => match_index < f.prev_index,
+            None => false,
+        };
+        if answered {
+            p.in_flight = None;
+        }
         if success {
             assert!(
                 match_index <= last,
@@ -150,10 +167,10 @@ impl Raft {
             p.matched = p.matched.max(match_index);
             p.next = p.next.max(match_index.next());
             self.maybe_commit(out);
-        } else {
+        } else if answered {
             p.next = LogIndex(p.next.0.saturating_sub(1).min(match_index.0 + 1).max(1));
         }
-        if !success || self.peers[i].next <= last {
+        if answered && (!success || self.peers[i].next <= last) {
             self.send_append(i, out);
         }
     }

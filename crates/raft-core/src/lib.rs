@@ -49,6 +49,7 @@ mod leader;
 mod log;
 mod message;
 mod node;
+mod replica;
 mod types;
 
 pub use config::{AckRule, Config, CoreBug, Durability, FlushWait, ParallelAppend, ReadPath};
@@ -56,4 +57,5 @@ pub use io::{Action, ClientResult, Input, Timer};
 pub use kv::Kv;
 pub use message::Message;
 pub use node::{Raft, Recovered};
+pub use replica::Replica;
 pub use types::*;

@@ -30,8 +30,18 @@ pub(crate) struct Peer {
     pub id: NodeId,
     pub next: LogIndex,
     pub matched: LogIndex,
-    /// Heartbeat ticks since the outstanding AppendEntries was sent; `None` when idle.
-    pub in_flight_ticks: Option<u8>,
+    /// The outstanding AppendEntries, if any.
+    pub in_flight: Option<InFlight>,
+}
+
+/// The one AppendEntries a leader has outstanding to a follower (NuRaft's busy flag).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InFlight {
+    pub prev_index: LogIndex,
+    /// `prev_index` plus the number of entries: what a success answers with.
+    pub last_index: LogIndex,
+    /// Heartbeat ticks since it was sent.
+    pub ticks: u8,
 }
 
 /// A committed, applied entry whose client waits for the leader's flush
@@ -87,7 +97,7 @@ impl Raft {
                 id,
                 next: LogIndex(1),
                 matched: LogIndex::ZERO,
-                in_flight_ticks: None,
+                in_flight: None,
             })
             .collect();
         Raft {
@@ -223,10 +233,13 @@ impl Raft {
         if !(self.term_dirty || self.vote_dirty) {
             return;
         }
+        // The catalogue's persistence bugs: a vote (`vote-not-persisted`), or whatever a
+        // higher term brought with it, the vote included (`term-not-persisted`), is
+        // answered before it is flushed.
         let vote_changed = self.vote_dirty && self.vote.is_some();
         let wait = match self.cfg.bug {
             CoreBug::VoteNotPersisted if vote_changed => FlushWait::Background,
-            CoreBug::TermNotPersisted if !vote_changed => FlushWait::Background,
+            CoreBug::TermNotPersisted if self.term_dirty => FlushWait::Background,
             _ => FlushWait::Blocking,
         };
         out.push(Action::SaveState {
