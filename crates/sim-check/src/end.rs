@@ -26,9 +26,8 @@ impl Checker {
     pub fn finish(&mut self, t: SimTime, checks: EndChecks, found: &mut Vec<TraceEvent>) {
         self.finish_hazards(found);
         if checks == EndChecks::AfterHeal {
-            let reference = self.check_liveness(t, found);
-            if let Some(n) = reference {
-                self.check_acked_writes(t, n, found);
+            if let Some(leader) = self.check_liveness(t, found) {
+                self.check_acked_writes(t, leader, found);
             }
         }
         self.check_linearizability(t, found);
@@ -48,17 +47,16 @@ impl Checker {
     }
 
     /// A leader leads, has committed an entry of its term, and every up node has caught up
-    /// with it. Returns the node whose committed log is the cluster's (the leader, or the
-    /// up node with the highest commit index when there is none).
+    /// with it. Returns that leader when the first two hold: its committed log is then the
+    /// cluster's, against which acknowledged writes are judged. Without one, nothing can
+    /// be judged lost — the liveness finding says why.
     fn check_liveness(&mut self, t: SimTime, found: &mut Vec<TraceEvent>) -> Option<NodeId> {
         let up: Vec<usize> = (0..self.nodes.len())
             .filter(|i| self.nodes[*i].up)
             .collect();
         if up.is_empty() {
-            self.report(
-                Violation::new(Invariant::Liveness, t, "no node is up after healing".into()),
-                found,
-            );
+            let v = Violation::new(Invariant::Liveness, t, "no node is up after healing".into());
+            self.report(v, found);
             return None;
         }
         let leader = up
@@ -67,18 +65,14 @@ impl Checker {
             .filter(|i| self.nodes[*i].role == Role::Leader)
             .max_by_key(|i| self.nodes[*i].term);
         let Some(l) = leader else {
-            let best = up
-                .iter()
-                .copied()
-                .max_by_key(|i| self.nodes[*i].commit)
-                .expect("some node is up");
             let v = Violation::new(Invariant::Liveness, t, "no leader after healing".into());
             self.report(v, found);
-            return Some(NodeId(best as u8 + 1));
+            return None;
         };
         let lv = self.nodes[l].clone();
         let (lid, commit, term) = (NodeId(l as u8 + 1), lv.commit, lv.term);
-        if lv.log_at(commit).map(|e| e.term) != Some(term) {
+        let settled = lv.log_at(commit).map(|e| e.term) == Some(term);
+        if !settled {
             let detail = format!(
                 "leader {lid} of term {term} has not committed an entry of its term (commit index {commit})"
             );
@@ -89,13 +83,13 @@ impl Checker {
         }
         for &i in &up {
             let v = self.nodes[i].clone();
-            let caught_up = v.commit >= commit
-                && v.log.get(..commit.0 as usize) == lv.log.get(..commit.0 as usize);
+            // Caught up: it holds the leader's committed log. Its own commit index may trail
+            // by one heartbeat (that is how followers learn it), so it is not compared.
+            let caught_up = v.log.get(..commit.0 as usize) == lv.log.get(..commit.0 as usize);
             if !caught_up {
                 let n = NodeId(i as u8 + 1);
                 let detail = format!(
-                    "node {n} has not caught up with leader {lid}: commit index {} of {commit}, {} log entries",
-                    v.commit,
+                    "node {n} has not caught up with leader {lid}: it holds {} log entries, the leader has committed {commit}",
                     v.log.len()
                 );
                 self.report(
@@ -104,7 +98,7 @@ impl Checker {
                 );
             }
         }
-        Some(lid)
+        settled.then_some(lid)
     }
 
     /// Every acknowledged write is in the committed log of `reference`.

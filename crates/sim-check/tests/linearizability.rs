@@ -346,6 +346,20 @@ mod outcomes {
         assert_not_linearizable(&h.ops, 0);
     }
 
+    /// Regression: the cache must tell apart two searches that reach the same completed
+    /// ops and value, one having spent the unknown write and one still holding it.
+    #[test]
+    fn unknown_write_spent_early_is_not_confused_with_one_still_held() {
+        let mut h = History::default();
+        h.write_ended(1, 0, 7, 0, OpOutcome::Unknown);
+        h.read(2, 0, Some(7), 0, 10);
+        h.write(3, 0, 7, 1, 10);
+        h.write(3, 0, 8, 20, 30);
+        h.read(2, 0, Some(8), 40, 50);
+        h.read(2, 0, Some(7), 60, 70);
+        assert_linearizable(&h.ops);
+    }
+
     #[test]
     fn unknown_write_whose_value_is_never_read_never_happened() {
         let mut h = History::default();
@@ -776,9 +790,11 @@ mod oracle {
     fn brute_force(ops: &[Operation]) -> bool {
         let ops: Vec<Operation> = ops
             .iter()
-            .filter(|op| match (op.kind, op.outcome) {
-                (_, OpOutcome::Fail) | (OpKind::Read, OpOutcome::Unknown) => false,
-                _ => true,
+            .filter(|op| {
+                !matches!(
+                    (op.kind, op.outcome),
+                    (_, OpOutcome::Fail) | (OpKind::Read, OpOutcome::Unknown)
+                )
             })
             .copied()
             .collect();
