@@ -153,11 +153,16 @@ impl World {
             }
             Action::EndOfAppendBatch { flush, .. } => {
                 let node = &mut self.nodes[n];
-                let op = node.store.end_batch(&mut node.disk, now, flush, &mut self.pending_events);
+                let op = node
+                    .store
+                    .end_batch(&mut node.disk, now, flush, &mut self.pending_events);
                 self.emit_pending();
                 self.arm_disk(n);
                 if let Some(op) = op {
-                    return Some(Blocked::Flush { op, reason: BlockReason::LogFlush });
+                    return Some(Blocked::Flush {
+                        op,
+                        reason: BlockReason::LogFlush,
+                    });
                 }
             }
             Action::WaitDurable { index } => {
@@ -351,7 +356,9 @@ impl World {
         if c.file == LOG_FILE {
             let now = self.now();
             let node = &mut self.nodes[n];
-            let (vouch, changed) = node.store.flush_done(&mut node.disk, now, c.op, c.ok, &mut self.pending_events);
+            let (vouch, changed) =
+                node.store
+                    .flush_done(&mut node.disk, now, c.op, c.ok, &mut self.pending_events);
             if !c.ok {
                 // `retry`: flush again and believe it; the pages Linux dropped are gone.
                 let now = self.now();

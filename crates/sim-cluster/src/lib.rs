@@ -28,7 +28,7 @@ mod world;
 
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
-pub use world::{RunOptions, World};
+pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
 
 use sim_scenario::Scenario;
 

@@ -7,7 +7,7 @@ use crate::codec;
 use crate::state_file::StateFile;
 use crate::store::LOG_FILE;
 use crate::world::World;
-use raft_core::{LogIndex, Raft, Recovered};
+use raft_core::{LogIndex, Recovered};
 use sim_scenario::StateMachine;
 use sim_trace::TraceEvent;
 
@@ -66,8 +66,12 @@ impl World {
         if decoded.dropped > 0 && !trusts_volatile {
             node.store
                 .cut_file(&mut node.disk, now, kept.next(), &mut self.pending_events);
-            node.store
-                .end_batch(&mut node.disk, now, raft_core::FlushWait::Background, &mut self.pending_events);
+            node.store.end_batch(
+                &mut node.disk,
+                now,
+                raft_core::FlushWait::Background,
+                &mut self.pending_events,
+            );
         }
         let durable_index = LogIndex(log.len() as u64);
         let sm = match self.scenario.cluster.state_machine {
@@ -83,7 +87,7 @@ impl World {
             durable_index,
             state_machine: sm,
         };
-        let core = Raft::new(cfg, recovered);
+        let core = (self.replica)(cfg, recovered);
         let restart = TraceEvent::Restart {
             node: node.id,
             log_first_index: LogIndex(1),

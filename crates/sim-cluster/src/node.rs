@@ -5,7 +5,7 @@
 use crate::state_file::StateFile;
 use crate::store::LogStore;
 use crate::timers::TimerSlot;
-use raft_core::{Action, Entry, Input, Kv, LogIndex, NodeId, Raft};
+use raft_core::{Action, Entry, Input, Kv, LogIndex, NodeId, Replica};
 use sim_core::{SimRng, SimTime};
 use sim_disk::{Disk, OpId};
 use sim_trace::BlockReason;
@@ -25,7 +25,8 @@ pub enum Blocked {
 
 pub struct NodeSlot {
     pub id: NodeId,
-    pub core: Option<Raft>,
+    /// The replica behind the boundary of `raft_core::Replica`; `None` while down.
+    pub core: Option<Box<dyn Replica>>,
     pub disk: Disk,
     pub store: LogStore,
     pub state_file: StateFile,

@@ -394,8 +394,7 @@ impl LogStore {
                 PendingChange::Write { from, count, .. } => {
                     let ids: Vec<DurableEntry> =
                         self.pending_entries.drain(..count as usize).collect();
-                    if ok {
-                        self.apply_write(from, &ids);
+                    if ok && self.apply_write(from, &ids) {
                         ev.push(self.durable_line(from, ids));
                     }
                 }
@@ -403,12 +402,13 @@ impl LogStore {
         }
     }
 
-    fn apply_write(&mut self, from: LogIndex, ids: &[DurableEntry]) {
+    /// Applies a durable write to the truth; false if it changed nothing recovery would read.
+    fn apply_write(&mut self, from: LogIndex, ids: &[DurableEntry]) -> bool {
         let start = from.0 as usize - 1;
         if start > self.truth.len() {
             // A write past a gap: the records between read as invalid, so recovery (and the
-            // truth) stops at the gap.
-            return;
+            // truth) stops at the gap. The crash re-read catches up if the gap fills.
+            return false;
         }
         for (k, id) in ids.iter().enumerate() {
             match self.truth.get_mut(start + k) {
@@ -416,6 +416,7 @@ impl LogStore {
                 None => self.truth.push(*id),
             }
         }
+        true
     }
 
     fn durable_line(&self, from: LogIndex, entries: Vec<DurableEntry>) -> TraceEvent {

@@ -17,7 +17,7 @@ use crate::outcome::RunOutcome;
 use crate::state_file::StateFile;
 use crate::store::LogStore;
 use crate::timers::TimerSlot;
-use raft_core::{Action, NodeId, Raft, Recovered};
+use raft_core::{Action, NodeId, Raft, Recovered, Replica};
 use sim_check::{CheckConfig, Checker, EndChecks};
 use sim_core::{EventQueue, RngStreams, RunLimits, SimRng, SimTime, StopReason, TraceHasher};
 use sim_disk::{Completion, Disk};
@@ -42,11 +42,29 @@ pub enum Phase {
     Healing,
 }
 
+/// Builds the replica of a node from its configuration and what it recovered.
+pub type ReplicaFactory = fn(raft_core::Config, Recovered) -> Box<dyn Replica>;
+
+/// The replica the simulator runs unless told otherwise: this project's Raft core.
+pub fn raft_core_replica(cfg: raft_core::Config, recovered: Recovered) -> Box<dyn Replica> {
+    Box::new(Raft::new(cfg, recovered))
+}
+
 /// Options of one run that are not part of the scenario.
-#[derive(Default)]
 pub struct RunOptions {
     /// Write the trace as JSON lines here.
     pub trace: Option<Box<dyn Write>>,
+    /// The Raft implementation behind the replica boundary.
+    pub replica: ReplicaFactory,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            trace: None,
+            replica: raft_core_replica,
+        }
+    }
 }
 
 pub struct World {
@@ -68,6 +86,7 @@ pub struct World {
     pub(crate) metrics: Metrics,
     pub(crate) limits: RunLimits,
     pub(crate) bugs: config::BugPlacement,
+    pub(crate) replica: ReplicaFactory,
     // Tracing.
     hasher: TraceHasher,
     writer: Option<JsonlWriter<Box<dyn Write>>>,
@@ -87,7 +106,7 @@ impl World {
         let streams = RngStreams::new(seed);
         let bugs = config::place_bug(scenario.cluster.bug);
         let nodes = (1..=scenario.cluster.nodes)
-            .map(|i| new_node(scenario, &streams, NodeId(i), bugs))
+            .map(|i| new_node(scenario, &streams, NodeId(i), bugs, options.replica))
             .collect();
         let net = Network::new(
             config::net_config(scenario),
@@ -124,6 +143,7 @@ impl World {
                 end_time: SimTime::from_ms(end),
             },
             bugs,
+            replica: options.replica,
             hasher: TraceHasher::new(),
             writer: options.trace.map(JsonlWriter::new),
             trace_error: None,
@@ -355,6 +375,7 @@ fn new_node(
     streams: &RngStreams,
     id: NodeId,
     bugs: config::BugPlacement,
+    replica: ReplicaFactory,
 ) -> NodeSlot {
     let disk = Disk::new(
         config::disk_config(s),
@@ -362,7 +383,7 @@ fn new_node(
         streams.stream(&format!("disk.{id}.latency")),
         streams.stream(&format!("disk.{id}.fault")),
     );
-    let core = Raft::new(config::core_config(s, id), Recovered::default());
+    let core = replica(config::core_config(s, id), Recovered::default());
     NodeSlot {
         id,
         core: Some(core),
