@@ -26,6 +26,15 @@ pub enum Command {
     },
     /// The performance figures: kernel limit, events/s, simulated-time ratio, seeds/s.
     Bench(BenchArgs),
+    /// What each mode costs and buys: a Markdown table of latency, throughput and safety.
+    Compare(CompareArgs),
+    /// Many seeds, optionally with a random fault mix per seed (--swarm), sharded for CI;
+    /// every finding saved to --out with its repro command. Exit 1 on a finding that fails.
+    Fuzz(FuzzArgs),
+    /// Combine the output folders of several fuzz shards into one report.
+    Merge(MergeArgs),
+    /// Minimise a failing seed to an explicit fault schedule and write it as a scenario.
+    Shrink(ShrinkArgs),
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -60,6 +69,22 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Scenario files, one table row each, in this order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Seeds per scenario (default: each scenario's `run.seeds`).
+    #[arg(long)]
+    pub seeds: Option<u64>,
+    /// First seed (default: each scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Threads running seeds; the table does not depend on it.
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Seeds of the cluster benchmark, run one after another on one core.
     #[arg(long, default_value_t = 40)]
@@ -85,6 +110,73 @@ pub struct ReproArgs {
     /// Warn if the run's trace hash differs from this one (from a finding).
     #[arg(long)]
     pub expect_hash: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("budget").args(["seeds", "time"]).required(true).multiple(true)))]
+pub struct FuzzArgs {
+    /// Scenario files (each is fuzzed over the same seed indexes).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Seed indexes 0..N per scenario, split among the shards (with --time: at most N).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub seeds: Option<u64>,
+    /// Stop starting seeds after this long, e.g. 90s, 10m, 1h30m.
+    #[arg(long, value_parser = crate::duration::parse_duration)]
+    pub time: Option<std::time::Duration>,
+    /// Each seed first draws its own fault mix within the scenario's bounds.
+    #[arg(long)]
+    pub swarm: bool,
+    /// Run only shard I of N: seed indexes k with k % N == I (default: from the
+    /// environment, see docs/ci.md; else the whole seed space).
+    #[arg(long, value_parser = crate::shard::Shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
+    /// Threads running seeds; findings do not depend on it (default: available cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// The output folder: results.jsonl, findings.jsonl, findings/*.toml, summary.json.
+    #[arg(long, default_value = "fuzz-out")]
+    pub out: PathBuf,
+    /// Write a JUnit XML report here (one test case per scenario).
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Run every seed twice; a trace-hash mismatch is a finding (nondeterminism).
+    #[arg(long)]
+    pub check_determinism: bool,
+    /// First seed: seed index k runs seed S + k (default: each scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Output folders of `fuzz` (one per shard).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Write the merged folder here (summary.json, results.jsonl, findings.jsonl, findings/).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Write a JUnit XML report here (one test case per scenario).
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShrinkArgs {
+    /// The scenario file (e.g. a fuzz finding).
+    pub file: PathBuf,
+    /// The failing seed (default: the scenario's `run.seed`, which is a finding's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Keep this invariant firing (default: the most severe one the seed violates).
+    #[arg(long)]
+    pub invariant: Option<String>,
+    /// Write the shrunk scenario here (default: <name>-seed-<S>-shrunk.toml).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// At most this many candidate runs; the best scenario so far is written when it is hit.
+    #[arg(long, default_value_t = 500)]
+    pub max_runs: u32,
 }
 
 /// `-v` turns on the simulator's event log; `RUST_LOG` overrides.

@@ -6,11 +6,20 @@
 
 mod cli;
 mod cmd;
+mod duration;
 mod expect;
+mod finding;
 mod load;
+mod out_dir;
 mod panic;
+mod plan;
+mod pool;
+mod progress;
 mod report;
 mod seeds;
+mod shard;
+mod shrink;
+mod summary;
 mod version;
 
 use clap::Parser;

@@ -34,16 +34,8 @@ pub fn table(r: &ScenarioReport) -> String {
     let f = &r.figures;
     let _ = writeln!(
         out,
-        "  {:>6} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9}  {:<14} {}",
-        "seeds",
-        "events",
-        "sim s",
-        "p50 ms",
-        "p99 ms",
-        "max ms",
-        "acked/s",
-        "first seed",
-        "violations (seeds)"
+        "  {:>6} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9}  {:<14} violations (seeds)",
+        "seeds", "events", "sim s", "p50 ms", "p99 ms", "max ms", "acked/s", "first seed",
     );
     let _ = writeln!(
         out,
@@ -64,10 +56,18 @@ pub fn table(r: &ScenarioReport) -> String {
         f.flushes, f.messages, f.writes_acked, f.hazard_windows
     );
     if r.panics > 0 {
-        let _ = writeln!(out, "  SIMULATOR PANICKED on {} seeds (a bug of the simulator: please report it)", r.panics);
+        let _ = writeln!(
+            out,
+            "  SIMULATOR PANICKED on {} seeds (a bug of the simulator: please report it)",
+            r.panics
+        );
     }
     if r.nondeterministic > 0 {
-        let _ = writeln!(out, "  NONDETERMINISM on {} seeds (two runs gave different trace hashes)", r.nondeterministic);
+        let _ = writeln!(
+            out,
+            "  NONDETERMINISM on {} seeds (two runs gave different trace hashes)",
+            r.nondeterministic
+        );
     }
     if f.seeds_hitting_max_events > 0 {
         let _ = writeln!(
@@ -113,31 +113,53 @@ pub fn write_json(path: &Path, reports: &[ScenarioReport]) -> std::io::Result<()
 
 /// The JUnit XML report: one test case per scenario.
 pub fn write_junit(path: &Path, reports: &[ScenarioReport]) -> std::io::Result<()> {
-    let failures = reports.iter().filter(|r| !r.holds).count();
+    let cases: Vec<JunitCase> = reports
+        .iter()
+        .map(|r| JunitCase {
+            classname: r.mode.clone(),
+            name: r.name.clone(),
+            failure: (!r.holds).then(|| {
+                let detail = r
+                    .notable
+                    .as_ref()
+                    .map_or(String::new(), |n| format!("{}\n{}", n.first, n.repro));
+                (r.verdict.clone(), detail)
+            }),
+        })
+        .collect();
+    write_junit_cases(path, &cases)
+}
+
+/// One test case of a JUnit report; `failure` is (message, detail).
+pub struct JunitCase {
+    pub classname: String,
+    pub name: String,
+    pub failure: Option<(String, String)>,
+}
+
+/// A JUnit XML report of `cases`, in the given order (what `run`, `fuzz` and `merge` write).
+pub fn write_junit_cases(path: &Path, cases: &[JunitCase]) -> std::io::Result<()> {
+    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
     let mut x = String::new();
     let _ = writeln!(x, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     let _ = writeln!(
         x,
         r#"<testsuites><testsuite name="sim-runner" tests="{}" failures="{failures}">"#,
-        reports.len()
+        cases.len()
     );
-    for r in reports {
+    for c in cases {
         let _ = write!(
             x,
             r#"  <testcase classname="{}" name="{}">"#,
-            xml(&r.mode),
-            xml(&r.name)
+            xml(&c.classname),
+            xml(&c.name)
         );
-        if !r.holds {
-            let detail = r
-                .notable
-                .as_ref()
-                .map_or(String::new(), |n| format!("{}\n{}", n.first, n.repro));
+        if let Some((message, detail)) = &c.failure {
             let _ = write!(
                 x,
                 r#"<failure message="{}">{}</failure>"#,
-                xml(&r.verdict),
-                xml(&detail)
+                xml(message),
+                xml(detail)
             );
         }
         let _ = writeln!(x, "</testcase>");

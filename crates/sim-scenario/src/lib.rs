@@ -48,6 +48,7 @@ mod reader;
 mod render;
 mod schedule;
 mod schema;
+mod swarm;
 mod validate;
 
 use std::path::Path;
@@ -55,6 +56,7 @@ use std::path::Path;
 pub use error::{Hint, Location, ScenarioError};
 pub use model::*;
 pub use names::Named;
+pub use swarm::{SwarmDraw, swarm};
 
 /// Parses and validates a scenario. `file` is the name errors show; `name` defaults to
 /// its stem (`scenarios/leader-crash.toml` → `leader-crash`).

@@ -12,8 +12,12 @@ use sim_scenario::{Mode, Named};
 use std::fmt::Write as _;
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
-    let Some(loaded) = load_all(&args.files) else { return Ok(Exit::Usage) };
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let Some(loaded) = load_all(&args.files) else {
+        return Ok(Exit::Usage);
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     panic::install_quiet_hook();
     let mut rows = Vec::new();
     for l in &loaded {
@@ -31,7 +35,10 @@ fn knobs(s: &sim_scenario::Scenario) -> (String, String) {
     match s.cluster.mode {
         Mode::AsyncHandler => (
             s.cluster.client_ack.map_or("-", |a| a.name()).to_string(),
-            s.cluster.follower_flush.map_or("-", |f| f.name()).to_string(),
+            s.cluster
+                .follower_flush
+                .map_or("-", |f| f.name())
+                .to_string(),
         ),
         Mode::Sync => ("commit".into(), "before-answer".into()),
         Mode::ParallelAppend => ("commit".into(), "durable-before-answer".into()),
@@ -42,8 +49,11 @@ fn verdict(r: &ScenarioReport) -> String {
     if r.seeds_violating.is_empty() && r.panics == 0 {
         return format!("safe on {} seeds", r.seeds_run);
     }
-    let found: Vec<String> =
-        r.seeds_violating.iter().map(|(k, v)| format!("{k} {v}/{}", r.seeds_run)).collect();
+    let found: Vec<String> = r
+        .seeds_violating
+        .iter()
+        .map(|(k, v)| format!("{k} {v}/{}", r.seeds_run))
+        .collect();
     found.join(", ")
 }
 
@@ -54,10 +64,19 @@ pub fn table(rows: &[(sim_scenario::Scenario, ScenarioReport)]) -> String {
         t,
         "| scenario | mode | ack | followers | commit p50 ms | p99 ms | max ms | acked writes/s | flushes / write | messages / write | seeds | safety |"
     );
-    let _ = writeln!(t, "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        t,
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    );
     for (s, r) in rows {
         let f = &r.figures;
-        let per = |x: u64| if f.writes_acked == 0 { 0.0 } else { x as f64 / f.writes_acked as f64 };
+        let per = |x: u64| {
+            if f.writes_acked == 0 {
+                0.0
+            } else {
+                x as f64 / f.writes_acked as f64
+            }
+        };
         let (ack, followers) = knobs(s);
         let _ = writeln!(
             t,

@@ -2,9 +2,13 @@
 
 mod bench;
 mod check;
+mod compare;
+mod fuzz;
+mod merge;
 mod repro;
 mod run;
 mod show;
+mod shrink;
 
 use crate::Exit;
 use crate::cli::Command;
@@ -16,5 +20,9 @@ pub fn dispatch(command: Command) -> anyhow::Result<Exit> {
         Command::Show { file } => show::show(&file),
         Command::Check { files } => check::check(&files),
         Command::Bench(args) => bench::bench(args),
+        Command::Fuzz(args) => fuzz::fuzz(args),
+        Command::Merge(args) => merge::merge(args),
+        Command::Shrink(args) => shrink::shrink(args),
+        Command::Compare(args) => compare::compare(args),
     }
 }

@@ -25,7 +25,14 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         }
         None => None,
     };
-    let mut world = World::new(&scenario, args.seed, RunOptions { trace });
+    let mut world = World::new(
+        &scenario,
+        args.seed,
+        RunOptions {
+            trace,
+            ..Default::default()
+        },
+    );
     world.write_header(&RunHeader {
         seed: args.seed,
         scenario: scenario.name.clone(),
@@ -57,7 +64,9 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
     );
     println!(
         "flushes {}, messages {}, faults fired {}",
-        m.flushes, m.messages, o.faults_fired
+        m.flushes,
+        m.messages,
+        o.fired_faults.len()
     );
     if o.hazards.windows > 0 {
         println!(

@@ -1,0 +1,228 @@
+//! `fuzz FILES... (--seeds N | --time D) [--swarm] [--shard I/N] [--jobs J] [--out DIR]
+//! [--junit PATH] [--check-determinism] [--seed S]`: many seeds of each scenario, every
+//! finding saved the moment it is made.
+//!
+//! The control flow only; the parts are: `plan.rs` (which seed runs where, shards),
+//! `pool.rs` (threads), `finding.rs` (what a seed found and its finding file),
+//! `out_dir.rs` (the output folder), `summary.rs` (the report), `progress.rs`.
+//! FILES are required: a fuzz campaign names what it fuzzes (`scenarios/*.toml`).
+//!
+//! Exit 0 when no finding fails, 1 when one does (a violation on a scenario expecting
+//! `pass`, a simulator panic, nondeterminism), 2 on bad usage or an unwritable folder.
+
+use crate::Exit;
+use crate::cli::FuzzArgs;
+use crate::finding::{self, Examined, Finding};
+use crate::load::{Loaded, load_all};
+use crate::out_dir::OutDir;
+use crate::plan::{Item, Plan};
+use crate::progress::Progress;
+use crate::summary::{self, Tally, Timing};
+use crate::{panic, pool, report, seeds, shard};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
+    let Some(Prepared {
+        loaded,
+        plan,
+        mut out,
+        jobs,
+        settings,
+    }) = prepare(&args)
+    else {
+        return Ok(Exit::Usage);
+    };
+    panic::install_quiet_hook();
+    let names: Vec<(String, String)> = loaded
+        .iter()
+        .map(|l| (l.scenario.name.clone(), l.path.display().to_string()))
+        .collect();
+    let mut tally = Tally::new(&names);
+    let mut progress = Progress::new(args.time.is_none().then(|| plan.len()), args.time);
+    let findings_dir = OutDir::findings_dir(&args.out);
+    let deadline = args.time.map(|t| Instant::now() + t);
+    let next_run = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let next = || {
+        let late = deadline.is_some_and(|d| Instant::now() >= d);
+        if late || stop.load(Ordering::SeqCst) {
+            return None;
+        }
+        plan.item(next_run.fetch_add(1, Ordering::SeqCst))
+    };
+    let work = |item: Item| {
+        let l = &loaded[item.scenario];
+        run_item(l, item, args.swarm, args.check_determinism, &findings_dir)
+    };
+    let mut error = None;
+    pool::stream(jobs, &next, &work, |e: Examined| {
+        if error.is_some() {
+            return;
+        }
+        if let Err(err) = save(&mut out, &e) {
+            error = Some(err);
+            stop.store(true, Ordering::SeqCst);
+            return;
+        }
+        if let Some((f, _)) = &e.finding {
+            progress.println(&finding_line(f));
+            tally.finding(f);
+        }
+        tally.record(&e.record);
+        progress.seed_done(e.finding.is_some());
+    });
+    progress.finish();
+    if let Some(e) = error {
+        return Err(e.context("fuzzing stopped; the output folder holds every seed saved so far"));
+    }
+    finish(&args, tally, settings, &progress)
+}
+
+/// What a fuzz run needs before its first seed.
+struct Prepared {
+    loaded: Vec<Loaded>,
+    plan: Plan,
+    out: OutDir,
+    jobs: usize,
+    settings: Vec<(String, String)>,
+}
+
+/// Loads the scenarios, resolves the shard, plans the seeds, creates the output folder
+/// and prints the settings; `None` (after printing why) is a usage error.
+fn prepare(args: &FuzzArgs) -> Option<Prepared> {
+    let loaded = load_all(&args.files)?;
+    let setup = || -> Result<(Plan, String), String> {
+        distinct_names(&loaded)?;
+        let (shard, from) = shard::resolve(args.shard, &|k| std::env::var(k).ok())?;
+        let starts = loaded
+            .iter()
+            .map(|l| args.seed.unwrap_or(l.scenario.run.seed))
+            .collect();
+        Ok((Plan::new(starts, shard, args.seeds)?, from))
+    };
+    let (plan, shard_from) = setup().map_err(|e| eprintln!("error: {e}")).ok()?;
+    let out = OutDir::create(&args.out)
+        .map_err(|e| eprintln!("error: {e:#}"))
+        .ok()?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let settings = settings(args, &plan, &shard_from, jobs);
+    let line: Vec<String> = settings.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    eprintln!("fuzz: {}", line.join(", "));
+    Some(Prepared {
+        loaded,
+        plan,
+        out,
+        jobs,
+        settings,
+    })
+}
+
+/// Runs one seed (drawing its fault mix first with `--swarm`) and examines what it found.
+fn run_item(l: &Loaded, item: Item, swarm: bool, twice: bool, findings_dir: &Path) -> Examined {
+    let drawn = swarm.then(|| sim_scenario::swarm(&l.scenario, item.seed));
+    let ran = drawn.as_ref().map_or(&l.scenario, |d| &d.scenario);
+    let result = seeds::run_one(ran, item.seed, twice);
+    let mix = drawn.as_ref().map(|d| d.mix.as_str());
+    finding::examine(l, ran, mix, item.index, &result, findings_dir)
+}
+
+fn save(out: &mut OutDir, e: &Examined) -> anyhow::Result<()> {
+    if let Some((f, text)) = &e.finding {
+        out.finding(f, Some(text))?;
+    }
+    out.record(&e.record)
+}
+
+fn finding_line(f: &Finding) -> String {
+    let what = if f.fails {
+        "FINDING"
+    } else {
+        "finding (expected)"
+    };
+    let first = f.first.lines().next().unwrap_or_default();
+    format!(
+        "{what} {} seed {}: {first}\n  reproduce: {}",
+        f.scenario, f.seed, f.repro
+    )
+}
+
+/// Writes summary.json and the JUnit report, prints the report, and picks the exit code.
+fn finish(
+    args: &FuzzArgs,
+    tally: Tally,
+    settings: Vec<(String, String)>,
+    progress: &Progress,
+) -> anyhow::Result<Exit> {
+    let mut summary = tally.finish();
+    summary.run = settings.into_iter().collect();
+    summary.timing = Some(Timing {
+        wall_s: progress.elapsed().as_secs_f64(),
+        seeds_per_s: progress.rate(),
+    });
+    OutDir::summary(&args.out, &summary)?;
+    if let Some(p) = &args.junit {
+        report::write_junit_cases(p, &summary::junit_cases(&summary))?;
+    }
+    print!("{}", summary::text(&summary));
+    eprintln!(
+        "{} seeds in {:.2} s wall: {:.1} seeds/s; output in {}",
+        summary.seeds_run,
+        progress.elapsed().as_secs_f64(),
+        progress.rate(),
+        args.out.display()
+    );
+    Ok(if summary.failing == 0 {
+        Exit::Ok
+    } else {
+        Exit::ExpectationFailed
+    })
+}
+
+/// How the run was set up, in the order the first line shows it (and in summary.json).
+fn settings(args: &FuzzArgs, plan: &Plan, from: &str, jobs: usize) -> Vec<(String, String)> {
+    let mut s = vec![("scenarios".to_string(), args.files.len().to_string())];
+    if let Some(n) = args.seeds {
+        let per = format!("{n} per scenario, {} runs in this shard", plan.len());
+        s.push(("seeds".into(), per));
+    }
+    if let Some(t) = args.time {
+        s.push(("time".into(), format!("{} s", t.as_secs_f64())));
+    }
+    let first = args
+        .seed
+        .map_or("each scenario's run.seed".to_string(), |s| s.to_string());
+    s.push(("first seed".into(), first));
+    s.push(("shard".into(), format!("{} ({from})", plan.shard())));
+    s.push(("swarm".into(), on_off(args.swarm)));
+    s.push(("check determinism".into(), on_off(args.check_determinism)));
+    s.push(("jobs".into(), jobs.to_string()));
+    s.push(("out".into(), args.out.display().to_string()));
+    s
+}
+
+fn on_off(b: bool) -> String {
+    if b { "on" } else { "off" }.to_string()
+}
+
+/// Findings are filed by scenario name, so two scenarios may not share one.
+fn distinct_names(loaded: &[Loaded]) -> Result<(), String> {
+    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+    for l in loaded {
+        let key = finding::safe_name(&l.scenario.name);
+        if let Some(other) = seen.insert(key, &l.path) {
+            return Err(format!(
+                "{} and {} have the same scenario name {:?}: findings are filed by name, \
+                 so give one of them another `name`",
+                other.display(),
+                l.path.display(),
+                l.scenario.name
+            ));
+        }
+    }
+    Ok(())
+}
