@@ -12,9 +12,13 @@ test:
 ci:
     .ci/run
 
-# Fuzz a scenario for a while (swarm mode), findings in fuzz-out/.
+# Fuzz a scenario for a while (swarm mode); each campaign gets its own folder in fuzz-out/.
 fuzz FILE TIME="5m":
-    cargo run --release -p sim-runner -- fuzz {{FILE}} --time {{TIME}} --swarm --out fuzz-out
+    cargo run --release -p sim-runner -- fuzz {{FILE}} --time {{TIME}} --swarm --out fuzz-out/$(date +%Y%m%d-%H%M%S)
+
+# Regenerate the documentation tables that are a command's output (docs/modes.md, docs/mutation-matrix.md).
+docs:
+    scripts/generate-docs
 
 # Performance figures.
 bench:

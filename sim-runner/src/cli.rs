@@ -28,6 +28,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// What each mode costs and buys: a Markdown table of latency, throughput and safety.
     Compare(CompareArgs),
+    /// The mutation matrix of bug scenarios: what fired, seeds to detection, the control.
+    Matrix(MatrixArgs),
     /// Many seeds, optionally with a random fault mix per seed (--swarm), sharded for CI;
     /// every finding saved to --out with its repro command. Exit 1 on a finding that fails.
     Fuzz(FuzzArgs),
@@ -66,6 +68,19 @@ pub struct RunArgs {
     /// Run every seed twice and report a trace-hash mismatch as a finding.
     #[arg(long)]
     pub check_determinism: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MatrixArgs {
+    /// Mutant scenario files (scenarios/bugs/*.toml).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Seeds per mutant, from each scenario's `run.seed` (default: its `run.seeds`).
+    #[arg(long)]
+    pub seeds: Option<u64>,
+    /// Threads running seeds; the table does not depend on it.
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -211,7 +211,11 @@ impl Checker {
             let has_mem = v.up && v.log_at(index) == Some(&c.id);
             let has_disk = v.durable_at(index) == Some(&c.id);
             let state = match (v.up, has_mem, has_disk) {
-                (_, _, true) => "holds it durably".to_string(),
+                (true, true, true) | (false, _, true) => "holds it durably".to_string(),
+                (true, false, true) => {
+                    "dropped it from its log; only its disk still has it, until the truncation is flushed"
+                        .to_string()
+                }
                 (true, true, false) => "holds it in memory only".to_string(),
                 (true, false, false) => format!("is up (term {}) without it", v.term),
                 (false, _, false) => format!(

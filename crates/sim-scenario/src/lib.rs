@@ -31,7 +31,8 @@
 //! * `schema.rs` — the keys each table may hold; `names.rs` — the enum spellings;
 //! * `gate.rs` — keys whose feature is not built yet;
 //! * `hint.rs` — "did you mean" suggestions; `error.rs` — [`ScenarioError`];
-//! * `render.rs` — [`Scenario::to_toml`] and [`Scenario::to_json`].
+//! * `render.rs` — [`Scenario::to_toml`] and [`Scenario::to_json`];
+//! * `swarm.rs` — [`swarm`]: a per-seed random fault mix within a scenario's bounds.
 //!
 //! This crate does not run anything, pick seeds or decide exit codes: that is
 //! `sim-runner`'s. It does no I/O beyond reading the one file [`load`] is given.

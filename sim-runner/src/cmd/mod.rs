@@ -4,6 +4,7 @@ mod bench;
 mod check;
 mod compare;
 mod fuzz;
+mod matrix;
 mod merge;
 mod repro;
 mod run;
@@ -24,5 +25,6 @@ pub fn dispatch(command: Command) -> anyhow::Result<Exit> {
         Command::Merge(args) => merge::merge(args),
         Command::Shrink(args) => shrink::shrink(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Matrix(args) => matrix::matrix(args),
     }
 }

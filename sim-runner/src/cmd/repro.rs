@@ -41,7 +41,16 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         mode: sim_scenario::Named::name(scenario.cluster.mode).to_string(),
         version: crate::version::VERSION.to_string(),
     });
-    let o = world.run();
+    crate::panic::install_quiet_hook();
+    let o = match crate::panic::catch(|| world.run()) {
+        Ok(o) => o,
+        Err(message) => {
+            println!("the simulator panicked (crash-of-simulator): {message}");
+            println!("this is a bug of the simulator, not of the scenario; please report it with:");
+            println!("reproduce: {}", repro_command(&args.file, args.seed));
+            return Ok(Exit::ExpectationFailed);
+        }
+    };
     println!(
         "scenario {} seed {} ({})",
         scenario.name,
