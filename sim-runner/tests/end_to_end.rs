@@ -100,8 +100,10 @@ fn a_fuzz_finding_reproduces_shrinks_and_checks_in() {
         record["events"].as_u64(),
         "the same run"
     );
+    // ack-before-commit needs no fault at all to lose an acknowledged write (an ack of an
+    // entry that never commits), so the shrinker may drop every fault.
     assert!(faults_after < faults_before, "{report}");
-    assert!(faults_after >= 1 && events_after > 0, "{report}");
+    assert!(events_after > 0 && events_after < events_before, "{report}");
 
     check_shrunk(&s.path().join("regression.toml"), seed, faults_after);
 

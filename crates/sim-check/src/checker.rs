@@ -12,7 +12,7 @@ use crate::history::History;
 use crate::view::{EntryId, NodeView};
 use crate::violation::Violation;
 use raft_core::{LogIndex, NodeId, Role, Term};
-use sim_core::SimTime;
+use sim_core::{SimDuration, SimTime};
 use sim_trace::{DurableEntry, Invariant, NodeSet, TraceEvent};
 use std::collections::BTreeMap;
 
@@ -24,6 +24,10 @@ pub struct CheckConfig {
     pub reports_per_invariant_max: u32,
     /// Search steps the linearizability check may take before it says "undecided".
     pub linearizability_steps_max: u64,
+    /// How long before the end of the heal phase a settled leader may have stepped down
+    /// and the run still count as live (an election can start in the last instants). The
+    /// world sets it from the scenario's timeouts.
+    pub settle_grace: SimDuration,
 }
 
 impl CheckConfig {
@@ -32,8 +36,20 @@ impl CheckConfig {
             nodes,
             reports_per_invariant_max: 3,
             linearizability_steps_max: 2_000_000,
+            settle_grace: SimDuration::from_ms(1000),
         }
     }
+}
+
+/// A leader that has committed an entry of its own term: the cluster is live under it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settled {
+    pub node: NodeId,
+    pub term: Term,
+    /// Its commit index, last seen.
+    pub commit: LogIndex,
+    /// When it stopped leading (stepped down or crashed), if it did.
+    pub until: Option<SimTime>,
 }
 
 /// A committed entry, as the cluster first committed it.
@@ -60,6 +76,8 @@ pub struct Checker {
     pub(crate) hazards: Hazards,
     pub(crate) history: History,
     pub(crate) heal_at: Option<SimTime>,
+    /// The last leader seen settled: leading its term with an entry of that term committed.
+    pub(crate) settled: Option<Settled>,
     pub(crate) violations: Vec<Violation>,
     pub(crate) counts: BTreeMap<Invariant, u64>,
     pub(crate) linearizability_undecided: Option<String>,
@@ -80,6 +98,7 @@ impl Checker {
             hazards: Hazards::default(),
             history: History::default(),
             heal_at: None,
+            settled: None,
             violations: Vec::new(),
             counts: BTreeMap::new(),
             linearizability_undecided: None,
@@ -183,6 +202,9 @@ impl Checker {
         let v = self.node(n);
         v.role = role;
         v.term = term;
+        if role != Role::Leader || self.settled.is_some_and(|s| s.term != term) {
+            self.unsettle(t, n);
+        }
         if role == Role::Leader {
             self.check_election_safety(t, n, term, found);
             self.check_leader_completeness(t, n, term, found);
@@ -241,6 +263,7 @@ impl Checker {
     }
 
     fn on_crash(&mut self, t: SimTime, n: NodeId, found: &mut Vec<TraceEvent>) {
+        self.unsettle(t, n);
         let v = self.node(n);
         v.up = false;
         v.role = Role::Follower;
@@ -271,6 +294,15 @@ impl Checker {
         v.role = Role::Follower;
         v.commit = applied;
         v.last_restart = Some(t);
+    }
+
+    /// Node `n` stopped leading: if it was the settled leader, note when.
+    fn unsettle(&mut self, t: SimTime, n: NodeId) {
+        if let Some(s) = &mut self.settled {
+            if s.node == n && s.until.is_none() {
+                s.until = Some(t);
+            }
+        }
     }
 
     /// Records a violation; the first few of each invariant also go into the trace.

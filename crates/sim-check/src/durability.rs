@@ -2,10 +2,10 @@
 //! windows in which a committed entry was durable on fewer than a majority of nodes
 //! (`durability-hazard`) — found on every seed, even when no crash happens to hit them.
 
-use crate::checker::{Checker, Committed};
+use crate::checker::{Checker, Committed, Settled};
 use crate::view::{EntryId, at};
 use crate::violation::{Violation, req_text};
-use raft_core::{LogIndex, NodeId, Term};
+use raft_core::{LogIndex, NodeId, Role, Term};
 use sim_core::SimTime;
 use sim_trace::{Invariant, NodeSet, TraceEvent};
 use std::collections::BTreeMap;
@@ -62,6 +62,15 @@ impl Checker {
         let v = self.node(n);
         let from = v.commit.next();
         v.commit = index;
+        if v.role == Role::Leader && v.log_at(index).map(|e| e.term) == Some(v.term) {
+            let term = v.term;
+            self.settled = Some(Settled {
+                node: n,
+                term,
+                commit: index,
+                until: None,
+            });
+        }
         for i in from.0..=index.0 {
             let idx = LogIndex(i);
             let Some(id) = self.node(n).log_at(idx).copied() else {

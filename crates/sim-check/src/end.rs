@@ -5,8 +5,9 @@
 
 use crate::checker::Checker;
 use crate::linearizability::{self, Limits, Verdict};
+use crate::view::EntryId;
 use crate::violation::Violation;
-use raft_core::{LogIndex, NodeId, ReqId, Role};
+use raft_core::{LogIndex, NodeId, ReqId};
 use sim_core::SimTime;
 use sim_trace::{Invariant, TraceEvent};
 use std::collections::BTreeSet;
@@ -26,8 +27,8 @@ impl Checker {
     pub fn finish(&mut self, t: SimTime, checks: EndChecks, found: &mut Vec<TraceEvent>) {
         self.finish_hazards(found);
         if checks == EndChecks::AfterHeal {
-            if let Some(leader) = self.check_liveness(t, found) {
-                self.check_acked_writes(t, leader, found);
+            if let Some(reference) = self.check_liveness(t, found) {
+                self.check_acked_writes(t, &reference, found);
             }
         }
         self.check_linearizability(t, found);
@@ -46,66 +47,68 @@ impl Checker {
         }
     }
 
-    /// A leader leads, has committed an entry of its term, and every up node has caught up
-    /// with it. Returns that leader when the first two hold: its committed log is then the
-    /// cluster's, against which acknowledged writes are judged. Without one, nothing can
-    /// be judged lost — the liveness finding says why.
-    fn check_liveness(&mut self, t: SimTime, found: &mut Vec<TraceEvent>) -> Option<NodeId> {
-        let up: Vec<usize> = (0..self.nodes.len())
-            .filter(|i| self.nodes[*i].up)
-            .collect();
-        if up.is_empty() {
-            let v = Violation::new(Invariant::Liveness, t, "no node is up after healing".into());
-            self.report(v, found);
-            return None;
-        }
-        let leader = up
-            .iter()
-            .copied()
-            .filter(|i| self.nodes[*i].role == Role::Leader)
-            .max_by_key(|i| self.nodes[*i].term);
-        let Some(l) = leader else {
-            let v = Violation::new(Invariant::Liveness, t, "no leader after healing".into());
-            self.report(v, found);
-            return None;
-        };
-        let lv = self.nodes[l].clone();
-        let (lid, commit, term) = (NodeId(l as u8 + 1), lv.commit, lv.term);
-        let settled = lv.log_at(commit).map(|e| e.term) == Some(term);
-        if !settled {
-            let detail = format!(
-                "leader {lid} of term {term} has not committed an entry of its term (commit index {commit})"
-            );
-            self.report(
-                Violation::new(Invariant::Liveness, t, detail).node(lid),
-                found,
-            );
-        }
-        for &i in &up {
-            let v = self.nodes[i].clone();
-            // Caught up: it holds the leader's committed log. Its own commit index may trail
-            // by one heartbeat (that is how followers learn it), so it is not compared.
-            let caught_up = v.log.get(..commit.0 as usize) == lv.log.get(..commit.0 as usize);
-            if !caught_up {
-                let n = NodeId(i as u8 + 1);
+    /// A leader has committed an entry of its own term and still led within the grace
+    /// before the end (an election may start in the last instants), and every up node
+    /// holds the log it committed. Returns that committed log, against which acknowledged
+    /// writes are judged; without one nothing can be judged lost, and the liveness finding
+    /// says why.
+    fn check_liveness(&mut self, t: SimTime, found: &mut Vec<TraceEvent>) -> Option<Vec<EntryId>> {
+        let settled = match self.settled {
+            None => {
+                let v = Violation::new(
+                    Invariant::Liveness,
+                    t,
+                    "no leader ever committed an entry of its term".into(),
+                );
+                self.report(v, found);
+                return None;
+            }
+            Some(s) if s.until.is_some_and(|u| u.after(self.cfg.settle_grace) < t) => {
                 let detail = format!(
-                    "node {n} has not caught up with leader {lid}: it holds {} log entries, the leader has committed {commit}",
+                    "no leader after healing: the last settled leader, node {} of term {}, stopped leading at {}",
+                    s.node,
+                    s.term,
+                    s.until.expect("checked")
+                );
+                self.report(Violation::new(Invariant::Liveness, t, detail), found);
+                return None;
+            }
+            Some(s) => s,
+        };
+        let upto = settled.commit.0 as usize;
+        let leader = &self.nodes[settled.node.0 as usize - 1];
+        let reference: Vec<EntryId> = if leader.up && leader.log.len() >= upto {
+            leader.log[..upto].to_vec()
+        } else {
+            self.committed.iter().take(upto).map(|c| c.id).collect()
+        };
+        for i in 0..self.nodes.len() {
+            let v = &self.nodes[i];
+            // Caught up: it holds the committed log. Its own commit index may trail by a
+            // heartbeat (that is how followers learn it), so it is not compared.
+            if v.up && v.log.get(..upto) != Some(&reference[..]) {
+                let detail = format!(
+                    "node {} has not caught up with leader {} of term {}: it holds {} log entries, {upto} are committed",
+                    i + 1,
+                    settled.node,
+                    settled.term,
                     v.log.len()
                 );
-                self.report(
-                    Violation::new(Invariant::Liveness, t, detail).node(n),
-                    found,
-                );
+                let viol = Violation::new(Invariant::Liveness, t, detail).node(NodeId(i as u8 + 1));
+                self.report(viol, found);
             }
         }
-        settled.then_some(lid)
+        Some(reference)
     }
 
-    /// Every acknowledged write is in the committed log of `reference`.
-    fn check_acked_writes(&mut self, t: SimTime, reference: NodeId, found: &mut Vec<TraceEvent>) {
-        let v = &self.nodes[reference.0 as usize - 1];
-        let upto = (v.commit.0 as usize).min(v.log.len());
-        let present: BTreeSet<ReqId> = v.log[..upto].iter().filter_map(|e| e.req).collect();
+    /// Every acknowledged write is in the cluster's committed log (`reference`).
+    fn check_acked_writes(
+        &mut self,
+        t: SimTime,
+        reference: &[EntryId],
+        found: &mut Vec<TraceEvent>,
+    ) {
+        let present: BTreeSet<ReqId> = reference.iter().filter_map(|e| e.req).collect();
         let missing: Vec<(ReqId, raft_core::ClientId, SimTime)> = self
             .history
             .acked_writes()
@@ -119,7 +122,7 @@ impl Checker {
                 story = self.entry_story(LogIndex(i as u64 + 1));
             }
             let detail = format!(
-                "write request {req} of client {client}, acknowledged at {acked_at}, is not in the committed log of node {reference} after healing"
+                "write request {req} of client {client}, acknowledged at {acked_at}, is not in the cluster's committed log after healing"
             );
             let mut viol = Violation::new(Invariant::AckedWriteLost, t, detail).story(story);
             viol.req = Some(req);

@@ -326,7 +326,7 @@ impl LogStore {
         ev: &mut Vec<TraceEvent>,
     ) -> OpId {
         let op = disk.flush(now, LOG_FILE);
-        self.flushes.push_front(PendingFlush { op, vouch_to });
+        self.flushes.push_back(PendingFlush { op, vouch_to });
         ev.push(TraceEvent::Flush {
             node: self.node,
             op: op.0,

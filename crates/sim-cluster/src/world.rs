@@ -147,7 +147,7 @@ impl World {
             hasher: TraceHasher::new(),
             writer: options.trace.map(JsonlWriter::new),
             trace_error: None,
-            checker: Checker::new(CheckConfig::new(scenario.cluster.nodes)),
+            checker: Checker::new(check_config(scenario)),
             found: Vec::new(),
             pending_events: Vec::new(),
             actions: Vec::with_capacity(64),
@@ -368,6 +368,16 @@ impl World {
             }
         }
     }
+}
+
+/// The checker's bounds for a scenario: an election may start in the last instants of the
+/// heal phase, so a leader that stopped leading within two election timeouts (plus a
+/// heartbeat) of the end still counts as live.
+fn check_config(s: &Scenario) -> CheckConfig {
+    let mut c = CheckConfig::new(s.cluster.nodes);
+    let grace_ms = 2 * s.raft.election_timeout_ms.max + s.raft.heartbeat_interval_ms;
+    c.settle_grace = sim_core::SimDuration::from_ms(grace_ms);
+    c
 }
 
 fn new_node(
