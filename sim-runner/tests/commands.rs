@@ -171,3 +171,21 @@ fn unique() -> u64 {
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::SeqCst)
 }
+
+#[test]
+fn the_mode_comparison_is_deterministic() {
+    let args = [
+        "compare",
+        "scenarios/modes/compare-sync.toml",
+        "scenarios/modes/compare-parallel-append.toml",
+        "scenarios/modes/compare-async-handler-commit-and-flush.toml",
+        "scenarios/modes/compare-async-handler-commit.toml",
+        "--seeds",
+        "1",
+        "--seed",
+        "3",
+    ];
+    let o = run_in_root(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("compare_modes_seed_3", stdout(&o));
+}
