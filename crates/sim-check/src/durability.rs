@@ -62,7 +62,12 @@ impl Checker {
         let v = self.node(n);
         let from = v.commit.next();
         v.commit = index;
-        if v.role == Role::Leader && v.log_at(index).map(|e| e.term) == Some(v.term) {
+        let settled_term = self.settled.map(|s| s.term);
+        let v = self.node(n);
+        let newer = settled_term.is_none_or(|st| v.term >= st);
+        if newer && v.role == Role::Leader && v.log_at(index).map(|e| e.term) == Some(v.term) {
+            // (A deposed leader that has not heard of the newer term yet can still commit
+            // with late answers; it does not make the cluster live again.)
             let term = v.term;
             self.settled = Some(Settled {
                 node: n,

@@ -82,13 +82,21 @@ impl Checker {
         } else {
             self.committed.iter().take(upto).map(|c| c.id).collect()
         };
+        // Caught up: a node holds every entry committed a grace before the end (what was
+        // committed in the last instants may still be on its way). Its own commit index may
+        // trail by a heartbeat (that is how followers learn it), so it is not compared.
+        let horizon = SimTime::from_ns(t.as_ns().saturating_sub(self.cfg.settle_grace.as_ns()));
+        let settled_by = self
+            .committed
+            .iter()
+            .take(upto)
+            .take_while(|c| c.t <= horizon)
+            .count();
         for i in 0..self.nodes.len() {
             let v = &self.nodes[i];
-            // Caught up: it holds the committed log. Its own commit index may trail by a
-            // heartbeat (that is how followers learn it), so it is not compared.
-            if v.up && v.log.get(..upto) != Some(&reference[..]) {
+            if v.up && v.log.get(..settled_by) != Some(&reference[..settled_by]) {
                 let detail = format!(
-                    "node {} has not caught up with leader {} of term {}: it holds {} log entries, {upto} are committed",
+                    "node {} has not caught up with leader {} of term {}: it holds {} log entries, {settled_by} were committed by {horizon}",
                     i + 1,
                     settled.node,
                     settled.term,

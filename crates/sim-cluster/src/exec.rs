@@ -350,7 +350,7 @@ impl World {
             ok: c.ok,
         });
         if !c.ok && self.scenario.disk.fsync_error_policy == FsyncErrorPolicy::Crash {
-            self.crash_node(n);
+            self.crash_on_fsync_error(n);
             return;
         }
         if c.file == LOG_FILE {

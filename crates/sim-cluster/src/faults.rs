@@ -75,6 +75,21 @@ impl World {
         self.schedule_poisson(self.scenario.faults.crash_rate_per_s, Event::RandomCrash);
     }
 
+    /// A node that died on a failed fsync (the `crash` policy) is restarted by its
+    /// supervisor after `restart_delay_ms`, like a randomly crashed one.
+    pub(crate) fn crash_on_fsync_error(&mut self, n: usize) {
+        self.crash_node(n);
+        let delay = self.draw_ms(self.scenario.faults.restart_delay_ms);
+        let incarnation = self.nodes[n].incarnation;
+        self.queue.push(
+            self.now().after(delay),
+            Event::RandomRestart {
+                node: n as u8,
+                incarnation,
+            },
+        );
+    }
+
     pub(crate) fn on_random_restart(&mut self, n: usize, incarnation: u32) {
         if self.phase == Phase::Running && self.nodes[n].incarnation == incarnation {
             self.restart_node(n);
@@ -289,6 +304,7 @@ impl World {
         self.emit(TraceEvent::Heal);
         self.net.heal();
         for n in 0..self.nodes.len() {
+            self.nodes[n].disk.stop_faults();
             if self.nodes[n].disk.is_stalled() {
                 self.resume_disk(n);
             }

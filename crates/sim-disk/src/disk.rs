@@ -251,6 +251,13 @@ impl Disk {
         self.dirty.len()
     }
 
+    /// Turns the disk's faults off (fsync errors and read corruption) from now on: the
+    /// world's heal phase, in which the cluster must converge.
+    pub fn stop_faults(&mut self) {
+        self.config.fsync_error_rate = 0.0;
+        self.config.corruption_rate = 0.0;
+    }
+
     pub fn config(&self) -> &DiskConfig {
         &self.config
     }
