@@ -34,6 +34,13 @@ impl SeedResult {
     }
 }
 
+/// The threads to run seeds on: as asked, or one per available core.
+pub fn jobs(requested: Option<usize>) -> usize {
+    requested
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
 /// Runs one seed, catching a panic.
 pub fn run_one(scenario: &Scenario, seed: u64, twice: bool) -> SeedResult {
     let first = match panic::catch(|| sim_cluster::run_seed(scenario, seed)) {

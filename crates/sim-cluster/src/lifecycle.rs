@@ -120,13 +120,6 @@ impl World {
             self.emit(ev);
         }
         self.arm_disk(n);
-        let mut actions = std::mem::take(&mut self.actions);
-        self.nodes[n]
-            .core
-            .as_mut()
-            .expect("just restarted")
-            .start(&mut actions);
-        self.execute(n, &mut actions);
-        self.actions = actions;
+        self.start_node(n);
     }
 }

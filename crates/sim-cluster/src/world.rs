@@ -192,14 +192,7 @@ impl World {
 
     fn start(&mut self) {
         for n in 0..self.nodes.len() {
-            let mut actions = std::mem::take(&mut self.actions);
-            self.nodes[n]
-                .core
-                .as_mut()
-                .expect("up at start")
-                .start(&mut actions);
-            self.execute(n, &mut actions);
-            self.actions = actions;
+            self.start_node(n);
         }
         self.start_clients();
         self.start_faults();
@@ -208,6 +201,15 @@ impl World {
             self.queue.push(duration, Event::Heal);
         }
         self.queue.push(self.limits.end_time, Event::End);
+    }
+
+    /// Runs the start-up actions of node `n`'s replica (it has just been built).
+    pub(crate) fn start_node(&mut self, n: usize) {
+        let mut actions = std::mem::take(&mut self.actions);
+        let core = self.nodes[n].core.as_mut().expect("a starting node is up");
+        core.start(&mut actions);
+        self.execute(n, &mut actions);
+        self.actions = actions;
     }
 
     fn dispatch(&mut self, ev: Event) {

@@ -107,9 +107,7 @@ fn prepare(args: &FuzzArgs) -> Option<Prepared> {
     let out = OutDir::create(&args.out)
         .map_err(|e| eprintln!("error: {e:#}"))
         .ok()?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = crate::seeds::jobs(args.jobs);
     let settings = settings(args, &plan, &shard_from, jobs);
     let line: Vec<String> = settings.iter().map(|(k, v)| format!("{k} {v}")).collect();
     eprintln!("fuzz: {}", line.join(", "));

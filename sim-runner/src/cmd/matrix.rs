@@ -17,9 +17,7 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::Usage);
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = crate::seeds::jobs(args.jobs);
     panic::install_quiet_hook();
     let mut rows = Vec::new();
     for l in &loaded {

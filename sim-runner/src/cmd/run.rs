@@ -12,9 +12,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::Usage);
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = crate::seeds::jobs(args.jobs);
     panic::install_quiet_hook();
     let mut reports: Vec<ScenarioReport> = Vec::new();
     let started = Instant::now();
