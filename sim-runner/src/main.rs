@@ -4,6 +4,7 @@
 //! result to an exit code — 0 every expectation holds, 1 an expectation failed (or `repro`
 //! found a violation), 2 bad usage or a bad scenario.
 
+mod alloc_count;
 mod cli;
 mod cmd;
 mod duration;
@@ -32,6 +33,9 @@ pub enum Exit {
     ExpectationFailed = 1,
     Usage = 2,
 }
+
+#[global_allocator]
+static ALLOC: alloc_count::CountingAlloc = alloc_count::CountingAlloc;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {

@@ -32,6 +32,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
         ),
     };
     let first = scenario.run.seed;
+    let allocs0 = crate::alloc_count::allocations();
     let t0 = Instant::now();
     let (mut events, mut sim_s) = (0u64, 0.0f64);
     for seed in first..first + args.seeds {
@@ -40,6 +41,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
         sim_s += o.end_time.as_secs_f64();
     }
     let wall = t0.elapsed().as_secs_f64();
+    let allocs = crate::alloc_count::allocations() - allocs0;
     let eps = events as f64 / wall;
     println!(
         "cluster: {name}, {} nodes, {} mode",
@@ -57,6 +59,10 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
         args.seeds as f64 / wall
     );
     println!("  {:.1}% of the kernel's limit", 100.0 * eps / kernel);
+    println!(
+        "  {:.2} heap allocations per event ({allocs} in all: message bodies, trace lines of faults, set-up)",
+        allocs as f64 / events.max(1) as f64
+    );
     Ok(Exit::Ok)
 }
 
