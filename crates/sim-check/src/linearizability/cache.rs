@@ -1,0 +1,79 @@
+//! Lowe's cache for the search: the key of a position (the completed ops placed and the
+//! register value), the unknown writes it spent, the dominance order on spendings (spending
+//! fewer is never worse), and a fixed-key hasher so the cache behaves the same on every run.
+//!
+//! It is not the search's bookkeeping: [`super::search`] decides when to probe and insert.
+//! The cache is only probed, never iterated, so its hash-map order cannot leak into a
+//! verdict.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The search's cache: per [`CacheKey`], the [`Spent`] lists of the positions seen there.
+pub(super) type Cache = HashMap<CacheKey, Vec<Spent>, BuildHasherDefault<FxHasher>>;
+
+/// A set of completed ops placed and a register value. The set is exactly `0..high`
+/// minus `holes` (unknown writes never count as holes); `holes` stays small because a
+/// completed op below `high` can be left out only while it overlaps the op at `high - 1`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct CacheKey {
+    pub(super) high: u32,
+    pub(super) holes: Vec<u32>,
+    pub(super) state: Option<u64>,
+}
+
+/// For each unknown-write group that some unplaced read may still draw on, how many of
+/// its writes are spent, ascending by group (spent writes that no unplaced read can use
+/// change nothing). Spending fewer is never worse: whatever order completes the search
+/// after spending more also completes it after spending fewer, drawing earlier writes.
+pub(super) type Spent = Vec<(u32, u32)>;
+
+/// Whether `a` spends no more of any group than `b`.
+pub(super) fn spends_no_more(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
+    let mut b = b.iter().peekable();
+    a.iter().all(|&(group, used)| {
+        while b.next_if(|&&(other, _)| other < group).is_some() {}
+        b.peek()
+            .is_some_and(|&&(other, spent)| other == group && spent >= used)
+    })
+}
+
+/// A fixed-key multiply-rotate hash (rustc's FxHash), so the cache behaves the same on
+/// every run. The cache is only probed, never iterated.
+#[derive(Default)]
+pub(super) struct FxHasher {
+    hash: u64,
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spending_fewer_unknown_writes_dominates() {
+        assert!(spends_no_more(&[], &[]));
+        assert!(spends_no_more(&[], &[(3, 1)]));
+        assert!(!spends_no_more(&[(3, 1)], &[]));
+        assert!(spends_no_more(&[(1, 2), (5, 1)], &[(0, 4), (1, 2), (5, 3)]));
+        assert!(!spends_no_more(&[(1, 2), (5, 1)], &[(1, 1), (5, 3)]));
+        assert!(!spends_no_more(&[(1, 2), (5, 1)], &[(1, 2), (6, 1)]));
+    }
+}
