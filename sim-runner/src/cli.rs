@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "sim-runner", version = crate::version::VERSION, about = "Deterministic simulation of Raft log durability: finds the crash timings that lose committed data.")]
 pub struct Cli {
-    /// Log every simulator event of `repro` (-v), or set RUST_LOG for finer control.
+    /// Log every simulator event to stderr (-v; meant for `repro`), or set RUST_LOG.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     #[command(subcommand)]
@@ -51,7 +51,7 @@ pub struct RunArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Seeds per scenario (default: each scenario's `run.seeds`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub seeds: Option<u64>,
     /// First seed (default: each scenario's `run.seed`).
     #[arg(long)]
@@ -76,7 +76,7 @@ pub struct MatrixArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Seeds per mutant, from each scenario's `run.seed` (default: its `run.seeds`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub seeds: Option<u64>,
     /// Threads running seeds; the table does not depend on it.
     #[arg(long, short)]
@@ -89,7 +89,7 @@ pub struct CompareArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Seeds per scenario (default: each scenario's `run.seeds`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub seeds: Option<u64>,
     /// First seed (default: each scenario's `run.seed`).
     #[arg(long)]

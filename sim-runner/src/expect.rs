@@ -73,6 +73,8 @@ pub struct ScenarioReport {
     pub panics: u64,
     pub nondeterministic: u64,
     pub notable: Option<NotableSeed>,
+    /// Every seed that failed a scenario expecting `pass`, with its repro command.
+    pub seeds_failing: Vec<SeedLine>,
     pub figures: Figures,
     pub holds: bool,
     pub verdict: String,
@@ -175,10 +177,41 @@ fn notable(l: &Loaded, r: &SeedResult) -> NotableSeed {
     }
 }
 
+/// Whether a seed fails a scenario that expects `pass`: a violation, a seed that hit
+/// `max_events` before its end (nothing after it was judged), or the simulator failing.
 fn failed(r: &SeedResult) -> bool {
     match r {
-        SeedResult::Ran(o) => !o.violation_counts.is_empty(),
+        SeedResult::Ran(o) => !o.violation_counts.is_empty() || !o.stop.completed(),
         _ => true,
+    }
+}
+
+/// One seed that failed (or, for an expected violation, showed it): its repro command.
+#[derive(Clone, Debug, Serialize)]
+pub struct SeedLine {
+    pub seed: u64,
+    /// The invariants that fired, or why the seed was not judged.
+    pub what: Vec<String>,
+    pub repro: String,
+}
+
+fn seed_line(l: &Loaded, r: &SeedResult) -> SeedLine {
+    let what = match r {
+        SeedResult::Ran(o) if o.stop.completed() => {
+            o.invariants().map(|i| i.name().to_string()).collect()
+        }
+        SeedResult::Ran(o) => {
+            let mut w: Vec<String> = o.invariants().map(|i| i.name().to_string()).collect();
+            w.push(format!("not judged: it {}", o.stop));
+            w
+        }
+        SeedResult::Panicked { .. } => vec!["crash-of-simulator".into()],
+        SeedResult::Nondeterministic { .. } => vec!["nondeterminism".into()],
+    };
+    SeedLine {
+        seed: r.seed(),
+        what,
+        repro: repro_command(&l.path, r.seed()),
     }
 }
 
@@ -205,6 +238,14 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
     let (holds, verdict, notable_seed) = match s.expect.outcome {
         Outcome::Pass => match results.iter().find(|r| failed(r)) {
             None => (true, "PASS".to_string(), None),
+            Some(r @ SeedResult::Ran(o)) if o.violation_counts.is_empty() => (
+                false,
+                format!(
+                    "FAIL: seed {} {} (raise run.max_events or shorten the run)",
+                    o.seed, o.stop
+                ),
+                Some(notable(l, r)),
+            ),
             Some(r) => (
                 false,
                 "FAIL: expected no violation".to_string(),
@@ -237,6 +278,14 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
             }
         }
     };
+    let seeds_failing: Vec<SeedLine> = match s.expect.outcome {
+        Outcome::Pass => results
+            .iter()
+            .filter(|r| failed(r))
+            .map(|r| seed_line(l, r))
+            .collect(),
+        Outcome::Violation => Vec::new(),
+    };
     let expect = match s.expect.outcome {
         Outcome::Pass => "pass".to_string(),
         Outcome::Violation => format!("violation {}", names.join("|")),
@@ -254,6 +303,7 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
         panics,
         nondeterministic,
         notable: notable_seed,
+        seeds_failing,
         figures: figures(results),
         holds,
         verdict,

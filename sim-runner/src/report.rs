@@ -5,6 +5,9 @@ use crate::expect::ScenarioReport;
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// Failing seeds listed, each with its repro command, before the rest are only counted.
+const FAILING_SEEDS_SHOWN: usize = 20;
+
 /// The table of one scenario.
 pub fn table(r: &ScenarioReport) -> String {
     let mut out = String::new();
@@ -91,6 +94,25 @@ pub fn table(r: &ScenarioReport) -> String {
         };
         let _ = writeln!(out, "  {label} {}: {}", n.seed, indent(&n.first));
         let _ = writeln!(out, "  reproduce: {}", n.repro);
+    }
+    if r.seeds_failing.len() > 1 {
+        let _ = writeln!(out, "  every failing seed:");
+        for f in r.seeds_failing.iter().take(FAILING_SEEDS_SHOWN) {
+            let _ = writeln!(
+                out,
+                "    seed {} ({}): {}",
+                f.seed,
+                f.what.join(", "),
+                f.repro
+            );
+        }
+        if r.seeds_failing.len() > FAILING_SEEDS_SHOWN {
+            let more = r.seeds_failing.len() - FAILING_SEEDS_SHOWN;
+            let _ = writeln!(
+                out,
+                "    ... and {more} more (all of them in the --json report)"
+            );
+        }
     }
     let _ = writeln!(out, "  {}", r.verdict);
     out

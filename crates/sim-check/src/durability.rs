@@ -212,13 +212,17 @@ impl Checker {
             return Vec::new();
         };
         let mut lines = vec![format!(
-            "entry {index} (term {}) was committed at {} by node {} with durable copies on {} of {} nodes {}",
+            "entry {index} (term {}) was committed at {} by node {} with durable copies on {} of {} nodes{}",
             c.id.term,
             c.t,
             c.by,
             c.durable_at_commit.len(),
             self.cfg.nodes,
-            c.durable_at_commit
+            if c.durable_at_commit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", c.durable_at_commit)
+            }
         )];
         for (i, v) in self.nodes.iter().enumerate() {
             let n = i + 1;

@@ -176,12 +176,15 @@ impl World {
                 term,
             }),
             Action::Commit { index } => self.emit(TraceEvent::Commit { node: id, index }),
-            Action::Apply { index, term, req } => self.emit(TraceEvent::Apply {
-                node: id,
-                index,
-                term,
-                req,
-            }),
+            Action::Apply { index, term, req } => {
+                self.persist_apply(n, index);
+                self.emit(TraceEvent::Apply {
+                    node: id,
+                    index,
+                    term,
+                    req,
+                });
+            }
             Action::ClientReply {
                 client,
                 req,
@@ -392,6 +395,27 @@ impl World {
             }
             _ => self.pump(n),
         }
+    }
+
+    /// A persistent state machine keeps an apply the moment it happens (when the action
+    /// runs, which may be after the flush it was parked behind), as an on-disk state
+    /// machine would: what survives a crash is what was applied, not what the core had
+    /// computed ahead of its blocked thread.
+    fn persist_apply(&mut self, n: usize, index: LogIndex) {
+        if self.scenario.cluster.state_machine != sim_scenario::StateMachine::Persistent {
+            return;
+        }
+        let node = &mut self.nodes[n];
+        let entry = *node
+            .core
+            .as_ref()
+            .and_then(|c| c.entry(index))
+            .expect("an applied entry is in the log");
+        let (kv, applied) = node.persisted_sm.get_or_insert_with(Default::default);
+        if let raft_core::Payload::Client { command, .. } = entry.payload {
+            kv.apply(command);
+        }
+        *applied = index;
     }
 
     /// Queues an input without running the node (the caller runs it next).

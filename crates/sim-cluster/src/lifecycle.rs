@@ -16,9 +16,6 @@ impl World {
     pub(crate) fn crash_node(&mut self, n: usize) {
         let node = &mut self.nodes[n];
         let Some(core) = node.core.take() else { return };
-        if self.scenario.cluster.state_machine == StateMachine::Persistent {
-            node.persisted_sm = Some((core.state_machine().clone(), core.applied_index()));
-        }
         node.pre_crash_log.clear();
         node.pre_crash_log.extend_from_slice(core.entries());
         node.blocked = None;

@@ -40,7 +40,8 @@ pub struct NodeSlot {
     pub timers: [TimerSlot; 2],
     pub disk_armed: Option<SimTime>,
     pub timer_rng: SimRng,
-    /// A persistent state machine's state, kept across a crash.
+    /// A persistent state machine's state and last applied index, kept as applies run
+    /// (`exec.rs`) and across crashes.
     pub persisted_sm: Option<(Kv, LogIndex)>,
     /// The log the node held in memory when it crashed (for `recovery-trusts-volatile`).
     pub pre_crash_log: Vec<Entry>,

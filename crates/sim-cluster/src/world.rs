@@ -283,10 +283,8 @@ impl World {
             self.queue.now()
         });
         self.advance_clock_to(end);
-        for n in 0..self.nodes.len() {
-            let ev = self.final_line(n);
-            self.emit(ev);
-        }
+        // The verdicts at the end (hazard windows, liveness, acknowledged writes,
+        // linearizability), then one `final` line per node just before `end`.
         let checks = if stop.completed() && self.scenario.run.heal_ms > 0 {
             EndChecks::AfterHeal
         } else {
@@ -296,6 +294,10 @@ impl World {
         let found = std::mem::take(&mut self.found);
         for f in &found {
             self.record(end, f);
+        }
+        for n in 0..self.nodes.len() {
+            let ev = self.final_line(n);
+            self.emit(ev);
         }
         let trace_hash = self.hasher.hex();
         if let Some(w) = &mut self.writer {

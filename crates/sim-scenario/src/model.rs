@@ -11,6 +11,10 @@ use sim_core::{Dist, SimDuration};
 /// The largest cluster a scenario may describe.
 pub const NODES_MAX: u8 = 9;
 
+/// The most clients a scenario may have: each holds a request, a timeout and a tick in the
+/// world's queue, whose size is bounded.
+pub const CLIENTS_MAX: u32 = 10_000;
+
 /// A whole scenario, resolved.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scenario {

@@ -14,8 +14,8 @@ use toml::de::DeTable;
 use crate::error::{Issue, IssueKind, ScenarioError};
 use crate::gate::Gate;
 use crate::model::{
-    Cluster, Disk, Expect, LatencyUnit, Mode, NODES_MAX, Network, Outcome, Raft, Run, Scenario,
-    Workload,
+    CLIENTS_MAX, Cluster, Disk, Expect, LatencyUnit, Mode, NODES_MAX, Network, Outcome, Raft, Run,
+    Scenario, Workload,
 };
 use crate::names::Named;
 use crate::reader::{Node, Table};
@@ -238,7 +238,11 @@ fn workload(node: Option<Node<'_, '_>>) -> Result<Workload, Issue> {
         return Ok(workload);
     };
     let t = node.table(schema::WORKLOAD)?;
-    set(&t, "clients", &mut workload.clients, |n| u32_at_least(n, 0))?;
+    // Each client holds a request, a timer and a tick in flight: the bound keeps the
+    // world's queues within theirs (sim-cluster's PENDING_EVENTS_MAX).
+    set(&t, "clients", &mut workload.clients, |n| {
+        Ok(n.uint(0, u64::from(CLIENTS_MAX))? as u32)
+    })?;
     set(
         &t,
         "write_rate_per_s",

@@ -220,7 +220,7 @@ fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
         },
     );
     let workload = (
-        0u32..=u32::MAX,
+        0u32..=sim_scenario::CLIENTS_MAX,
         number(),
         probability(),
         select(ReadPath::ALL.to_vec()),
