@@ -353,7 +353,7 @@ impl World {
             ok: c.ok,
         });
         if !c.ok && self.scenario.disk.fsync_error_policy == FsyncErrorPolicy::Crash {
-            self.crash_on_fsync_error(n);
+            self.crash_and_restart_later(n);
             return;
         }
         if c.file == LOG_FILE {

@@ -58,26 +58,17 @@ impl World {
             .collect();
         if !up.is_empty() {
             let n = up[self.fault_rng.below(up.len() as u64) as usize];
-            self.crash_node(n);
+            self.crash_and_restart_later(n);
             self.fired(FaultAction::Crash {
                 node: NodeSel::Id(n as u8 + 1),
             });
-            let delay = self.draw_ms(self.scenario.faults.restart_delay_ms);
-            let incarnation = self.nodes[n].incarnation;
-            self.queue.push(
-                self.now().after(delay),
-                Event::RandomRestart {
-                    node: n as u8,
-                    incarnation,
-                },
-            );
         }
         self.schedule_poisson(self.scenario.faults.crash_rate_per_s, Event::RandomCrash);
     }
 
-    /// A node that died on a failed fsync (the `crash` policy) is restarted by its
-    /// supervisor after `restart_delay_ms`, like a randomly crashed one.
-    pub(crate) fn crash_on_fsync_error(&mut self, n: usize) {
+    /// Crashes node `n`; its supervisor restarts it after `restart_delay_ms` (random crashes,
+    /// and a node that died on a failed fsync under the `crash` policy).
+    pub(crate) fn crash_and_restart_later(&mut self, n: usize) {
         self.crash_node(n);
         let delay = self.draw_ms(self.scenario.faults.restart_delay_ms);
         let incarnation = self.nodes[n].incarnation;
