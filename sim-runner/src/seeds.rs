@@ -41,6 +41,18 @@ pub fn jobs(requested: Option<usize>) -> usize {
         .max(1)
 }
 
+/// Checks that seeds `first..first+count` fit in a u64 (`--seed` takes any u64); the error
+/// says what to change.
+pub fn check_range(first: u64, count: u64) -> Result<(), String> {
+    match first.checked_add(count.saturating_sub(1)) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "seeds {first} and the {} after it do not fit in a u64; pick a lower --seed",
+            count.saturating_sub(1)
+        )),
+    }
+}
+
 /// Runs one seed, catching a panic.
 pub fn run_one(scenario: &Scenario, seed: u64, twice: bool) -> SeedResult {
     let first = match panic::catch(|| sim_cluster::run_seed(scenario, seed)) {

@@ -22,6 +22,10 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
         let s = &l.scenario;
         let first = args.seed.unwrap_or(s.run.seed);
         let count = args.seeds.unwrap_or(s.run.seeds);
+        if let Err(e) = seeds::check_range(first, count) {
+            eprintln!("error: {e}");
+            return Ok(Exit::Usage);
+        }
         let results = seeds::run_many(s, first, count, jobs, false, &|_| false);
         rows.push((l.scenario.clone(), expect::judge(l, first, &results)));
     }

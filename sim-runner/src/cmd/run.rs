@@ -20,11 +20,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     for l in &loaded {
         let s = &l.scenario;
         let (first, count) = expect::seed_range(s, args.seed, args.seeds);
-        if first.checked_add(count - 1).is_none() {
-            eprintln!(
-                "error: seeds {first} and the {} after it do not fit in a u64; pick a lower --seed",
-                count - 1
-            );
+        if let Err(e) = seeds::check_range(first, count) {
+            eprintln!("error: {e}");
             return Ok(Exit::Usage);
         }
         let t0 = Instant::now();
