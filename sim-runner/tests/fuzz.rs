@@ -211,10 +211,10 @@ fn a_finding_on_a_scenario_claiming_pass_fails_with_its_repro_command_and_junit(
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let report = stdout(&o);
     assert!(
-        report.contains("FINDING fuzz-claims-pass seed 1: acked-write-lost"),
+        report.contains("FINDING fuzz-claims-pass seed 2: acked-write-lost"),
         "{report}"
     );
-    assert!(report.contains("reproduce: sim-runner repro out/findings/fuzz-claims-pass-seed-1.toml --seed 1 --expect-hash "));
+    assert!(report.contains("reproduce: sim-runner repro out/findings/fuzz-claims-pass-seed-2.toml --seed 2 --expect-hash "));
     let junit = std::fs::read_to_string(s.path().join("j.xml")).unwrap();
     assert!(junit.contains("<failure"), "{junit}");
     let summary: serde_json::Value =

@@ -11,6 +11,11 @@ pub enum FlushWait {
     Blocking,
     /// The flush is handed to a background I/O thread and the call returns at once.
     Background,
+    /// Only the caller's path blocks: NuRaft's sync leader runs `end_of_append_batch` on the
+    /// client path under `cli_lock_`, so the Raft thread goes on handling answers and
+    /// heartbeats while the flush runs, the next client request waits, and the batch is
+    /// counted and replicated once the flush returns ([`crate::Input::LogDurable`]).
+    BlockingClient,
 }
 
 /// When the client of a write is told it succeeded.
@@ -53,10 +58,11 @@ pub struct Durability {
 }
 
 impl Durability {
-    /// `end_of_append_batch` flushes and blocks on every node.
+    /// `end_of_append_batch` flushes and blocks: the leader's client path, and a
+    /// follower's Raft thread.
     pub fn sync() -> Self {
         Durability {
-            leader_flush: FlushWait::Blocking,
+            leader_flush: FlushWait::BlockingClient,
             follower_flush: FlushWait::Blocking,
             parallel_append: ParallelAppend::Off,
             ack: AckRule::OnCommit,
@@ -107,6 +113,20 @@ pub enum CoreBug {
     AckBeforeCommit,
 }
 
+/// How the leader turns matched indexes into a commit index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CommitRule {
+    /// NuRaft's `get_expected_committed_log_idx`: the quorum position of the matched
+    /// indexes (its own included), whatever the term of the entry there. Peers' matched
+    /// indexes survive an election, and a success answer of an earlier term still sets
+    /// one.
+    Nuraft,
+    /// Raft §5.4.2: an entry commits by counting replicas only if it is of the leader's
+    /// term; matched indexes start from zero each term; answers of other terms are
+    /// ignored.
+    CurrentTerm,
+}
+
 /// Everything a node needs to know to run.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -119,6 +139,7 @@ pub struct Config {
     /// Entries per AppendEntries request, >= 1.
     pub max_append_batch: u32,
     pub durability: Durability,
+    pub commit_rule: CommitRule,
     pub read_path: ReadPath,
     pub bug: CoreBug,
 }

@@ -1,6 +1,7 @@
 //! Leader election: the election timeout, RequestVote with the up-to-date check, counting
 //! votes, and becoming leader (with the new term's no-op entry).
 
+use crate::config::CommitRule;
 use crate::io::{Action, Timer};
 use crate::message::Message;
 use crate::node::Raft;
@@ -105,25 +106,37 @@ impl Raft {
         out.push(Action::CancelTimer {
             timer: Timer::Election,
         });
+        // NuRaft's `become_leader` resets each peer's next index only; Raft §5.4.2 starts
+        // matched indexes from zero each term.
         let next = self.log.last_index().next();
+        let reset_matched = self.cfg.commit_rule == CommitRule::CurrentTerm;
         for p in &mut self.peers {
             p.next = next;
-            p.matched = LogIndex::ZERO;
+            if reset_matched {
+                p.matched = LogIndex::ZERO;
+            }
             p.in_flight = None;
         }
         self.precommit = self.log.last_index();
+        // A client batch of an earlier leadership still flushing counts for nothing now.
+        self.client_batch = None;
         out.push(Action::SetTimer {
             timer: Timer::Heartbeat,
             min_ns: self.cfg.heartbeat_interval_ns,
             max_ns: self.cfg.heartbeat_interval_ns,
         });
-        // A leader commits entries of earlier terms only through one of its own.
-        self.append_as_leader(
-            Entry {
-                term: self.term,
-                payload: Payload::Noop,
-            },
-            out,
-        );
+        // The term's first entry (NuRaft's configuration entry) is written and flushed,
+        // blocking, whatever the mode (`store_log_entry` -> `log_store_->flush()`); then
+        // it counts and goes out.
+        let index = self.log.push(Entry {
+            term: self.term,
+            payload: Payload::Noop,
+        });
+        out.push(Action::Append {
+            from: index,
+            to: index,
+        });
+        out.push(Action::FlushLog);
+        self.count_own(index, out);
     }
 }

@@ -7,7 +7,7 @@ use crate::config::{CoreBug, FlushWait, ParallelAppend};
 use crate::io::Action;
 use crate::message::Message;
 use crate::node::Raft;
-use crate::types::{Entry, LogIndex, NodeId, Role, Term};
+use crate::types::{Entry, LogIndex, NodeId, Payload, Role, Term};
 
 impl Raft {
     #[allow(clippy::too_many_arguments)]
@@ -93,13 +93,11 @@ impl Raft {
                     self.applied = self.applied.min(index.prev());
                     self.log.truncate_from(index);
                     self.last_durable = self.last_durable.min(index.prev());
-                    let to = self.push_all(&entries[k..]);
-                    out.push(Action::WriteAt { from: index, to });
+                    let to = self.write_all(index, &entries[k..], true, out);
                     return Some((index, to.0 - index.0 + 1));
                 }
                 None => {
-                    let to = self.push_all(&entries[k..]);
-                    out.push(Action::Append { from: index, to });
+                    let to = self.write_all(index, &entries[k..], false, out);
                     return Some((index, to.0 - index.0 + 1));
                 }
             }
@@ -107,9 +105,33 @@ impl Raft {
         None
     }
 
-    fn push_all(&mut self, entries: &[Entry]) -> LogIndex {
-        for e in entries {
-            self.log.push(*e);
+    /// Writes `entries` from `from` on: `write_at` first when `truncate`, then `append`.
+    /// A configuration entry (a leader's first entry of its term) is flushed, blocking, as
+    /// soon as it is written (NuRaft's `store_log_entry`), before the entries after it.
+    fn write_all(
+        &mut self,
+        from: LogIndex,
+        entries: &[Entry],
+        truncate: bool,
+        out: &mut Vec<Action>,
+    ) -> LogIndex {
+        let mut start = from;
+        let mut first = truncate;
+        for chunk in entries.split_inclusive(|e| e.payload == Payload::Noop) {
+            for e in chunk {
+                self.log.push(*e);
+            }
+            let to = self.log.last_index();
+            out.push(if first {
+                Action::WriteAt { from: start, to }
+            } else {
+                Action::Append { from: start, to }
+            });
+            first = false;
+            if chunk.last().is_some_and(|e| e.payload == Payload::Noop) {
+                out.push(Action::FlushLog);
+            }
+            start = to.next();
         }
         self.log.last_index()
     }

@@ -88,6 +88,10 @@ pub enum Action {
         count: u64,
         flush: FlushWait,
     },
+    /// `log_store.flush()`: flush everything written, blocking the Raft thread. NuRaft's
+    /// `store_log_entry` does it after writing a configuration entry — a new leader's
+    /// first entry, and that entry on a follower — in every mode.
+    FlushLog,
     /// Parallel-append follower: block until `last_durable_index() >= index`.
     WaitDurable {
         index: LogIndex,
@@ -126,6 +130,18 @@ impl Action {
                 flush: FlushWait::Blocking,
                 ..
             } | Action::WaitDurable { .. }
+                | Action::FlushLog
+        )
+    }
+
+    /// Whether this action blocks the client path only (the Raft thread goes on).
+    pub fn blocks_client(&self) -> bool {
+        matches!(
+            self,
+            Action::EndOfAppendBatch {
+                flush: FlushWait::BlockingClient,
+                ..
+            }
         )
     }
 }

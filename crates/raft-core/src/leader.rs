@@ -2,7 +2,7 @@
 //! responses, heartbeats, and the commit index by quorum (NURAFT.md, "Leader: a client
 //! write").
 
-use crate::config::{CoreBug, ParallelAppend, ReadPath};
+use crate::config::{CommitRule, CoreBug, FlushWait, ParallelAppend, ReadPath};
 use crate::io::{Action, ClientResult, Timer};
 use crate::message::Message;
 use crate::node::{InFlight, Raft};
@@ -47,7 +47,7 @@ impl Raft {
                 command,
             },
         };
-        self.append_as_leader(entry, out);
+        self.append_client_entry(entry, out);
         if self.cfg.bug == CoreBug::AckBeforeCommit && matches!(command, Command::Write { .. }) {
             out.push(Action::ClientReply {
                 client,
@@ -58,26 +58,42 @@ impl Raft {
     }
 
     /// Steps 1-5 of NURAFT.md's leader write: append, end the batch, count itself,
-    /// replicate, recompute the commit index.
-    pub(crate) fn append_as_leader(&mut self, entry: Entry, out: &mut Vec<Action>) {
+    /// replicate, recompute the commit index. A sync leader's batch flushes on the client
+    /// path ([`FlushWait::BlockingClient`]): steps 3-5 wait for [`Raft::on_log_durable`].
+    fn append_client_entry(&mut self, entry: Entry, out: &mut Vec<Action>) {
         debug_assert_eq!(self.role, Role::Leader);
         let index = self.log.push(entry);
         out.push(Action::Append {
             from: index,
             to: index,
         });
+        let flush = self.cfg.durability.leader_flush;
         out.push(Action::EndOfAppendBatch {
             start: index,
             count: 1,
-            flush: self.cfg.durability.leader_flush,
+            flush,
         });
-        self.precommit = index;
+        if flush == FlushWait::BlockingClient {
+            assert!(self.client_batch.is_none(), "two client batches in flight");
+            self.client_batch = Some(index);
+            return;
+        }
+        self.count_own(index, out);
+    }
+
+    /// The leader counts its own log up to `index` (`precommit_index_`), sends it to every
+    /// idle follower, and (alone in its cluster) commits; with followers, NuRaft recomputes
+    /// the commit index on their answers.
+    pub(crate) fn count_own(&mut self, index: LogIndex, out: &mut Vec<Action>) {
+        self.precommit = self.precommit.max(index);
         for i in 0..self.peers.len() {
             if self.peers[i].in_flight.is_none() {
                 self.send_append(i, out);
             }
         }
-        self.maybe_commit(out);
+        if self.peers.is_empty() {
+            self.maybe_commit(out);
+        }
     }
 
     pub(crate) fn on_heartbeat(&mut self, out: &mut Vec<Action>) {
@@ -102,8 +118,11 @@ impl Raft {
         });
     }
 
+    /// An AppendEntries to one follower: from its next index up to `precommit_index_`
+    /// (NuRaft's `create_append_entries_req`), at most `max_append_batch` entries; none
+    /// when the follower is caught up to it.
     fn send_append(&mut self, peer: usize, out: &mut Vec<Action>) {
-        let last = self.log.last_index();
+        let last = self.precommit.min(self.log.last_index());
         let p = &mut self.peers[peer];
         p.next = LogIndex(p.next.0.clamp(1, last.0 + 1));
         let prev_index = p.next.prev();
@@ -137,13 +156,17 @@ impl Raft {
         match_index: LogIndex,
         out: &mut Vec<Action>,
     ) {
-        if self.role != Role::Leader || term != self.term {
+        if self.role != Role::Leader || term > self.term {
             return;
         }
         let Some(i) = self.peers.iter().position(|p| p.id == from) else {
             return;
         };
         let last = self.log.last_index();
+        if term < self.term {
+            self.on_earlier_term_response(i, success, match_index, out);
+            return;
+        }
         let p = &mut self.peers[i];
         // One request in flight per follower (NuRaft's busy flag). Only the answer to it
         // moves the follower on: a duplicated or late answer to an earlier request still
@@ -164,14 +187,37 @@ impl Raft {
                 match_index <= last,
                 "follower {from} matched {match_index} past the leader's log end {last}"
             );
-            p.matched = p.matched.max(match_index);
+            p.matched = match self.cfg.commit_rule {
+                // `set_matched_idx(resp.get_next_idx() - 1)`: unconditional, may move down.
+                CommitRule::Nuraft => match_index,
+                CommitRule::CurrentTerm => p.matched.max(match_index),
+            };
             p.next = p.next.max(match_index.next());
             self.maybe_commit(out);
         } else if answered {
             p.next = LogIndex(p.next.0.saturating_sub(1).min(match_index.0 + 1).max(1));
         }
-        if answered && (!success || self.peers[i].next <= last) {
+        if answered && (!success || self.peers[i].next <= self.precommit.min(last)) {
             self.send_append(i, out);
+        }
+    }
+
+    /// A success answer of an earlier term of this leader's: NuRaft still takes its
+    /// matched index (`handle_append_entries_resp` checks no term) and recomputes the
+    /// commit index; Raft §5.4.2 ignores it. It answers no request of this term.
+    fn on_earlier_term_response(
+        &mut self,
+        i: usize,
+        success: bool,
+        match_index: LogIndex,
+        out: &mut Vec<Action>,
+    ) {
+        if self.cfg.commit_rule == CommitRule::CurrentTerm || !success {
+            return;
+        }
+        if match_index <= self.log.last_index() {
+            self.peers[i].matched = match_index;
+            self.maybe_commit(out);
         }
     }
 
@@ -185,11 +231,16 @@ impl Raft {
         }
     }
 
-    /// Commit = the matched index at the quorum position, if it is of the current term.
+    /// Commit = the matched index at the quorum position; under Raft §5.4.2 only if the
+    /// entry there is of the current term, under NuRaft's rule whatever its term.
     pub(crate) fn maybe_commit(&mut self, out: &mut Vec<Action>) {
         if self.role != Role::Leader {
             return;
         }
+        assert!(
+            self.peers.len() < 16,
+            "more voters than the commit rule tracks"
+        );
         let mut matched = [LogIndex::ZERO; 16];
         matched[0] = self.own_matched();
         for (slot, p) in matched[1..].iter_mut().zip(&self.peers) {
@@ -199,13 +250,28 @@ impl Raft {
         let matched = &mut matched[..n];
         matched.sort_unstable_by(|a, b| b.cmp(a));
         let candidate = matched[self.cfg.quorum() - 1];
-        if candidate > self.commit && self.log.term_at(candidate) == Some(self.term) {
+        let own_term = self.log.term_at(candidate) == Some(self.term);
+        let allowed = match self.cfg.commit_rule {
+            CommitRule::Nuraft => candidate <= self.log.last_index(),
+            CommitRule::CurrentTerm => own_term,
+        };
+        if candidate > self.commit && allowed {
             self.advance_commit(candidate, out);
         }
     }
 
+    /// `notify_log_append_completion`; for a sync leader also the return of its client
+    /// batch's `end_of_append_batch`, after which the batch counts and is sent.
     pub(crate) fn on_log_durable(&mut self, index: LogIndex, out: &mut Vec<Action>) {
         self.last_durable = index.min(self.log.last_index());
+        if let Some(batch) = self.client_batch {
+            if self.last_durable >= batch || self.role != Role::Leader {
+                self.client_batch = None;
+                if self.role == Role::Leader {
+                    self.count_own(batch, out);
+                }
+            }
+        }
         if self.role == Role::Leader {
             self.maybe_commit(out);
             self.release_flushed_acks(out);

@@ -21,6 +21,7 @@
 //!     election_timeout_max_ns: 300_000_000,
 //!     max_append_batch: 64,
 //!     durability: Durability::sync(),
+//!     commit_rule: CommitRule::Nuraft,
 //!     read_path: ReadPath::Log,
 //!     bug: CoreBug::None,
 //! };
@@ -33,10 +34,11 @@
 //! assert_eq!(node.role(), Role::Leader);
 //! // Its term and vote are saved, blocking, before anything else it does.
 //! assert!(matches!(out[1], Action::SaveState { wait: FlushWait::Blocking, .. }));
-//! // In sync mode the no-op's batch flushes and blocks; it commits once that returns.
-//! let eob = out.iter().position(|a| matches!(a, Action::EndOfAppendBatch { .. })).unwrap();
+//! // Its first entry (NuRaft's configuration entry) is flushed, blocking, in every mode;
+//! // it commits once that returns.
+//! let flush = out.iter().position(|a| matches!(a, Action::FlushLog)).unwrap();
 //! let commit = out.iter().position(|a| matches!(a, Action::Commit { .. })).unwrap();
-//! assert!(out[eob].blocks() && eob < commit);
+//! assert!(out[flush].blocks() && flush < commit);
 //! ```
 
 mod apply;
@@ -52,7 +54,9 @@ mod node;
 mod replica;
 mod types;
 
-pub use config::{AckRule, Config, CoreBug, Durability, FlushWait, ParallelAppend, ReadPath};
+pub use config::{
+    AckRule, CommitRule, Config, CoreBug, Durability, FlushWait, ParallelAppend, ReadPath,
+};
 pub use io::{Action, ClientResult, Input, Timer};
 pub use kv::Kv;
 pub use message::Message;

@@ -68,8 +68,12 @@ pub struct Raft {
     pub(crate) kv: Kv,
     /// The log store's `last_durable_index()`, as last reported.
     pub(crate) last_durable: LogIndex,
-    /// The leader's own matched index (NuRaft's `precommit_index_`).
+    /// The leader's own matched index (NuRaft's `precommit_index_`); AppendEntries carry
+    /// entries up to it and no further.
     pub(crate) precommit: LogIndex,
+    /// A sync leader's client batch whose flush is still running on the client path
+    /// ([`FlushWait::BlockingClient`]): its last index, counted and sent once durable.
+    pub(crate) client_batch: Option<LogIndex>,
     pub(crate) votes: u16,
     pub(crate) peers: Vec<Peer>,
     pub(crate) awaiting_flush: VecDeque<AwaitingFlush>,
@@ -110,6 +114,7 @@ impl Raft {
             kv,
             last_durable: recovered.durable_index,
             precommit: LogIndex::ZERO,
+            client_batch: None,
             votes: 0,
             peers,
             awaiting_flush: VecDeque::new(),

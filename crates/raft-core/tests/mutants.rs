@@ -144,6 +144,9 @@ fn ack_before_commit_answers_a_write_right_after_appending() {
     assert!(only(&bad, "Append", is_append) < reply, "{bad:#?}");
     assert_eq!(committed_to(&bad), None, "answered before any commit");
     assert_eq!(without(&bad, is_reply), good);
+    // The client-path flush returns on both.
+    step(&mut good_leader, log_durable(2));
+    step(&mut bad_leader, log_durable(2));
 
     // At the commit, the answer it already gave is not given again.
     let good = step(&mut good_leader, append_ok(2, 1, 2));
@@ -160,6 +163,7 @@ fn ack_before_commit_answers_a_write_right_after_appending() {
     };
     let out = step(&mut bad_leader, read);
     assert!(!any(&out, is_reply), "{out:#?}");
+    step(&mut bad_leader, log_durable(3));
     let out = step(&mut bad_leader, append_ok(2, 1, 3));
     let i = only(&out, "reply", is_reply);
     assert!(

@@ -235,9 +235,13 @@ impl Cluster {
                 }
                 Action::EndOfAppendBatch { flush, .. } => {
                     d.flushes.push_back(d.appended);
-                    if flush == FlushWait::Blocking {
+                    if flush != FlushWait::Background {
                         d.complete_all();
                     }
+                }
+                Action::FlushLog => {
+                    d.flushes.push_back(d.appended);
+                    d.complete_all();
                 }
                 Action::WaitDurable { index } => {
                     d.complete_all();

@@ -1,6 +1,8 @@
 //! Sync mode's order of operations (NURAFT.md, "Leader: a client write" and "Follower: an
-//! AppendEntries request", row `sync`): `end_of_append_batch` flushes and blocks the Raft
-//! thread, so the leader replicates, and a follower answers, only after its flush.
+//! AppendEntries request", row `sync`): `end_of_append_batch` flushes and blocks — on the
+//! leader only the client path (NuRaft's `cli_lock_`: answers and heartbeats go on), on a
+//! follower the Raft thread — so the leader counts and replicates a batch, and a follower
+//! answers, only after its flush.
 //!
 //! Every test reads the action list as the caller must run it: nothing after a blocking
 //! action happens before that I/O completes. This file is not about terms and votes
@@ -18,7 +20,7 @@ fn sync() -> Durability {
 }
 
 #[test]
-fn leader_appends_then_flushes_blocking_then_replicates() {
+fn leader_flushes_on_the_client_path_then_counts_and_replicates() {
     let mut l = leader(3, sync(), CoreBug::None);
     let out = step(&mut l, write(2));
 
@@ -36,23 +38,26 @@ fn leader_appends_then_flushes_blocking_then_replicates() {
         Action::EndOfAppendBatch {
             start: LogIndex(2),
             count: 1,
-            flush: FlushWait::Blocking
+            flush: FlushWait::BlockingClient
         }
     );
     assert!(append < eob, "append before end_of_append_batch: {out:#?}");
+    assert!(out[eob].blocks_client() && !out[eob].blocks());
     assert_eq!(
         first_blocking(&out),
-        Some(eob),
-        "the batch's flush is the first thing the Raft thread waits for: {out:#?}"
+        None,
+        "the Raft thread does not wait for a client's flush: {out:#?}"
+    );
+    assert!(
+        !any(&out, is_send_append_entries),
+        "nothing is sent before the flush returns: {out:#?}"
     );
 
+    // The flush returns: the batch counts and goes out.
+    let out = step(&mut l, log_durable(2));
     let sends = positions(&out, is_send_append_entries);
     assert_eq!(sends.len(), 2, "one AppendEntries per follower: {out:#?}");
     for &s in &sends {
-        assert!(
-            s > eob,
-            "AppendEntries sent only after the flush returned: {out:#?}"
-        );
         let Action::Send {
             msg:
                 Message::AppendEntries {
@@ -71,39 +76,61 @@ fn leader_appends_then_flushes_blocking_then_replicates() {
 }
 
 #[test]
-fn one_node_leader_commits_only_after_its_blocking_flush() {
+fn answers_and_heartbeats_go_on_during_a_client_flush_but_carry_only_counted_entries() {
+    let mut l = leader(3, sync(), CoreBug::None);
+    step(&mut l, write(2));
+    // The flush of entry 2 is still running on the client path. A heartbeat is handled,
+    // and sends no entry past `precommit_index_` (1): entry 2 does not count yet.
+    let out = step(&mut l, Input::Timer(Timer::Heartbeat));
+    let sends = positions(&out, is_send_append_entries);
+    assert_eq!(sends.len(), 2, "{out:#?}");
+    for &s in &sends {
+        let Action::Send {
+            msg: Message::AppendEntries { entries, .. },
+            ..
+        } = &out[s]
+        else {
+            unreachable!()
+        };
+        assert!(entries.is_empty(), "entry 2 is not sent yet: {out:#?}");
+    }
+    // A follower's answer is handled too, and commits nothing new.
+    let out = step(&mut l, append_ok(2, 1, 1));
+    assert_eq!(committed_to(&out), None);
+}
+
+#[test]
+fn one_node_leader_commits_only_after_its_client_flush() {
     let mut l = node(1, 1, sync(), CoreBug::None);
     step(&mut l, Input::Timer(Timer::Election));
     assert_eq!(l.role(), Role::Leader);
     assert_eq!(l.commit_index(), LogIndex(1), "the no-op commits alone");
 
     let out = step(&mut l, write(2));
-    let eob = only(&out, "EndOfAppendBatch", is_eob_with(FlushWait::Blocking));
+    only(
+        &out,
+        "EndOfAppendBatch",
+        is_eob_with(FlushWait::BlockingClient),
+    );
+    assert_eq!(committed_to(&out), None, "{out:#?}");
+    let out = step(&mut l, log_durable(2));
     let commit = only(&out, "Commit", is_commit);
     let reply = only(&out, "Ok reply", is_ok_reply(2));
     assert_eq!(out[commit], Action::Commit { index: LogIndex(2) });
-    assert!(
-        eob < commit && commit < reply,
-        "flush, then commit, then the client's answer: {out:#?}"
-    );
-    assert_eq!(first_blocking(&out), Some(eob));
+    assert!(commit < reply, "commit, then the client's answer: {out:#?}");
 }
 
 #[test]
-fn leader_counts_itself_so_one_follower_ack_commits() {
+fn leader_counts_itself_once_flushed_so_one_follower_ack_commits() {
     let mut l = leader(3, sync(), CoreBug::None);
     step(&mut l, write(2));
+    step(&mut l, log_durable(2));
 
     let out = step(&mut l, append_ok(2, 1, 2));
     assert_eq!(committed_to(&out), Some(LogIndex(2)), "{out:#?}");
     let apply = only(&out, "Apply", is_apply);
     let reply = only(&out, "Ok reply", is_ok_reply(2));
     assert!(apply < reply, "applied, then acknowledged: {out:#?}");
-    assert_eq!(
-        l.last_durable_index(),
-        LogIndex::ZERO,
-        "no durability report was needed: the blocking batch already was the flush"
-    );
 }
 
 #[test]

@@ -4,30 +4,29 @@
 //!
 //! The invariants live in their own files: `safety.rs` (election safety, log matching,
 //! leader completeness, state-machine safety), `durability.rs` (durability loss and the
-//! durability hazard), `end.rs` (after healing: acknowledged writes, liveness,
-//! linearizability).
+//! durability hazard), `liveness.rs` (convergence after healing), `end.rs` (the end of the
+//! run: acknowledged writes, liveness, linearizability).
 
 use crate::durability::Hazards;
 use crate::history::History;
+use crate::liveness::{LivenessBound, LivenessLog};
 use crate::view::{EntryId, NodeView};
 use crate::violation::Violation;
 use raft_core::{LogIndex, NodeId, Role, Term};
-use sim_core::{SimDuration, SimTime};
+use sim_core::SimTime;
 use sim_trace::{DurableEntry, Invariant, NodeSet, TraceEvent};
 use std::collections::BTreeMap;
 
 /// Bounds of the checker.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CheckConfig {
     pub nodes: u8,
     /// Violations of one invariant reported in full; more are only counted.
     pub reports_per_invariant_max: u32,
     /// Search steps the linearizability check may take before it says "undecided".
     pub linearizability_steps_max: u64,
-    /// How long before the end of the heal phase a settled leader may have stepped down
-    /// and the run still count as live (an election can start in the last instants). The
-    /// world sets it from the scenario's timeouts.
-    pub settle_grace: SimDuration,
+    /// The liveness bound and what the finding says of the scenario's timing.
+    pub liveness: LivenessBound,
 }
 
 impl CheckConfig {
@@ -36,20 +35,9 @@ impl CheckConfig {
             nodes,
             reports_per_invariant_max: 3,
             linearizability_steps_max: 2_000_000,
-            settle_grace: SimDuration::from_ms(1000),
+            liveness: LivenessBound::default(),
         }
     }
-}
-
-/// A leader that has committed an entry of its own term: the cluster is live under it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Settled {
-    pub node: NodeId,
-    pub term: Term,
-    /// Its commit index, last seen.
-    pub commit: LogIndex,
-    /// When it stopped leading (stepped down or crashed), if it did.
-    pub until: Option<SimTime>,
 }
 
 /// A committed entry, as the cluster first committed it.
@@ -58,6 +46,9 @@ pub(crate) struct Committed {
     pub id: EntryId,
     pub t: SimTime,
     pub by: NodeId,
+    /// The term of the node that first committed it: every leader of a later term must
+    /// hold it (Leader Completeness).
+    pub term: Term,
     pub durable_at_commit: NodeSet,
     /// Set once the entry is known lost (reported once).
     pub lost: bool,
@@ -76,8 +67,8 @@ pub struct Checker {
     pub(crate) hazards: Hazards,
     pub(crate) history: History,
     pub(crate) heal_at: Option<SimTime>,
-    /// The last leader seen settled: leading its term with an entry of that term committed.
-    pub(crate) settled: Option<Settled>,
+    /// Recent elections and the last commit, for the liveness finding.
+    pub(crate) liveness: LivenessLog,
     pub(crate) violations: Vec<Violation>,
     pub(crate) counts: BTreeMap<Invariant, u64>,
     pub(crate) linearizability_undecided: Option<String>,
@@ -98,7 +89,7 @@ impl Checker {
             hazards: Hazards::default(),
             history: History::default(),
             heal_at: None,
-            settled: None,
+            liveness: LivenessLog::default(),
             violations: Vec::new(),
             counts: BTreeMap::new(),
             linearizability_undecided: None,
@@ -202,9 +193,7 @@ impl Checker {
         let v = self.node(n);
         v.role = role;
         v.term = term;
-        if role != Role::Leader || self.settled.is_some_and(|s| s.term != term) {
-            self.unsettle(t, n);
-        }
+        self.liveness.on_role(t, n, role, term);
         if role == Role::Leader {
             self.check_election_safety(t, n, term, found);
             self.check_leader_completeness(t, n, term, found);
@@ -263,7 +252,6 @@ impl Checker {
     }
 
     fn on_crash(&mut self, t: SimTime, n: NodeId, found: &mut Vec<TraceEvent>) {
-        self.unsettle(t, n);
         let v = self.node(n);
         v.up = false;
         v.role = Role::Follower;
@@ -294,15 +282,6 @@ impl Checker {
         v.role = Role::Follower;
         v.commit = applied;
         v.last_restart = Some(t);
-    }
-
-    /// Node `n` stopped leading: if it was the settled leader, note when.
-    fn unsettle(&mut self, t: SimTime, n: NodeId) {
-        if let Some(s) = &mut self.settled {
-            if s.node == n && s.until.is_none() {
-                s.until = Some(t);
-            }
-        }
     }
 
     /// Records a violation; the first few of each invariant also go into the trace.

@@ -2,7 +2,7 @@
 //! windows in which a committed entry was durable on fewer than a majority of nodes
 //! (`durability-hazard`) — found on every seed, even when no crash happens to hit them.
 
-use crate::checker::{Checker, Committed, Settled};
+use crate::checker::{Checker, Committed};
 use crate::view::{EntryId, at};
 use crate::violation::{Violation, req_text};
 use raft_core::{LogIndex, NodeId, Role, Term};
@@ -62,19 +62,8 @@ impl Checker {
         let v = self.node(n);
         let from = v.commit.next();
         v.commit = index;
-        let settled_term = self.settled.map(|s| s.term);
-        let v = self.node(n);
-        let newer = settled_term.is_none_or(|st| v.term >= st);
-        if newer && v.role == Role::Leader && v.log_at(index).map(|e| e.term) == Some(v.term) {
-            // (A deposed leader that has not heard of the newer term yet can still commit
-            // with late answers; it does not make the cluster live again.)
-            let term = v.term;
-            self.settled = Some(Settled {
-                node: n,
-                term,
-                commit: index,
-                until: None,
-            });
+        if self.node(n).role == Role::Leader {
+            self.liveness.last_commit = Some((t, n, index));
         }
         for i in from.0..=index.0 {
             let idx = LogIndex(i);
@@ -105,10 +94,12 @@ impl Checker {
                 break;
             }
             let durable = self.durable_holders(idx, &id);
+            let term = self.node(n).term;
             self.committed.push(Committed {
                 id,
                 t,
                 by: n,
+                term,
                 durable_at_commit: durable,
                 lost: false,
             });

@@ -7,7 +7,7 @@ use crate::checker::Checker;
 use crate::linearizability::{self, Limits, Verdict};
 use crate::view::EntryId;
 use crate::violation::Violation;
-use raft_core::{LogIndex, NodeId, ReqId};
+use raft_core::{LogIndex, ReqId};
 use sim_core::SimTime;
 use sim_trace::{Invariant, TraceEvent};
 use std::collections::BTreeSet;
@@ -45,68 +45,6 @@ impl Checker {
             let v = Violation::new(Invariant::DurabilityHazard, t, detail).entry(index, term, None);
             self.report(v, found);
         }
-    }
-
-    /// A leader has committed an entry of its own term and still led within the grace
-    /// before the end (an election may start in the last instants), and every up node
-    /// holds the log it committed. Returns that committed log, against which acknowledged
-    /// writes are judged; without one nothing can be judged lost, and the liveness finding
-    /// says why.
-    fn check_liveness(&mut self, t: SimTime, found: &mut Vec<TraceEvent>) -> Option<Vec<EntryId>> {
-        let settled = match self.settled {
-            None => {
-                let v = Violation::new(
-                    Invariant::Liveness,
-                    t,
-                    "no leader ever committed an entry of its term".into(),
-                );
-                self.report(v, found);
-                return None;
-            }
-            Some(s) if s.until.is_some_and(|u| u.after(self.cfg.settle_grace) < t) => {
-                let detail = format!(
-                    "no leader after healing: the last settled leader, node {} of term {}, stopped leading at {}",
-                    s.node,
-                    s.term,
-                    s.until.expect("checked")
-                );
-                self.report(Violation::new(Invariant::Liveness, t, detail), found);
-                return None;
-            }
-            Some(s) => s,
-        };
-        let upto = settled.commit.0 as usize;
-        let leader = &self.nodes[settled.node.0 as usize - 1];
-        let reference: Vec<EntryId> = if leader.up && leader.log.len() >= upto {
-            leader.log[..upto].to_vec()
-        } else {
-            self.committed.iter().take(upto).map(|c| c.id).collect()
-        };
-        // Caught up: a node holds every entry committed a grace before the end (what was
-        // committed in the last instants may still be on its way). Its own commit index may
-        // trail by a heartbeat (that is how followers learn it), so it is not compared.
-        let horizon = SimTime::from_ns(t.as_ns().saturating_sub(self.cfg.settle_grace.as_ns()));
-        let settled_by = self
-            .committed
-            .iter()
-            .take(upto)
-            .take_while(|c| c.t <= horizon)
-            .count();
-        for i in 0..self.nodes.len() {
-            let v = &self.nodes[i];
-            if v.up && v.log.get(..settled_by) != Some(&reference[..settled_by]) {
-                let detail = format!(
-                    "node {} has not caught up with leader {} of term {}: it holds {} log entries, {settled_by} were committed by {horizon}",
-                    i + 1,
-                    settled.node,
-                    settled.term,
-                    v.log.len()
-                );
-                let viol = Violation::new(Invariant::Liveness, t, detail).node(NodeId(i as u8 + 1));
-                self.report(viol, found);
-            }
-        }
-        Some(reference)
     }
 
     /// Every acknowledged write is in the cluster's committed log (`reference`).

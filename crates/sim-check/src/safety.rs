@@ -36,7 +36,10 @@ impl Checker {
         }
     }
 
-    /// A new leader holds every committed entry.
+    /// Leader Completeness (Raft §5.4): an entry committed in term T is in the log of
+    /// every leader of a term above T. A leader of a lower term — a late election whose
+    /// grants were delayed — is legal: it can commit nothing, and steps down at the first
+    /// message of the newer term. So only entries committed in a term below `term` count.
     pub(crate) fn check_leader_completeness(
         &mut self,
         t: SimTime,
@@ -45,11 +48,11 @@ impl Checker {
         found: &mut Vec<TraceEvent>,
     ) {
         let missing = {
-            let v = self.node(n);
-            let log = v.log.clone();
+            let log = &self.nodes[usize::from(n.0) - 1].log;
             self.committed
                 .iter()
                 .enumerate()
+                .filter(|(_, c)| c.term < term)
                 .find(|(i, c)| log.get(*i) != Some(&c.id))
                 .map(|(i, c)| (i, *c))
         };
@@ -67,6 +70,7 @@ impl Checker {
                     c.id.term
                 ),
             };
+            let detail = format!("{detail}, committed in term {} by node {}", c.term, c.by);
             let story = self.entry_story(index);
             let v = Violation::new(Invariant::LeaderCompleteness, t, detail)
                 .node(n)

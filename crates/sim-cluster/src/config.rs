@@ -75,6 +75,10 @@ pub fn core_config(s: &Scenario, id: NodeId) -> raft_core::Config {
         election_timeout_max_ns: s.raft.election_timeout_ms.max * 1_000_000,
         max_append_batch: s.raft.max_append_batch,
         durability: durability(s),
+        commit_rule: match s.raft.commit_rule {
+            sim_scenario::CommitRule::Nuraft => raft_core::CommitRule::Nuraft,
+            sim_scenario::CommitRule::CurrentTerm => raft_core::CommitRule::CurrentTerm,
+        },
         read_path: match s.workload.read_path {
             ScnReadPath::Log => ReadPath::Log,
             ScnReadPath::LeaderState => ReadPath::LeaderState,

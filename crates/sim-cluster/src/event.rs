@@ -36,6 +36,9 @@ pub enum Event {
     PartitionEnd { generation: u32 },
     /// Faults and workload stop; the heal phase begins.
     Heal,
-    /// The simulated end of the run.
+    /// The end of the heal phase (or of the run, without one): the run ends here if the
+    /// cluster has converged.
     End,
+    /// The heal phase is over but the cluster has not converged: look again.
+    LivenessProbe,
 }

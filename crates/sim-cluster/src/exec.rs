@@ -43,6 +43,11 @@ impl World {
             let Some(input) = node.inbox.pop_front() else {
                 return;
             };
+            if node.client_flush.is_some() && matches!(input, Input::ClientRequest { .. }) {
+                // The client path is busy with a flush: the request waits for `cli_lock_`.
+                node.client_queue.push_back(input);
+                continue;
+            }
             if let Input::Timer(t) = input {
                 // Re-armed while the timer's firing waited in the inbox: not a timeout.
                 if node.timers[NodeSlot::timer_index(t)].is_set() {
@@ -158,12 +163,35 @@ impl World {
                     .end_batch(&mut node.disk, now, flush, &mut self.pending_events);
                 self.emit_pending();
                 self.arm_disk(n);
-                if let Some(op) = op {
-                    return Some(Blocked::Flush {
-                        op,
-                        reason: BlockReason::LogFlush,
-                    });
+                match (op, flush) {
+                    (Some(op), FlushWait::BlockingClient) => {
+                        assert!(self.nodes[n].client_flush.is_none(), "two client flushes");
+                        self.nodes[n].client_flush = Some(op);
+                    }
+                    (Some(op), _) => {
+                        return Some(Blocked::Flush {
+                            op,
+                            reason: BlockReason::LogFlush,
+                        });
+                    }
+                    (None, _) => {}
                 }
+            }
+            Action::FlushLog => {
+                let node = &mut self.nodes[n];
+                let op = node.store.end_batch(
+                    &mut node.disk,
+                    now,
+                    FlushWait::Blocking,
+                    &mut self.pending_events,
+                );
+                self.emit_pending();
+                self.arm_disk(n);
+                let op = op.expect("a blocking flush returns its operation");
+                return Some(Blocked::Flush {
+                    op,
+                    reason: BlockReason::ConfigFlush,
+                });
             }
             Action::WaitDurable { index } => {
                 if self.nodes[n].store.durable_index() < index {
@@ -369,21 +397,22 @@ impl World {
                 let retry =
                     node.store
                         .retry_flush(&mut node.disk, now, vouch, &mut self.pending_events);
-                if self.nodes[n].blocked
-                    == Some(Blocked::Flush {
-                        op: c.op,
-                        reason: BlockReason::LogFlush,
-                    })
-                {
-                    self.nodes[n].blocked = Some(Blocked::Flush {
-                        op: retry,
-                        reason: BlockReason::LogFlush,
-                    });
+                match self.nodes[n].blocked {
+                    Some(Blocked::Flush { op, reason }) if op == c.op => {
+                        self.nodes[n].blocked = Some(Blocked::Flush { op: retry, reason });
+                    }
+                    _ => {}
+                }
+                if self.nodes[n].client_flush == Some(c.op) {
+                    self.nodes[n].client_flush = Some(retry);
                 }
             }
             self.emit_pending();
             if let Some(index) = changed {
                 self.input_quiet(n, Input::LogDurable { index });
+            }
+            if c.ok && self.nodes[n].client_flush == Some(c.op) {
+                self.end_client_flush(n);
             }
         }
         match self.nodes[n].blocked {
@@ -394,6 +423,19 @@ impl World {
                 self.unblock(n)
             }
             _ => self.pump(n),
+        }
+    }
+
+    /// A sync leader's client-path flush returned: the core learns it (and counts the
+    /// batch), then the client requests that waited for the client path go on.
+    fn end_client_flush(&mut self, n: usize) {
+        let node = &mut self.nodes[n];
+        node.client_flush = None;
+        if node.is_up() {
+            let index = node.store.durable_index();
+            node.inbox.push_back(Input::LogDurable { index });
+            let waiting = std::mem::take(&mut node.client_queue);
+            node.inbox.extend(waiting);
         }
     }
 

@@ -289,11 +289,16 @@ impl World {
         self.arm_disk(n);
     }
 
-    /// Faults and workload stop; every cut heals, stalled disks resume, down nodes restart.
+    /// Faults and workload stop; every cut heals, the network stops losing and duplicating
+    /// messages (unless the scenario keeps them: `heal_network = "keep-faults"`), stalled
+    /// disks resume, down nodes restart.
     pub(crate) fn on_heal(&mut self) {
         self.phase = Phase::Healing;
         self.emit(TraceEvent::Heal);
         self.net.heal();
+        if self.scenario.run.heal_network == sim_scenario::HealNetwork::Reliable {
+            self.net.stop_random_faults();
+        }
         for n in 0..self.nodes.len() {
             self.nodes[n].disk.stop_faults();
             if self.nodes[n].disk.is_stalled() {

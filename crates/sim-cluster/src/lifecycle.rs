@@ -21,6 +21,8 @@ impl World {
         node.blocked = None;
         node.suspended.clear();
         node.inbox.clear();
+        node.client_flush = None;
+        node.client_queue.clear();
         for t in &mut node.timers {
             t.clear();
         }

@@ -36,6 +36,11 @@ pub struct NodeSlot {
     /// The rest of the action list, to run once unblocked.
     pub suspended: Vec<Action>,
     pub inbox: VecDeque<Input>,
+    /// A sync leader's client-path flush (`end_of_append_batch` under NuRaft's
+    /// `cli_lock_`): while it runs, client requests wait in `client_queue` and every other
+    /// input goes on.
+    pub client_flush: Option<OpId>,
+    pub client_queue: VecDeque<Input>,
     /// Election, heartbeat.
     pub timers: [TimerSlot; 2],
     pub disk_armed: Option<SimTime>,

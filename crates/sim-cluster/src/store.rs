@@ -289,7 +289,9 @@ impl LogStore {
         ev: &mut Vec<TraceEvent>,
     ) -> Option<OpId> {
         match wait {
-            FlushWait::Blocking => Some(self.issue_flush(disk, now, ev)),
+            FlushWait::Blocking | FlushWait::BlockingClient => {
+                Some(self.issue_flush(disk, now, ev))
+            }
             FlushWait::Background if self.background.is_some() => {
                 self.flush_again = true;
                 None

@@ -18,8 +18,10 @@ use crate::state_file::StateFile;
 use crate::store::LogStore;
 use crate::timers::TimerSlot;
 use raft_core::{Action, NodeId, Raft, Recovered, Replica};
-use sim_check::{CheckConfig, Checker, EndChecks};
-use sim_core::{EventQueue, RngStreams, RunLimits, SimRng, SimTime, StopReason, TraceHasher};
+use sim_check::{CheckConfig, Checker, EndChecks, LivenessBound};
+use sim_core::{
+    EventQueue, RngStreams, RunLimits, SimDuration, SimRng, SimTime, StopReason, TraceHasher,
+};
 use sim_disk::{Completion, Disk};
 use sim_net::Network;
 use sim_scenario::Scenario;
@@ -92,6 +94,8 @@ pub struct World {
     writer: Option<JsonlWriter<Box<dyn Write>>>,
     trace_error: Option<String>,
     pub(crate) checker: Checker,
+    /// Set when the run is to end after the event being dispatched.
+    stopping: bool,
     found: Vec<TraceEvent>,
     /// Events produced by a part (store, state file) before they are emitted.
     pub(crate) pending_events: Vec<TraceEvent>,
@@ -123,7 +127,7 @@ impl World {
                 )
             })
             .collect();
-        let end = scenario.run.duration_ms + scenario.run.heal_ms;
+        let end = scenario.run.duration_ms + liveness_bound_ms(scenario);
         World {
             seed,
             queue: EventQueue::new(PENDING_EVENTS_MAX),
@@ -148,6 +152,7 @@ impl World {
             writer: options.trace.map(JsonlWriter::new),
             trace_error: None,
             checker: Checker::new(check_config(scenario)),
+            stopping: false,
             found: Vec::new(),
             pending_events: Vec::new(),
             actions: Vec::with_capacity(64),
@@ -186,6 +191,11 @@ impl World {
             let (_, ev) = self.queue.pop().expect("peeked");
             events += 1;
             self.dispatch(ev);
+            if self.stopping {
+                // Converged after healing (or no heal phase): the run ends now.
+                self.limits.end_time = self.queue.now();
+                break StopReason::EndTime;
+            }
         };
         self.finish(stop, events)
     }
@@ -200,7 +210,8 @@ impl World {
         if self.scenario.run.heal_ms > 0 {
             self.queue.push(duration, Event::Heal);
         }
-        self.queue.push(self.limits.end_time, Event::End);
+        let heal_end = duration.after(SimDuration::from_ms(self.scenario.run.heal_ms));
+        self.queue.push(heal_end, Event::End);
     }
 
     /// Runs the start-up actions of node `n`'s replica (it has just been built).
@@ -233,7 +244,21 @@ impl World {
             Event::RandomPartition => self.on_random_partition(),
             Event::PartitionEnd { generation } => self.on_partition_end(generation),
             Event::Heal => self.on_heal(),
-            Event::End => {}
+            Event::End | Event::LivenessProbe => self.on_end_or_probe(),
+        }
+    }
+
+    /// The heal phase is over (or the run, without one): stop if the cluster converged,
+    /// else look again a heartbeat later, until the liveness bound ends the run.
+    fn on_end_or_probe(&mut self) {
+        if self.scenario.run.heal_ms == 0 || self.checker.convergence().is_some() {
+            self.stopping = true;
+            return;
+        }
+        let every = SimDuration::from_ms(self.scenario.raft.heartbeat_interval_ms);
+        let at = self.now().after(every);
+        if at <= self.limits.end_time {
+            self.queue.push(at, Event::LivenessProbe);
         }
     }
 
@@ -374,13 +399,34 @@ impl World {
     }
 }
 
-/// The checker's bounds for a scenario: an election may start in the last instants of the
-/// heal phase, so a leader that stopped leading within two election timeouts (plus a
-/// heartbeat) of the end still counts as live.
+/// How long after the heal the cluster may take to converge: the heal phase, or
+/// `liveness_timeouts` maximum election timeouts if that is longer. 0 without a heal phase.
+pub fn liveness_bound_ms(s: &Scenario) -> u64 {
+    if s.run.heal_ms == 0 {
+        return 0;
+    }
+    let timeouts_ms = s.run.liveness_timeouts * s.raft.election_timeout_ms.max;
+    s.run.heal_ms.max(timeouts_ms)
+}
+
+/// Recent elections the liveness finding describes, in maximum election timeouts.
+const LIVENESS_WINDOW_TIMEOUTS: u64 = 10;
+
+/// The checker's bounds for a scenario: the liveness bound, and the timing note a liveness
+/// finding carries when the scenario breaks Raft's timing assumption.
 fn check_config(s: &Scenario) -> CheckConfig {
     let mut c = CheckConfig::new(s.cluster.nodes);
-    let grace_ms = 2 * s.raft.election_timeout_ms.max + s.raft.heartbeat_interval_ms;
-    c.settle_grace = sim_core::SimDuration::from_ms(grace_ms);
+    let bound_ms = liveness_bound_ms(s);
+    let et_max = s.raft.election_timeout_ms.max;
+    c.liveness = LivenessBound {
+        within: SimDuration::from_ms(bound_ms),
+        text: format!(
+            "{bound_ms} ms ({:.1} election timeouts of {et_max} ms)",
+            bound_ms as f64 / et_max.max(1) as f64
+        ),
+        window: SimDuration::from_ms((LIVENESS_WINDOW_TIMEOUTS * et_max).min(bound_ms.max(1))),
+        timing_note: sim_scenario::timing(s).note(),
+    };
     c
 }
 
@@ -408,6 +454,8 @@ fn new_node(
         blocked: None,
         suspended: Vec::new(),
         inbox: std::collections::VecDeque::new(),
+        client_flush: None,
+        client_queue: std::collections::VecDeque::new(),
         timers: [TimerSlot::default(); 2],
         disk_armed: None,
         timer_rng: streams.stream(&format!("node.{id}.timer")),

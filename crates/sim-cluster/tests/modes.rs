@@ -92,9 +92,14 @@ fn sync_a_blocked_node_does_nothing_until_its_flush_returns() {
         assert_progress(&t, seed);
         // Per node: what it is blocked on, and whether the flush it waits for finished.
         let mut blocked: [Option<(String, bool)>; 3] = Default::default();
+        let mut leading = [false; 3];
         let (mut log_blocks, mut delivered_while_blocked) = (0, 0);
         for line in &t.lines {
             let k = kind(line);
+            if k == "role" {
+                let n = int(line, "node") as usize;
+                leading[n - 1] = line["role"] == "leader";
+            }
             if k == "deliver" {
                 let to = int(line, "to") as usize;
                 if blocked[to - 1].is_some() {
@@ -115,15 +120,21 @@ fn sync_a_blocked_node_does_nothing_until_its_flush_returns() {
                     let on = line["on"].as_str().expect("block reason").to_string();
                     assert!(slot.is_none(), "seed {seed}: blocked twice: {line}");
                     assert!(
-                        on == "log-flush" || on == "save-state",
+                        on == "log-flush" || on == "save-state" || on == "config-flush",
                         "seed {seed}: sync mode never waits for anything else: {line}"
+                    );
+                    // The leader's batches flush on the client path (NuRaft's
+                    // `cli_lock_`): its Raft thread never waits for one.
+                    assert!(
+                        !(on == "log-flush" && leading[usize::from(n) - 1]),
+                        "seed {seed}: the leader's Raft thread blocked on a batch: {line}"
                     );
                     log_blocks += usize::from(on == "log-flush");
                     *slot = Some((on, false));
                 }
                 "flush-done" => {
                     if let Some((on, done)) = slot {
-                        let file = if on == "log-flush" { "log" } else { "state" };
+                        let file = if on == "save-state" { "state" } else { "log" };
                         *done |= line["file"] == file && line["ok"] == true;
                     }
                 }

@@ -197,6 +197,13 @@ impl<M: Clone> Network<M> {
         self.cuts.heal();
     }
 
+    /// From now on no message is lost or duplicated at random (the heal phase of a
+    /// scenario whose network heals); latency and reordering stay as configured.
+    pub fn stop_random_faults(&mut self) {
+        self.config.drop_rate = 0.0;
+        self.config.duplicate_rate = 0.0;
+    }
+
     /// Whether a message from `from` arriving at `to` now would be lost to a cut.
     pub fn is_cut(&self, from: u8, to: u8) -> bool {
         self.cuts.is_cut(from, to)

@@ -6,9 +6,9 @@
 //! checks a minimal file against the documented defaults).
 
 use crate::model::{
-    Bug, ClientAck, Cluster, CrashModel, Disk, Expect, Faults, FollowerFlush, FsyncErrorPolicy,
-    Latency, Mode, Network, Outcome, Raft, RangeMs, ReadPath, Run, Scenario, StateMachine,
-    Workload,
+    Bug, ClientAck, Cluster, CommitRule, CrashModel, Disk, Expect, Faults, FollowerFlush,
+    FsyncErrorPolicy, HealNetwork, Latency, Mode, Network, Outcome, Raft, RangeMs, ReadPath, Run,
+    Scenario, StateMachine, Workload,
 };
 
 impl Cluster {
@@ -51,6 +51,7 @@ impl Default for Raft {
             heartbeat_interval_ms: 50,
             election_timeout_ms: RangeMs { min: 150, max: 300 },
             max_append_batch: 64,
+            commit_rule: CommitRule::Nuraft,
         }
     }
 }
@@ -125,6 +126,8 @@ impl Default for Run {
             seeds: 100,
             seed: 1,
             max_events: 5_000_000,
+            liveness_timeouts: 20,
+            heal_network: HealNetwork::Reliable,
         }
     }
 }

@@ -50,6 +50,7 @@ mod render;
 mod schedule;
 mod schema;
 mod swarm;
+mod timing;
 mod validate;
 
 use std::path::Path;
@@ -58,6 +59,7 @@ pub use error::{Hint, Location, ScenarioError};
 pub use model::*;
 pub use names::Named;
 pub use swarm::{SwarmDraw, swarm};
+pub use timing::{Timing, election_timeout_scale, timing};
 
 /// Parses and validates a scenario. `file` is the name errors show; `name` defaults to
 /// its stem (`scenarios/leader-crash.toml` → `leader-crash`).

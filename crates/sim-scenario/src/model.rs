@@ -149,6 +149,31 @@ pub struct Raft {
     pub election_timeout_ms: RangeMs,
     /// Entries per AppendEntries and per end_of_append_batch, >= 1. Default 64.
     pub max_append_batch: u32,
+    /// How the leader decides what is committed. Default `nuraft`.
+    pub commit_rule: CommitRule,
+}
+
+/// How a leader turns its peers' matched indexes into a commit index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommitRule {
+    /// NuRaft's `get_expected_committed_log_idx`: the quorum position of the matched
+    /// indexes, whatever the entry's term; peers' matched indexes survive an election and
+    /// answers of an earlier term still count.
+    Nuraft,
+    /// Raft §5.4.2: only an entry of the leader's own term commits by counting replicas;
+    /// matched indexes start from zero each term.
+    CurrentTerm,
+}
+
+/// What the network does in the heal phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealNetwork {
+    /// No loss and no duplication once the heal begins (partitions heal in any case).
+    Reliable,
+    /// Loss and duplication go on as configured.
+    KeepFaults,
 }
 
 /// An integer range of milliseconds, `min <= max`; a bare number in the file means
@@ -366,6 +391,11 @@ pub struct Run {
     pub seed: u64,
     /// Hard bound of events per seed, >= 1. Default 5_000_000.
     pub max_events: u64,
+    /// The liveness bound, in maximum election timeouts: the cluster must converge within
+    /// max(heal_ms, this many election timeouts) of the heal, >= 1. Default 20.
+    pub liveness_timeouts: u64,
+    /// What the network does in the heal phase. Default `reliable`.
+    pub heal_network: HealNetwork,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -5,8 +5,8 @@
 //! The spelling is the serde (kebab-case) spelling of `model.rs`; a unit test checks that.
 
 use crate::model::{
-    Bug, ClientAck, CrashModel, FollowerFlush, FsyncErrorPolicy, Invariant, Mode, Outcome,
-    ReadPath, StateMachine,
+    Bug, ClientAck, CommitRule, CrashModel, FollowerFlush, FsyncErrorPolicy, HealNetwork,
+    Invariant, Mode, Outcome, ReadPath, StateMachine,
 };
 
 /// An enum whose values are written as fixed lowercase strings in a scenario file.
@@ -63,6 +63,10 @@ named!(CrashModel {
 named!(FsyncErrorPolicy { Crash => "crash", Retry => "retry" });
 
 named!(ReadPath { Log => "log", LeaderState => "leader-state" });
+
+named!(CommitRule { Nuraft => "nuraft", CurrentTerm => "current-term" });
+
+named!(HealNetwork { Reliable => "reliable", KeepFaults => "keep-faults" });
 
 named!(Outcome { Pass => "pass", Violation => "violation" });
 

@@ -167,6 +167,7 @@ fn raft(node: Option<Node<'_, '_>>) -> Result<Raft, Issue> {
     set(&t, "max_append_batch", &mut raft.max_append_batch, |n| {
         u32_at_least(n, 1)
     })?;
+    set(&t, "commit_rule", &mut raft.commit_rule, Node::choice)?;
     Ok(raft)
 }
 
@@ -275,6 +276,13 @@ fn run(node: Option<Node<'_, '_>>) -> Result<Run, Issue> {
     set(&t, "seeds", &mut run.seeds, at_least_1)?;
     set(&t, "seed", &mut run.seed, seed)?;
     set(&t, "max_events", &mut run.max_events, at_least_1)?;
+    set(
+        &t,
+        "liveness_timeouts",
+        &mut run.liveness_timeouts,
+        at_least_1,
+    )?;
+    set(&t, "heal_network", &mut run.heal_network, Node::choice)?;
     Ok(run)
 }
 

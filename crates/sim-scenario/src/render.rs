@@ -71,6 +71,7 @@ fn raft(out: &mut String, r: &Raft) {
     );
     line(out, "election_timeout_ms", &range(&r.election_timeout_ms));
     line(out, "max_append_batch", &r.max_append_batch.to_string());
+    line(out, "commit_rule", &name(r.commit_rule));
 }
 
 fn disk(out: &mut String, d: &Disk) {
@@ -146,6 +147,8 @@ fn run(out: &mut String, r: &Run) {
     line(out, "seeds", &r.seeds.to_string());
     line(out, "seed", &r.seed.to_string());
     line(out, "max_events", &r.max_events.to_string());
+    line(out, "liveness_timeouts", &r.liveness_timeouts.to_string());
+    line(out, "heal_network", &name(r.heal_network));
 }
 
 fn expect(out: &mut String, e: &Expect) {

@@ -30,6 +30,7 @@ pub(crate) const RAFT: &[&str] = &[
     "heartbeat_interval_ms",
     "election_timeout_ms",
     "max_append_batch",
+    "commit_rule",
 ];
 
 pub(crate) const DISK: &[&str] = &[
@@ -63,7 +64,15 @@ pub(crate) const WORKLOAD: &[&str] = &[
     "request_timeout_ms",
 ];
 
-pub(crate) const RUN: &[&str] = &["duration_ms", "heal_ms", "seeds", "seed", "max_events"];
+pub(crate) const RUN: &[&str] = &[
+    "duration_ms",
+    "heal_ms",
+    "seeds",
+    "seed",
+    "max_events",
+    "liveness_timeouts",
+    "heal_network",
+];
 
 pub(crate) const EXPECT: &[&str] = &["outcome", "violation", "within_seeds"];
 

@@ -12,6 +12,7 @@
 //! This file does not run anything or pick seeds: that is `sim-runner fuzz --swarm`'s.
 
 use crate::model::{Latency, RangeMs, Scenario};
+use crate::timing::{election_timeout_scale, timing};
 use sim_core::{RngStreams, SimRng};
 use std::fmt::Write as _;
 
@@ -55,7 +56,11 @@ pub struct SwarmDraw {
 /// | `faults.restart_delay_ms`, `faults.partition_duration_ms` | a sub-range: two uniform draws within the scenario's range, sorted |
 ///
 /// Rates and factors are rounded to 4 significant digits so findings stay readable.
-/// Everything else — `[cluster]` (mode and bug are the user's subject), `[raft]`, the
+/// When the drawn latencies break Raft's timing assumption (`timing.rs`: a round trip with
+/// a blocking flush above a third of the minimum election timeout), `[raft]`'s election
+/// timeout and heartbeat are multiplied by the smallest whole factor that restores it, and
+/// the account says so: a swarm draw never makes liveness unjudgeable.
+/// Everything else — `[cluster]` (mode and bug are the user's subject), `[raft]` but for that scaling, the
 /// crash model, the explicit `[[faults.schedule]]`, `[workload]`, `[run]` and `[expect]` —
 /// is kept as written.
 pub fn swarm(base: &Scenario, seed: u64) -> SwarmDraw {
@@ -96,10 +101,27 @@ pub fn swarm(base: &Scenario, seed: u64) -> SwarmDraw {
     d.write_latency_us = mix.latency(&mut rng, "write latency", d.write_latency_us);
     d.flush_latency_ms = mix.latency(&mut rng, "flush latency", d.flush_latency_ms);
     n.latency_ms = mix.latency(&mut rng, "network latency", n.latency_ms);
+    keep_timing_assumption(&mut s, &mut mix);
     let mix = mix.0.join(", ");
     let sep = if s.description.is_empty() { "" } else { " " };
     s.description = format!("{}{sep}[swarm draw of seed {seed}: {mix}]", s.description);
     SwarmDraw { scenario: s, mix }
+}
+
+/// Scales the election timeout and the heartbeat by one whole factor when the drawn
+/// latencies break Raft's timing assumption (`timing.rs`), so that liveness stays judged:
+/// a draw whose round trip rivals its election timeout would churn leaders with no fault.
+/// No draw is taken, so no later draw shifts.
+fn keep_timing_assumption(s: &mut Scenario, mix: &mut Mix) {
+    let k = election_timeout_scale(&timing(s));
+    if k > 1 {
+        let r = &mut s.raft;
+        r.election_timeout_ms.min *= k;
+        r.election_timeout_ms.max *= k;
+        r.heartbeat_interval_ms *= k;
+        mix.push("election timeout", &format!("x{k} (timing assumption)"));
+    }
+    debug_assert!(timing(s).holds(), "scaled draw still breaks the assumption");
 }
 
 /// The account of a draw, one `name value` item per drawn key.
@@ -234,9 +256,17 @@ mod tests {
             assert!(min <= max && (max / 10.0 - k).abs() < 1e-3 * k);
             assert_eq!(s.cluster, b.cluster);
             assert_eq!(s.cluster.bug, Bug::AckBeforeCommit);
+            assert!(timing(s).holds(), "{}", d.mix);
+            let k = s.raft.election_timeout_ms.min / b.raft.election_timeout_ms.min;
+            assert_eq!(k > 1, d.mix.contains("election timeout x"), "{}", d.mix);
             assert_eq!(
-                (&s.raft, &s.workload, &s.run, &s.expect),
-                (&b.raft, &b.workload, &b.run, &b.expect)
+                s.raft.heartbeat_interval_ms,
+                b.raft.heartbeat_interval_ms * k
+            );
+            assert_eq!(s.raft.max_append_batch, b.raft.max_append_batch);
+            assert_eq!(
+                (&s.workload, &s.run, &s.expect),
+                (&b.workload, &b.run, &b.expect)
             );
             assert_eq!(s.faults.schedule, b.faults.schedule);
             assert_eq!(s.disk.crash, b.disk.crash);

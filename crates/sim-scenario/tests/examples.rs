@@ -32,6 +32,7 @@ fn the_full_example_reads_every_value_as_written() {
     assert_eq!(s.raft.heartbeat_interval_ms, 50);
     assert_eq!(s.raft.election_timeout_ms, RangeMs { min: 150, max: 300 });
     assert_eq!(s.raft.max_append_batch, 64);
+    assert_eq!(s.raft.commit_rule, CommitRule::Nuraft);
     let d = &s.disk;
     assert_eq!(
         d.write_latency_us,
@@ -94,6 +95,10 @@ fn the_full_example_reads_every_value_as_written() {
         (10_000, 5_000, 200, 1)
     );
     assert_eq!(r.max_events, 5_000_000);
+    assert_eq!(
+        (r.liveness_timeouts, r.heal_network),
+        (20, HealNetwork::Reliable)
+    );
     assert_eq!(s.expect.outcome, Outcome::Violation);
     assert_eq!(s.expect.violation, vec![Invariant::DurabilityHazard]);
     assert_eq!(s.expect.within_seeds, Some(20));
@@ -117,6 +122,7 @@ fn a_minimal_file_gets_every_documented_default() {
             heartbeat_interval_ms: 50,
             election_timeout_ms: RangeMs { min: 150, max: 300 },
             max_append_batch: 64,
+            commit_rule: CommitRule::Nuraft,
         },
         disk: Disk {
             write_latency_us: Latency::Uniform {
@@ -166,6 +172,8 @@ fn a_minimal_file_gets_every_documented_default() {
             seeds: 100,
             seed: 1,
             max_events: 5_000_000,
+            liveness_timeouts: 20,
+            heal_network: HealNetwork::Reliable,
         },
         expect: Expect {
             outcome: Outcome::Pass,

@@ -183,11 +183,17 @@ fn expect() -> impl Strategy<Value = Expect> {
 }
 
 fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
-    let raft =
-        (1u64..=i64::MAX as u64, range(), 1u32..=u32::MAX).prop_map(|(hb, et, batch)| Raft {
+    let raft = (
+        1u64..=i64::MAX as u64,
+        range(),
+        1u32..=u32::MAX,
+        select(CommitRule::ALL.to_vec()),
+    )
+        .prop_map(|(hb, et, batch, commit_rule)| Raft {
             heartbeat_interval_ms: hb,
             election_timeout_ms: et,
             max_append_batch: batch,
+            commit_rule,
         });
     let disk = (
         (
@@ -243,19 +249,26 @@ fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
 fn run() -> impl Strategy<Value = Run> {
     let at_least_1 = || prop_oneof![1u64..100_000, 1..=i64::MAX as u64];
     (
-        at_least_1(),
-        0..=i64::MAX as u64,
-        at_least_1(),
-        0..=i64::MAX as u64,
-        at_least_1(),
+        (
+            at_least_1(),
+            0..=i64::MAX as u64,
+            at_least_1(),
+            0..=i64::MAX as u64,
+            at_least_1(),
+        ),
+        (at_least_1(), select(HealNetwork::ALL.to_vec())),
     )
-        .prop_map(|(duration_ms, heal_ms, seeds, seed, max_events)| Run {
-            duration_ms,
-            heal_ms,
-            seeds,
-            seed,
-            max_events,
-        })
+        .prop_map(
+            |((duration_ms, heal_ms, seeds, seed, max_events), (liveness, heal_network))| Run {
+                duration_ms,
+                heal_ms,
+                seeds,
+                seed,
+                max_events,
+                liveness_timeouts: liveness,
+                heal_network,
+            },
+        )
 }
 
 prop_compose! {

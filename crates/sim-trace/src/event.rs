@@ -366,6 +366,9 @@ pub enum BlockReason {
     Durable,
     /// `save_state` is synchronous by contract.
     SaveState,
+    /// A configuration entry (a leader's first entry of its term) is flushed as soon as it
+    /// is written (NuRaft's `store_log_entry`), in every mode.
+    ConfigFlush,
 }
 
 impl TraceEvent {

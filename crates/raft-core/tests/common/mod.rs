@@ -9,8 +9,9 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 use raft_core::{
-    Action, ClientId, ClientResult, Command, Config, CoreBug, Durability, Entry, FlushWait, Input,
-    LogIndex, Message, NodeId, Payload, Raft, ReadPath, Recovered, ReqId, Role, Term, Timer,
+    Action, ClientId, ClientResult, Command, CommitRule, Config, CoreBug, Durability, Entry,
+    FlushWait, Input, LogIndex, Message, NodeId, Payload, Raft, ReadPath, Recovered, ReqId, Role,
+    Term, Timer,
 };
 
 pub const HEARTBEAT_NS: u64 = 50_000_000;
@@ -30,6 +31,7 @@ pub fn config(id: u8, nodes: u8, durability: Durability, bug: CoreBug) -> Config
         election_timeout_max_ns: ELECTION_MAX_NS,
         max_append_batch: 64,
         durability,
+        commit_rule: CommitRule::Nuraft,
         read_path: ReadPath::Log,
         bug,
     }
