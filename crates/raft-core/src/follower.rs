@@ -167,6 +167,7 @@ impl Raft {
                 term: self.term,
                 success,
                 match_index,
+                pause: false,
             },
         });
     }

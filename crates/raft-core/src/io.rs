@@ -35,6 +35,12 @@ pub enum Input {
     LogDurable {
         index: LogIndex,
     },
+    /// The connection to `peer` broke: a message to it was lost because it is down or cut
+    /// off. NuRaft re-creates the connection before its next request to the peer, and
+    /// that resets the peer's matched index (`peer::reconnect` -> `set_matched_idx(0)`).
+    PeerUnreachable {
+        peer: NodeId,
+    },
 }
 
 /// What a client is told.

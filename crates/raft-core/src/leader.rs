@@ -120,10 +120,17 @@ impl Raft {
 
     /// An AppendEntries to one follower: from its next index up to `precommit_index_`
     /// (NuRaft's `create_append_entries_req`), at most `max_append_batch` entries; none
-    /// when the follower is caught up to it.
+    /// when the follower is caught up to it or asked for a pause (its state machine's
+    /// negative batch-size hint: NuRaft's log store then returns no entries).
     fn send_append(&mut self, peer: usize, out: &mut Vec<Action>) {
         let last = self.precommit.min(self.log.last_index());
         let p = &mut self.peers[peer];
+        if p.reconnect {
+            // NuRaft's `request_append_entries` re-creates a broken connection first,
+            // which forgets what the peer was known to hold.
+            p.reconnect = false;
+            p.matched = LogIndex::ZERO;
+        }
         p.next = LogIndex(p.next.0.clamp(1, last.0 + 1));
         let prev_index = p.next.prev();
         let prev_term = self
@@ -131,7 +138,11 @@ impl Raft {
             .term_at(prev_index)
             .expect("next index within the log");
         let to = LogIndex((p.next.0 + u64::from(self.cfg.max_append_batch) - 1).min(last.0));
-        let entries = self.log.slice(p.next, to).to_vec();
+        let entries = if p.paused {
+            Vec::new()
+        } else {
+            self.log.slice(p.next, to).to_vec()
+        };
         p.in_flight = Some(InFlight {
             prev_index,
             last_index: prev_index.plus(entries.len() as u64),
@@ -154,6 +165,7 @@ impl Raft {
         term: Term,
         success: bool,
         match_index: LogIndex,
+        pause: bool,
         out: &mut Vec<Action>,
     ) {
         if self.role != Role::Leader || term > self.term {
@@ -181,6 +193,7 @@ impl Raft {
         };
         if answered {
             p.in_flight = None;
+            p.paused = pause;
         }
         if success {
             assert!(
@@ -197,7 +210,9 @@ impl Raft {
         } else if answered {
             p.next = LogIndex(p.next.0.saturating_sub(1).min(match_index.0 + 1).max(1));
         }
-        if answered && (!success || self.peers[i].next <= self.precommit.min(last)) {
+        // A paused follower gets no follow-up request: only heartbeats go to it.
+        let more = !success || self.peers[i].next <= self.precommit.min(last);
+        if answered && !self.peers[i].paused && more {
             self.send_append(i, out);
         }
     }

@@ -18,6 +18,11 @@ pub enum Message {
         term: Term,
         success: bool,
         match_index: LogIndex,
+        /// The follower's state machine returned a negative batch-size hint
+        /// (`get_next_batch_size_hint_in_bytes() < 0`): it asks the leader to send it no
+        /// entries (heartbeats only) until an answer without it. The core answers `false`;
+        /// the state machine's owner (the caller) sets it.
+        pause: bool,
     },
     VoteRequest {
         term: Term,

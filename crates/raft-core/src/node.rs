@@ -32,6 +32,12 @@ pub(crate) struct Peer {
     pub matched: LogIndex,
     /// The outstanding AppendEntries, if any.
     pub in_flight: Option<InFlight>,
+    /// The connection broke since the last request: re-created (matched reset) before the
+    /// next one.
+    pub reconnect: bool,
+    /// The follower's last answer asked for a pause (a negative batch-size hint): requests
+    /// to it carry no entries, and only heartbeats send them.
+    pub paused: bool,
 }
 
 /// The one AppendEntries a leader has outstanding to a follower (NuRaft's busy flag).
@@ -102,6 +108,8 @@ impl Raft {
                 next: LogIndex(1),
                 matched: LogIndex::ZERO,
                 in_flight: None,
+                reconnect: false,
+                paused: false,
             })
             .collect();
         Raft {
@@ -146,6 +154,11 @@ impl Raft {
                 command,
             } => self.on_client_request(client, req, command, out),
             Input::LogDurable { index } => self.on_log_durable(index, out),
+            Input::PeerUnreachable { peer } => {
+                if let Some(p) = self.peers.iter_mut().find(|p| p.id == peer) {
+                    p.reconnect = true;
+                }
+            }
         }
         debug_assert!(
             self.applied <= self.commit.max(self.applied),
@@ -183,7 +196,8 @@ impl Raft {
                 term,
                 success,
                 match_index,
-            } => self.on_append_response(from, term, success, match_index, out),
+                pause,
+            } => self.on_append_response(from, term, success, match_index, pause, out),
             Message::VoteRequest {
                 term,
                 candidate,

@@ -134,6 +134,7 @@ fn a_higher_term_in_a_response_is_saved_as_the_leader_steps_down() {
                     term: Term(4),
                     success: false,
                     match_index: LogIndex(0),
+                    pause: false,
                 },
             ),
         );

@@ -112,7 +112,10 @@ impl World {
         let id = self.nodes[n].id;
         let now = self.now();
         match action {
-            Action::Send { to, msg } => self.send(n, to, msg),
+            Action::Send { to, mut msg } => {
+                self.state_machine_hint(n, &mut msg);
+                self.send(n, to, msg)
+            }
             Action::SetTimer {
                 timer,
                 min_ns,
@@ -222,6 +225,18 @@ impl World {
         None
     }
 
+    /// The state machine's batch-size hint on an AppendEntries answer: negative (a pause)
+    /// with the scenario's probability. The hint is the state machine's, which the world
+    /// plays, so the world draws it.
+    fn state_machine_hint(&mut self, n: usize, msg: &mut Message) {
+        let rate = self.scenario.raft.negative_batch_hint_rate;
+        if let Message::AppendResponse { pause, .. } = msg {
+            if rate > 0.0 {
+                *pause = self.nodes[n].sm_rng.chance(rate);
+            }
+        }
+    }
+
     /// `append` / `write_at` of entries `from..=to` from the core's log: trace lines, disk
     /// writes, and (with a catalogue bug) an immediate durability report.
     fn log_write(&mut self, n: usize, from: LogIndex, to: LogIndex, truncate: bool) {
@@ -273,6 +288,9 @@ impl World {
                     msg: summary,
                     reason,
                 });
+                if reason == LostReason::ReceiverDown {
+                    self.input_quiet(n, Input::PeerUnreachable { peer: to });
+                }
             }
             Sent::Scheduled {
                 at,
@@ -316,6 +334,9 @@ impl World {
                     msg: summarize(&msg),
                     reason,
                 });
+                // A connection to a node that is down or cut off breaks (TCP gives up);
+                // a message lost at random is one TCP would have sent again.
+                self.input(usize::from(from.0) - 1, Input::PeerUnreachable { peer: to });
             }
         }
     }
@@ -461,7 +482,7 @@ impl World {
     }
 
     /// Queues an input without running the node (the caller runs it next).
-    fn input_quiet(&mut self, n: usize, input: Input) {
+    pub(crate) fn input_quiet(&mut self, n: usize, input: Input) {
         if self.nodes[n].is_up() {
             self.nodes[n].inbox.push_back(input);
         }
@@ -508,10 +529,12 @@ pub(crate) fn summarize(msg: &Message) -> MsgSummary {
             term,
             success,
             match_index,
+            pause,
         } => MsgSummary::AppendResponse {
             term: *term,
             success: *success,
             match_index: *match_index,
+            pause: *pause,
         },
         Message::VoteRequest {
             term,

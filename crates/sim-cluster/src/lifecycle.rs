@@ -33,6 +33,13 @@ impl World {
         self.net.crash(id.0);
         self.emit_pending();
         self.emit(TraceEvent::Crash { node: id });
+        // Every connection to the dead process broke: the next request to it re-creates
+        // one (NuRaft's reconnect, which forgets what the peer was known to hold).
+        for m in 0..self.nodes.len() {
+            if m != n {
+                self.input_quiet(m, raft_core::Input::PeerUnreachable { peer: id });
+            }
+        }
     }
 
     /// Restarts node `n` from its media (a no-op if it is up).

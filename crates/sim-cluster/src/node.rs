@@ -45,6 +45,8 @@ pub struct NodeSlot {
     pub timers: [TimerSlot; 2],
     pub disk_armed: Option<SimTime>,
     pub timer_rng: SimRng,
+    /// The state machine's draws (its negative batch-size hints).
+    pub sm_rng: SimRng,
     /// A persistent state machine's state and last applied index, kept as applies run
     /// (`exec.rs`) and across crashes.
     pub persisted_sm: Option<(Kv, LogIndex)>,

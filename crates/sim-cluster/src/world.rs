@@ -459,6 +459,7 @@ fn new_node(
         timers: [TimerSlot::default(); 2],
         disk_armed: None,
         timer_rng: streams.stream(&format!("node.{id}.timer")),
+        sm_rng: streams.stream(&format!("node.{id}.sm")),
         persisted_sm: None,
         pre_crash_log: Vec::new(),
     }

@@ -52,6 +52,7 @@ impl Default for Raft {
             election_timeout_ms: RangeMs { min: 150, max: 300 },
             max_append_batch: 64,
             commit_rule: CommitRule::Nuraft,
+            negative_batch_hint_rate: 0.0,
         }
     }
 }

@@ -151,6 +151,12 @@ pub struct Raft {
     pub max_append_batch: u32,
     /// How the leader decides what is committed. Default `nuraft`.
     pub commit_rule: CommitRule,
+    /// Probability that a follower's state machine answers an AppendEntries with a
+    /// negative batch-size hint (`get_next_batch_size_hint_in_bytes() < 0`, it is busy):
+    /// the leader then sends that follower requests without entries — heartbeats that
+    /// still carry its commit index — until an answer without the hint. In [0, 1].
+    /// Default 0.
+    pub negative_batch_hint_rate: f64,
 }
 
 /// How a leader turns its peers' matched indexes into a commit index.

@@ -168,6 +168,12 @@ fn raft(node: Option<Node<'_, '_>>) -> Result<Raft, Issue> {
         u32_at_least(n, 1)
     })?;
     set(&t, "commit_rule", &mut raft.commit_rule, Node::choice)?;
+    set(
+        &t,
+        "negative_batch_hint_rate",
+        &mut raft.negative_batch_hint_rate,
+        Node::probability,
+    )?;
     Ok(raft)
 }
 

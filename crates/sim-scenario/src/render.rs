@@ -72,6 +72,11 @@ fn raft(out: &mut String, r: &Raft) {
     line(out, "election_timeout_ms", &range(&r.election_timeout_ms));
     line(out, "max_append_batch", &r.max_append_batch.to_string());
     line(out, "commit_rule", &name(r.commit_rule));
+    line(
+        out,
+        "negative_batch_hint_rate",
+        &float(r.negative_batch_hint_rate),
+    );
 }
 
 fn disk(out: &mut String, d: &Disk) {

@@ -31,6 +31,7 @@ pub(crate) const RAFT: &[&str] = &[
     "election_timeout_ms",
     "max_append_batch",
     "commit_rule",
+    "negative_batch_hint_rate",
 ];
 
 pub(crate) const DISK: &[&str] = &[

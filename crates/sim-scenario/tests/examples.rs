@@ -123,6 +123,7 @@ fn a_minimal_file_gets_every_documented_default() {
             election_timeout_ms: RangeMs { min: 150, max: 300 },
             max_append_batch: 64,
             commit_rule: CommitRule::Nuraft,
+            negative_batch_hint_rate: 0.0,
         },
         disk: Disk {
             write_latency_us: Latency::Uniform {

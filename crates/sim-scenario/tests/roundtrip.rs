@@ -188,12 +188,14 @@ fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
         range(),
         1u32..=u32::MAX,
         select(CommitRule::ALL.to_vec()),
+        probability(),
     )
-        .prop_map(|(hb, et, batch, commit_rule)| Raft {
+        .prop_map(|(hb, et, batch, commit_rule, hint)| Raft {
             heartbeat_interval_ms: hb,
             election_timeout_ms: et,
             max_append_batch: batch,
             commit_rule,
+            negative_batch_hint_rate: hint,
         });
     let disk = (
         (

@@ -113,6 +113,10 @@ pub enum MsgSummary {
         term: Term,
         success: bool,
         match_index: LogIndex,
+        /// The follower's state machine asked for a pause (a negative batch-size hint);
+        /// written only when true.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        pause: bool,
     },
     VoteRequest {
         term: Term,

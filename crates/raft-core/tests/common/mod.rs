@@ -128,6 +128,7 @@ pub fn append_ok(peer: u8, term: u64, match_index: u64) -> Input {
             term: Term(term),
             success: true,
             match_index: LogIndex(match_index),
+            pause: false,
         },
     )
 }
