@@ -60,6 +60,30 @@ const CASES: &[Case] = &[
         at: ":5:15: run.duration_ms",
         fragment: "integer",
     },
+    Case {
+        name: "bad-commit-rule",
+        text: "[cluster]\nnodes = 3\nmode = \"sync\"\n[raft]\ncommit_rule = \"current_term\"\n",
+        at: ":5:15: raft.commit_rule",
+        fragment: "current-term",
+    },
+    Case {
+        name: "hint-rate-above-one",
+        text: "[cluster]\nnodes = 3\nmode = \"sync\"\n[raft]\nnegative_batch_hint_rate = 1.5\n",
+        at: ":5:28: raft.negative_batch_hint_rate",
+        fragment: "probability",
+    },
+    Case {
+        name: "zero-liveness-timeouts",
+        text: "[cluster]\nnodes = 3\nmode = \"sync\"\n[run]\nliveness_timeouts = 0\n",
+        at: ":5:21: run.liveness_timeouts",
+        fragment: "at least 1",
+    },
+    Case {
+        name: "bad-heal-network",
+        text: "[cluster]\nnodes = 3\nmode = \"sync\"\n[run]\nheal_network = \"lossy\"\n",
+        at: ":5:16: run.heal_network",
+        fragment: "reliable",
+    },
 ];
 
 #[test]

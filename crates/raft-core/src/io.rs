@@ -35,9 +35,10 @@ pub enum Input {
     LogDurable {
         index: LogIndex,
     },
-    /// The connection to `peer` broke: a message to it was lost because it is down or cut
-    /// off. NuRaft re-creates the connection before its next request to the peer, and
-    /// that resets the peer's matched index (`peer::reconnect` -> `set_matched_idx(0)`).
+    /// The connection to `peer` broke: a request to it failed because it is down or cut
+    /// off, or it has been silent too long. NuRaft re-creates the connection before its
+    /// next request to the peer, and that resets the peer's matched index
+    /// (`request_append_entries` -> `reconnect_client` -> `set_matched_idx(0)`).
     PeerUnreachable {
         peer: NodeId,
     },

@@ -125,12 +125,6 @@ impl Raft {
     fn send_append(&mut self, peer: usize, out: &mut Vec<Action>) {
         let last = self.precommit.min(self.log.last_index());
         let p = &mut self.peers[peer];
-        if p.reconnect {
-            // NuRaft's `request_append_entries` re-creates a broken connection first,
-            // which forgets what the peer was known to hold.
-            p.reconnect = false;
-            p.matched = LogIndex::ZERO;
-        }
         p.next = LogIndex(p.next.0.clamp(1, last.0 + 1));
         let prev_index = p.next.prev();
         let prev_term = self

@@ -32,9 +32,6 @@ pub(crate) struct Peer {
     pub matched: LogIndex,
     /// The outstanding AppendEntries, if any.
     pub in_flight: Option<InFlight>,
-    /// The connection broke since the last request: re-created (matched reset) before the
-    /// next one.
-    pub reconnect: bool,
     /// The follower's last answer asked for a pause (a negative batch-size hint): requests
     /// to it carry no entries, and only heartbeats send them.
     pub paused: bool,
@@ -108,7 +105,6 @@ impl Raft {
                 next: LogIndex(1),
                 matched: LogIndex::ZERO,
                 in_flight: None,
-                reconnect: false,
                 paused: false,
             })
             .collect();
@@ -154,11 +150,7 @@ impl Raft {
                 command,
             } => self.on_client_request(client, req, command, out),
             Input::LogDurable { index } => self.on_log_durable(index, out),
-            Input::PeerUnreachable { peer } => {
-                if let Some(p) = self.peers.iter_mut().find(|p| p.id == peer) {
-                    p.reconnect = true;
-                }
-            }
+            Input::PeerUnreachable { peer } => self.forget_peer(peer),
         }
         debug_assert!(
             self.applied <= self.commit.max(self.applied),
@@ -244,6 +236,15 @@ impl Raft {
             self.drop_pending_clients(old_term, out);
         }
         self.reset_election_timer(out);
+    }
+
+    /// The connection to `peer` broke: what it was known to hold is forgotten. NuRaft
+    /// forgets it when it re-creates the connection, before its next request; forgetting
+    /// at once can only count fewer replicas, never more.
+    fn forget_peer(&mut self, peer: NodeId) {
+        if let Some(p) = self.peers.iter_mut().find(|p| p.id == peer) {
+            p.matched = LogIndex::ZERO;
+        }
     }
 
     /// Saves term and vote if they changed: blocking, as `save_state` must be, unless a

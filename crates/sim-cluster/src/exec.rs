@@ -31,7 +31,7 @@ impl World {
     }
 
     /// Runs queued inputs while the node is up and not blocked.
-    fn pump(&mut self, n: usize) {
+    pub(crate) fn pump(&mut self, n: usize) {
         loop {
             let node = &mut self.nodes[n];
             if node.blocked.is_some() {
@@ -201,11 +201,16 @@ impl World {
                     return Some(Blocked::Durable { index });
                 }
             }
-            Action::RoleChanged { role, term } => self.emit(TraceEvent::Role {
-                node: id,
-                role,
-                term,
-            }),
+            Action::RoleChanged { role, term } => {
+                self.emit(TraceEvent::Role {
+                    node: id,
+                    role,
+                    term,
+                });
+                if role == raft_core::Role::Leader {
+                    self.reconnect_inactive_peers(n);
+                }
+            }
             Action::Commit { index } => self.emit(TraceEvent::Commit { node: id, index }),
             Action::Apply { index, term, req } => {
                 self.persist_apply(n, index);
@@ -289,7 +294,7 @@ impl World {
                     reason,
                 });
                 if reason == LostReason::ReceiverDown {
-                    self.input_quiet(n, Input::PeerUnreachable { peer: to });
+                    self.connection_broke(n, to);
                 }
             }
             Sent::Scheduled {
@@ -314,6 +319,7 @@ impl World {
                     to,
                     msg: summarize(&msg),
                 });
+                self.on_answer_delivered(from, to, &msg);
                 self.input(usize::from(to.0) - 1, Input::Message { from, msg });
             }
             Delivery::Lost {
@@ -336,7 +342,9 @@ impl World {
                 });
                 // A connection to a node that is down or cut off breaks (TCP gives up);
                 // a message lost at random is one TCP would have sent again.
-                self.input(usize::from(from.0) - 1, Input::PeerUnreachable { peer: to });
+                let n = usize::from(from.0) - 1;
+                self.connection_broke(n, to);
+                self.pump(n);
             }
         }
     }

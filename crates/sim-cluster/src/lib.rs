@@ -14,6 +14,7 @@
 mod client;
 mod codec;
 pub mod config;
+mod connections;
 mod event;
 mod exec;
 mod faults;

@@ -36,8 +36,8 @@ impl World {
         // Every connection to the dead process broke: the next request to it re-creates
         // one (NuRaft's reconnect, which forgets what the peer was known to hold).
         for m in 0..self.nodes.len() {
-            if m != n {
-                self.input_quiet(m, raft_core::Input::PeerUnreachable { peer: id });
+            if m != n && self.nodes[m].is_up() {
+                self.connection_broke(m, id);
             }
         }
     }
@@ -118,6 +118,7 @@ impl World {
             })
             .collect();
         node.core = Some(core);
+        self.reset_connections(n, now);
         self.net.restart(id.0);
         self.emit_pending();
         self.emit(restart);

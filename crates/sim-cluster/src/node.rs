@@ -47,6 +47,9 @@ pub struct NodeSlot {
     pub timer_rng: SimRng,
     /// The state machine's draws (its negative batch-size hints).
     pub sm_rng: SimRng,
+    /// When this node last heard from each peer (an answer, or a failed request), by
+    /// peer id - 1 (`connections.rs`).
+    pub peer_active_at: Vec<SimTime>,
     /// A persistent state machine's state and last applied index, kept as applies run
     /// (`exec.rs`) and across crashes.
     pub persisted_sm: Option<(Kv, LogIndex)>,

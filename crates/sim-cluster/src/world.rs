@@ -460,6 +460,7 @@ fn new_node(
         disk_armed: None,
         timer_rng: streams.stream(&format!("node.{id}.timer")),
         sm_rng: streams.stream(&format!("node.{id}.sm")),
+        peer_active_at: vec![SimTime::ZERO; usize::from(s.cluster.nodes)],
         persisted_sm: None,
         pre_crash_log: Vec::new(),
     }
