@@ -1,0 +1,41 @@
+//! Regressions named after the false alarms they pinned, run as exact seeds of the scenario
+//! files in `tests/data/`. A bundled scenario would be fuzzed with swarm draws, and these
+//! need NuRaft's commit rule, under which swarm draws find NuRaft's own (true) hazards
+//! (docs/durability-model.md); here only the one run is asserted.
+
+mod common;
+
+use common::*;
+use sim_trace::Invariant;
+
+/// A leader re-elected after one of its peers crashed counted the matched index that peer
+/// had before the crash: a durability hazard NuRaft cannot have, since a crash breaks every
+/// connection to the dead process and NuRaft forgets the matched index when it re-creates
+/// the connection. Seed 488 of a swarm draw of faults/partition-isolate-leader.
+#[test]
+fn stale_matched_after_peer_crash() {
+    let s = scenario(include_str!("data/stale-matched-after-peer-crash.toml"));
+    let t = run_traced(&s, 488);
+    // The situation: node 3 crashes and restarts, and node 5, which led term 1 with node
+    // 3's answers, leads again later.
+    let crash = t
+        .lines
+        .iter()
+        .position(|l| kind(l) == "crash" && node(l) == Some(3))
+        .expect("node 3 crashes");
+    let restart = t.lines[crash..]
+        .iter()
+        .position(|l| kind(l) == "restart" && node(l) == Some(3))
+        .expect("node 3 restarts")
+        + crash;
+    let releads = t.lines[restart..]
+        .iter()
+        .any(|l| kind(l) == "role" && node(l) == Some(5) && l["role"] == "leader");
+    assert!(releads, "node 5 leads again after node 3's restart");
+    assert!(
+        !t.outcome.violated(Invariant::DurabilityHazard),
+        "{:?}",
+        t.outcome.violations
+    );
+    assert_eq!(t.outcome.violation_counts.len(), 0, "{:?}", t.outcome.violations);
+}
