@@ -37,5 +37,10 @@ fn stale_matched_after_peer_crash() {
         "{:?}",
         t.outcome.violations
     );
-    assert_eq!(t.outcome.violation_counts.len(), 0, "{:?}", t.outcome.violations);
+    assert_eq!(
+        t.outcome.violation_counts.len(),
+        0,
+        "{:?}",
+        t.outcome.violations
+    );
 }
