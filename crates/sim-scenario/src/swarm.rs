@@ -57,7 +57,7 @@ pub struct SwarmDraw {
 ///
 /// Rates and factors are rounded to 4 significant digits so findings stay readable.
 /// When the drawn latencies break Raft's timing assumption (`timing.rs`: a round trip with
-/// a blocking flush above a third of the minimum election timeout), `[raft]`'s election
+/// a blocking flush above half the minimum election timeout), `[raft]`'s election
 /// timeout and heartbeat are multiplied by the smallest whole factor that restores it, and
 /// the account says so: a swarm draw never makes liveness unjudgeable.
 /// Everything else — `[cluster]` (mode and bug are the user's subject), `[raft]` but for that scaling, the

@@ -12,7 +12,7 @@
 use crate::model::{Latency, Scenario};
 
 /// The round trip may take at most this fraction of the minimum election timeout.
-pub const ROUND_TRIP_FRACTION_MAX: f64 = 1.0 / 3.0;
+pub const ROUND_TRIP_FRACTION_MAX: f64 = 0.5;
 
 /// The scenario's timing, in milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,7 +24,7 @@ pub struct Timing {
 }
 
 impl Timing {
-    /// Whether the round trip is at most a third of the minimum election timeout and
+    /// Whether the round trip is at most half the minimum election timeout and
     /// heartbeats come faster than it.
     pub fn holds(&self) -> bool {
         let et = self.election_timeout_min_ms as f64;
@@ -36,7 +36,7 @@ impl Timing {
     pub fn note(&self) -> Option<String> {
         (!self.holds()).then(|| {
             format!(
-                "the scenario breaks Raft's timing assumption: a round trip with a blocking flush takes {:.1} ms at p99 and heartbeats come every {} ms, against a minimum election timeout of {} ms (the round trip should be at most a third of it), so elections may split and leaders churn with no fault",
+                "the scenario breaks Raft's timing assumption: a round trip with a blocking flush takes {:.1} ms at p99 and heartbeats come every {} ms, against a minimum election timeout of {} ms (the round trip should be at most half of it), so elections may split and leaders churn with no fault",
                 self.round_trip_ms, self.heartbeat_interval_ms, self.election_timeout_min_ms
             )
         })
@@ -88,7 +88,7 @@ mod tests {
     fn the_defaults_keep_the_assumption() {
         let s = Scenario::with_defaults("d", 3, Mode::Sync);
         let t = timing(&s);
-        // 2 x 9.91 ms + 0.05 ms + 30 ms against 150 ms / 3.
+        // 2 x 9.91 ms + 0.05 ms + 30 ms against 150 ms / 2.
         assert!((t.round_trip_ms - 49.87).abs() < 0.01, "{t:?}");
         assert!(t.holds());
         assert_eq!(t.note(), None);
