@@ -142,6 +142,16 @@ impl Script {
         self.checker.counts().get(&inv).copied().unwrap_or(0)
     }
 
+    /// No finding at all: none reported, none traced.
+    fn assert_clean(&self) {
+        assert!(
+            self.checker.violations().is_empty(),
+            "unexpected findings: {:?}",
+            self.checker.violations()
+        );
+        assert_eq!(self.traced_violations(), vec![]);
+    }
+
     /// The invariants of the `violation` events the checker put in the trace, in order.
     fn traced_violations(&self) -> Vec<(Invariant, Option<NodeId>)> {
         self.found
@@ -179,12 +189,7 @@ fn late_lower_term_leader_without_the_entry_is_no_finding() {
     let (mut s, t) = entry_committed_in_term_19();
     s.role(t, 1, Role::Leader, 18);
     assert_eq!(s.count(Invariant::LeaderCompleteness), 0);
-    assert!(
-        s.checker.violations().is_empty(),
-        "unexpected findings: {:?}",
-        s.checker.violations()
-    );
-    assert_eq!(s.traced_violations(), vec![]);
+    s.assert_clean();
 }
 
 /// A leader of a *higher* term without a committed entry: node 1 wins term 20 without
@@ -282,12 +287,7 @@ fn churning_elections_that_converge_are_no_finding() {
 
     s.finish(2000);
     assert_eq!(s.count(Invariant::Liveness), 0);
-    assert!(
-        s.checker.violations().is_empty(),
-        "unexpected findings: {:?}",
-        s.checker.violations()
-    );
-    assert_eq!(s.traced_violations(), vec![]);
+    s.assert_clean();
 }
 
 /// The bound text and duration the stalled tests configure.
