@@ -76,7 +76,7 @@ const CASES: &[Case] = &[
         name: "zero-liveness-timeouts",
         text: "[cluster]\nnodes = 3\nmode = \"sync\"\n[run]\nliveness_timeouts = 0\n",
         at: ":5:21: run.liveness_timeouts",
-        fragment: "at least 1",
+        fragment: "1..=1000",
     },
     Case {
         name: "bad-heal-network",

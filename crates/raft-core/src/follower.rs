@@ -9,6 +9,15 @@ use crate::message::Message;
 use crate::node::Raft;
 use crate::types::{Entry, LogIndex, NodeId, Payload, Role, Term};
 
+/// How the first chunk of a follower's new entries reaches the log store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FirstWrite {
+    /// `write_at`: a conflict truncates the log there first.
+    WriteAt,
+    /// `append`: the entries continue the log.
+    Append,
+}
+
 impl Raft {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_append_entries(
@@ -93,11 +102,11 @@ impl Raft {
                     self.applied = self.applied.min(index.prev());
                     self.log.truncate_from(index);
                     self.last_durable = self.last_durable.min(index.prev());
-                    let to = self.write_all(index, &entries[k..], true, out);
+                    let to = self.write_all(index, &entries[k..], FirstWrite::WriteAt, out);
                     return Some((index, to.0 - index.0 + 1));
                 }
                 None => {
-                    let to = self.write_all(index, &entries[k..], false, out);
+                    let to = self.write_all(index, &entries[k..], FirstWrite::Append, out);
                     return Some((index, to.0 - index.0 + 1));
                 }
             }
@@ -105,18 +114,19 @@ impl Raft {
         None
     }
 
-    /// Writes `entries` from `from` on: `write_at` first when `truncate`, then `append`.
-    /// A configuration entry (a leader's first entry of its term) is flushed, blocking, as
-    /// soon as it is written (NuRaft's `store_log_entry`), before the entries after it.
+    /// Writes `entries` from `from` on: the first chunk as `first` says, the rest with
+    /// `append`. A configuration entry (a leader's first entry of its term) is flushed,
+    /// blocking, as soon as it is written (NuRaft's `store_log_entry`), before the entries
+    /// after it.
     fn write_all(
         &mut self,
         from: LogIndex,
         entries: &[Entry],
-        truncate: bool,
+        first: FirstWrite,
         out: &mut Vec<Action>,
     ) -> LogIndex {
         let mut start = from;
-        let mut first = truncate;
+        let mut first = first == FirstWrite::WriteAt;
         for chunk in entries.split_inclusive(|e| e.payload == Payload::Noop) {
             for e in chunk {
                 self.log.push(*e);

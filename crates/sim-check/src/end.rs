@@ -1,7 +1,7 @@
-//! The checks at the end of a run, after the heal phase: every acknowledged write is in
-//! the cluster's committed log (`acked-write-lost`), a leader leads and every node caught
-//! up (`liveness`), and the client history is linearizable (`linearizability`). Also the
-//! run's verdict on durability hazards.
+//! The checks at the end of a run: after a heal phase, the cluster converged (`liveness`,
+//! judged in `liveness.rs`) and every acknowledged write is in the log the converged leader
+//! committed (`acked-write-lost`); always, the client history is linearizable
+//! (`linearizability`) and the run's verdict on durability hazards.
 
 use crate::checker::Checker;
 use crate::linearizability::{self, Limits, Verdict};

@@ -24,7 +24,7 @@ pub(crate) const ROLE_CHANGES_MAX: usize = 256;
 pub struct LivenessBound {
     /// How long after the heal the cluster may take to converge.
     pub within: SimDuration,
-    /// The bound in words, e.g. `20 election timeouts (6000 ms)`.
+    /// The bound in words, e.g. `6000 ms (20.0 election timeouts of 300 ms)`.
     pub text: String,
     /// The window of recent elections the finding describes.
     pub window: SimDuration,

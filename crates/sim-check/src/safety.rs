@@ -38,8 +38,9 @@ impl Checker {
 
     /// Leader Completeness (Raft §5.4): an entry committed in term T is in the log of
     /// every leader of a term above T. A leader of a lower term — a late election whose
-    /// grants were delayed — is legal: it can commit nothing, and steps down at the first
-    /// message of the newer term. So only entries committed in a term below `term` count.
+    /// grants were delayed — is legal: it steps down at the first message of the newer term,
+    /// and whatever it commits meanwhile is judged by `durability-loss` and
+    /// `state-machine-safety`. So only entries committed in a term below `term` count.
     pub(crate) fn check_leader_completeness(
         &mut self,
         t: SimTime,

@@ -45,8 +45,9 @@ impl World {
     /// Node `n` became leader: every peer it has not heard from for longer than the
     /// reconnect limit gets a new connection.
     pub(crate) fn reconnect_inactive_peers(&mut self, n: usize) {
-        let limit_ns = self.scenario.raft.heartbeat_interval_ms * 1_000_000;
-        let limit = SimDuration::from_ns(limit_ns.saturating_mul(RECONNECT_LIMIT_HEARTBEATS));
+        let heartbeat = SimDuration::from_ms(self.scenario.raft.heartbeat_interval_ms);
+        let limit =
+            SimDuration::from_ns(heartbeat.as_ns().saturating_mul(RECONNECT_LIMIT_HEARTBEATS));
         let now = self.now();
         for p in 0..self.nodes.len() {
             let at = self.nodes[n].peer_active_at[p];

@@ -45,6 +45,11 @@ impl World {
             };
             if node.client_flush.is_some() && matches!(input, Input::ClientRequest { .. }) {
                 // The client path is busy with a flush: the request waits for `cli_lock_`.
+                assert!(
+                    node.client_queue.len() < INBOX_MAX,
+                    "node {} has {INBOX_MAX} client requests waiting",
+                    node.id
+                );
                 node.client_queue.push_back(input);
                 continue;
             }
@@ -159,37 +164,9 @@ impl World {
                 });
                 self.log_write(n, from, to, true);
             }
-            Action::EndOfAppendBatch { flush, .. } => {
-                let node = &mut self.nodes[n];
-                let op = node
-                    .store
-                    .end_batch(&mut node.disk, now, flush, &mut self.pending_events);
-                self.emit_pending();
-                self.arm_disk(n);
-                match (op, flush) {
-                    (Some(op), FlushWait::BlockingClient) => {
-                        assert!(self.nodes[n].client_flush.is_none(), "two client flushes");
-                        self.nodes[n].client_flush = Some(op);
-                    }
-                    (Some(op), _) => {
-                        return Some(Blocked::Flush {
-                            op,
-                            reason: BlockReason::LogFlush,
-                        });
-                    }
-                    (None, _) => {}
-                }
-            }
+            Action::EndOfAppendBatch { flush, .. } => return self.end_of_append_batch(n, flush),
             Action::FlushLog => {
-                let node = &mut self.nodes[n];
-                let op = node.store.end_batch(
-                    &mut node.disk,
-                    now,
-                    FlushWait::Blocking,
-                    &mut self.pending_events,
-                );
-                self.emit_pending();
-                self.arm_disk(n);
+                let op = self.flush_log(n, FlushWait::Blocking);
                 let op = op.expect("a blocking flush returns its operation");
                 return Some(Blocked::Flush {
                     op,
@@ -228,6 +205,33 @@ impl World {
             } => self.reply_to_client(client.0, req, result),
         }
         None
+    }
+
+    /// `end_of_append_batch`: the log store flushes as `flush` says. A blocking flush parks
+    /// the Raft thread; a sync leader's blocks only its client path (`client_flush`).
+    fn end_of_append_batch(&mut self, n: usize, flush: FlushWait) -> Option<Blocked> {
+        let op = self.flush_log(n, flush)?;
+        if flush == FlushWait::BlockingClient {
+            assert!(self.nodes[n].client_flush.is_none(), "two client flushes");
+            self.nodes[n].client_flush = Some(op);
+            return None;
+        }
+        Some(Blocked::Flush {
+            op,
+            reason: BlockReason::LogFlush,
+        })
+    }
+
+    /// Hands node `n`'s log store a flush; the operation to wait on, if it blocks.
+    fn flush_log(&mut self, n: usize, flush: FlushWait) -> Option<sim_disk::OpId> {
+        let now = self.now();
+        let node = &mut self.nodes[n];
+        let op = node
+            .store
+            .end_batch(&mut node.disk, now, flush, &mut self.pending_events);
+        self.emit_pending();
+        self.arm_disk(n);
+        op
     }
 
     /// The state machine's batch-size hint on an AppendEntries answer: negative (a pause)
@@ -461,8 +465,10 @@ impl World {
         let node = &mut self.nodes[n];
         node.client_flush = None;
         if node.is_up() {
+            // The core learns first, before any input waiting in the inbox: the client
+            // requests behind this one must find the batch counted.
             let index = node.store.durable_index();
-            node.inbox.push_back(Input::LogDurable { index });
+            node.inbox.push_front(Input::LogDurable { index });
             let waiting = std::mem::take(&mut node.client_queue);
             node.inbox.extend(waiting);
         }

@@ -127,7 +127,10 @@ impl World {
                 )
             })
             .collect();
-        let end = scenario.run.duration_ms + liveness_bound_ms(scenario);
+        let end = scenario
+            .run
+            .duration_ms
+            .saturating_add(liveness_bound_ms(scenario));
         World {
             seed,
             queue: EventQueue::new(PENDING_EVENTS_MAX),
@@ -405,7 +408,10 @@ pub fn liveness_bound_ms(s: &Scenario) -> u64 {
     if s.run.heal_ms == 0 {
         return 0;
     }
-    let timeouts_ms = s.run.liveness_timeouts * s.raft.election_timeout_ms.max;
+    let timeouts_ms = s
+        .run
+        .liveness_timeouts
+        .saturating_mul(s.raft.election_timeout_ms.max);
     s.run.heal_ms.max(timeouts_ms)
 }
 

@@ -11,6 +11,9 @@ use sim_core::{Dist, SimDuration};
 /// The largest cluster a scenario may describe.
 pub const NODES_MAX: u8 = 9;
 
+/// The longest liveness bound a scenario may set, in election timeouts.
+pub const LIVENESS_TIMEOUTS_MAX: u64 = 1000;
+
 /// The most clients a scenario may have: each holds a request, a timeout and a tick in the
 /// world's queue, whose size is bounded.
 pub const CLIENTS_MAX: u32 = 10_000;
@@ -398,7 +401,7 @@ pub struct Run {
     /// Hard bound of events per seed, >= 1. Default 5_000_000.
     pub max_events: u64,
     /// The liveness bound, in maximum election timeouts: the cluster must converge within
-    /// max(heal_ms, this many election timeouts) of the heal, >= 1. Default 20.
+    /// max(heal_ms, this many election timeouts) of the heal, 1..=1000. Default 20.
     pub liveness_timeouts: u64,
     /// What the network does in the heal phase. Default `reliable`.
     pub heal_network: HealNetwork,

@@ -282,12 +282,10 @@ fn run(node: Option<Node<'_, '_>>) -> Result<Run, Issue> {
     set(&t, "seeds", &mut run.seeds, at_least_1)?;
     set(&t, "seed", &mut run.seed, seed)?;
     set(&t, "max_events", &mut run.max_events, at_least_1)?;
-    set(
-        &t,
-        "liveness_timeouts",
-        &mut run.liveness_timeouts,
-        at_least_1,
-    )?;
+    set(&t, "liveness_timeouts", &mut run.liveness_timeouts, |n| {
+        n.uint(1, crate::model::LIVENESS_TIMEOUTS_MAX)
+            .map_err(|e| e.or_hint("the liveness bound, in election timeouts: e.g. 20"))
+    })?;
     set(&t, "heal_network", &mut run.heal_network, Node::choice)?;
     Ok(run)
 }
