@@ -258,7 +258,10 @@ fn run() -> impl Strategy<Value = Run> {
             0..=i64::MAX as u64,
             at_least_1(),
         ),
-        (1u64..=LIVENESS_TIMEOUTS_MAX, select(HealNetwork::ALL.to_vec())),
+        (
+            1u64..=LIVENESS_TIMEOUTS_MAX,
+            select(HealNetwork::ALL.to_vec()),
+        ),
     )
         .prop_map(
             |((duration_ms, heal_ms, seeds, seed, max_events), (liveness, heal_network))| Run {
