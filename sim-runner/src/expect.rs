@@ -145,12 +145,11 @@ fn notable(l: &Loaded, r: &SeedResult) -> NotableSeed {
         SeedResult::Ran(o) => NotableSeed {
             seed: o.seed,
             invariants: o.invariants().map(|i| i.name().to_string()).collect(),
-            // The first violation the scenario expects, else the first of all.
+            // Its most severe violation: a loss before a hazard.
             first: o
                 .violations
                 .iter()
-                .find(|v| l.scenario.expect.violation.contains(&v.invariant))
-                .or(o.violations.first())
+                .min_by_key(|v| v.invariant.severity_rank())
                 .map(|v| v.to_string())
                 .unwrap_or_default(),
             repro,
@@ -175,6 +174,24 @@ fn notable(l: &Loaded, r: &SeedResult) -> NotableSeed {
             trace_hash: None,
         },
     }
+}
+
+/// How severe a seed's worst finding is (lower is worse): a panic or nondeterminism first,
+/// then its most severe invariant; a seed with none last.
+fn severity(r: &SeedResult) -> usize {
+    match r {
+        SeedResult::Ran(o) => o
+            .invariants()
+            .map(|i| i.severity_rank() + 1)
+            .min()
+            .unwrap_or(usize::MAX),
+        _ => 0,
+    }
+}
+
+/// Of `seeds` (in seed order), the first whose worst finding is the most severe.
+fn most_severe<'a>(seeds: impl Iterator<Item = &'a SeedResult>) -> Option<&'a SeedResult> {
+    seeds.min_by_key(|r| severity(r))
 }
 
 /// Whether a seed fails a scenario that expects `pass`: a violation, a seed that hit
@@ -236,7 +253,7 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
         .count() as u64;
     let names: Vec<&str> = s.expect.violation.iter().map(|i| i.name()).collect();
     let (holds, verdict, notable_seed) = match s.expect.outcome {
-        Outcome::Pass => match results.iter().find(|r| failed(r)) {
+        Outcome::Pass => match most_severe(results.iter().filter(|r| failed(r))) {
             None => (true, "PASS".to_string(), None),
             Some(r @ SeedResult::Ran(o)) if o.violation_counts.is_empty() => (
                 false,
@@ -253,7 +270,13 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
             ),
         },
         Outcome::Violation => {
-            let hit = results.iter().find(|r| is_expected_hit(s, r));
+            // The report leads with the most severe seed, which need not be the first hit:
+            // a seed that lost data before one that only showed the expected hazard.
+            let hit = results
+                .iter()
+                .any(|r| is_expected_hit(s, r))
+                .then(|| most_severe(results.iter().filter(|r| failed(r))))
+                .flatten();
             let broken = results.iter().find(|r| !matches!(r, SeedResult::Ran(_)));
             match (hit, broken) {
                 (_, Some(b)) => (
@@ -269,9 +292,9 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
                 (None, None) => (
                     false,
                     format!(
-                        "FAIL: expected {} within {} seeds, none found",
+                        "FAIL: expected {} within {}, none found",
                         names.join(" or "),
-                        results.len()
+                        crate::report::count(results.len() as u64, "seed")
                     ),
                     None,
                 ),

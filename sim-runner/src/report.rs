@@ -18,15 +18,19 @@ pub fn table(r: &ScenarioReport) -> String {
     };
     let _ = writeln!(
         out,
-        "{}  [{}, {} nodes{bug}]  expect {}  ({})",
-        r.name, r.mode, r.nodes, r.expect, r.file
+        "{}  [{}, {}{bug}]  expect {}  ({})",
+        r.name,
+        r.mode,
+        count(u64::from(r.nodes), "node"),
+        r.expect,
+        r.file
     );
     let violations = if r.seeds_violating.is_empty() {
         "none".to_string()
     } else {
         r.seeds_violating
             .iter()
-            .map(|(k, v)| format!("{k} on {v}"))
+            .map(|(k, v)| format!("{k} on {}", count(*v, "seed")))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -38,7 +42,7 @@ pub fn table(r: &ScenarioReport) -> String {
     let _ = writeln!(
         out,
         "  {:>6} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9}  {:<14} violations (seeds)",
-        "seeds", "events", "sim s", "p50 ms", "p99 ms", "max ms", "acked/s", "first seed",
+        "seeds", "events", "sim s", "p50 ms", "p99 ms", "max ms", "acked/s", "worst seed",
     );
     let _ = writeln!(
         out,
@@ -61,29 +65,29 @@ pub fn table(r: &ScenarioReport) -> String {
     if r.panics > 0 {
         let _ = writeln!(
             out,
-            "  SIMULATOR PANICKED on {} seeds (a bug of the simulator: please report it)",
-            r.panics
+            "  SIMULATOR PANICKED on {} (a bug of the simulator: please report it)",
+            count(r.panics, "seed")
         );
     }
     if r.nondeterministic > 0 {
         let _ = writeln!(
             out,
-            "  NONDETERMINISM on {} seeds (two runs gave different trace hashes)",
-            r.nondeterministic
+            "  NONDETERMINISM on {} (two runs gave different trace hashes)",
+            count(r.nondeterministic, "seed")
         );
     }
     if f.seeds_hitting_max_events > 0 {
         let _ = writeln!(
             out,
-            "  note: {} seeds hit max_events before their end (not judged after healing)",
-            f.seeds_hitting_max_events
+            "  note: {} hit max_events before their end (not judged after healing)",
+            count(f.seeds_hitting_max_events, "seed")
         );
     }
     if f.linearizability_undecided > 0 {
         let _ = writeln!(
             out,
-            "  note: linearizability undecided (search bound) on {} seeds",
-            f.linearizability_undecided
+            "  note: linearizability undecided (search bound) on {}",
+            count(f.linearizability_undecided, "seed")
         );
     }
     if let Some(n) = &r.notable {
@@ -203,4 +207,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp-partial");
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
+}
+
+/// `n` and the word, plural unless `n` is 1: "1 seed", "3 seeds".
+pub fn count(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

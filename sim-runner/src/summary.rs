@@ -7,7 +7,7 @@
 //! Wall-clock figures are kept apart ([`Timing`]) so everything else can be compared.
 
 use crate::finding::{Finding, Kind, SeedRecord};
-use crate::report::JunitCase;
+use crate::report::{JunitCase, count};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -137,13 +137,16 @@ pub fn text(s: &Summary) -> String {
         let fired: Vec<String> = sc
             .seeds_violating
             .iter()
-            .map(|(k, v)| format!("{k} on {v}"))
+            .map(|(k, v)| format!("{k} on {}", count(*v, "seed")))
+            .chain((sc.crash_of_simulator > 0).then(|| {
+                format!(
+                    "crash-of-simulator on {}",
+                    count(sc.crash_of_simulator, "seed")
+                )
+            }))
             .chain(
-                (sc.crash_of_simulator > 0)
-                    .then(|| format!("crash-of-simulator on {}", sc.crash_of_simulator)),
-            )
-            .chain(
-                (sc.nondeterminism > 0).then(|| format!("nondeterminism on {}", sc.nondeterminism)),
+                (sc.nondeterminism > 0)
+                    .then(|| format!("nondeterminism on {}", count(sc.nondeterminism, "seed"))),
             )
             .collect();
         let seeds = match (sc.seed_min, sc.seed_max) {

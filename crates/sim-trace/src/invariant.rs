@@ -45,6 +45,29 @@ impl Invariant {
         }
     }
 
+    /// Every invariant, the most severe first: data lost or diverged before the protocol's
+    /// own properties, those before liveness, and the hazard (a risk, not a loss) last. A
+    /// report leads with the most severe finding.
+    pub const BY_SEVERITY: [Invariant; 9] = [
+        Invariant::AckedWriteLost,
+        Invariant::DurabilityLoss,
+        Invariant::StateMachineSafety,
+        Invariant::Linearizability,
+        Invariant::LeaderCompleteness,
+        Invariant::LogMatching,
+        Invariant::ElectionSafety,
+        Invariant::Liveness,
+        Invariant::DurabilityHazard,
+    ];
+
+    /// The position in [`Invariant::BY_SEVERITY`]: 0 is the most severe.
+    pub fn severity_rank(self) -> usize {
+        Invariant::BY_SEVERITY
+            .iter()
+            .position(|i| *i == self)
+            .expect("every invariant is ranked")
+    }
+
     pub fn from_name(name: &str) -> Option<Invariant> {
         Invariant::ALL.into_iter().find(|i| i.name() == name)
     }
@@ -70,5 +93,15 @@ mod tests {
             );
         }
         assert_eq!(Invariant::from_name("Liveness"), None);
+    }
+
+    #[test]
+    fn every_invariant_is_ranked_once_and_loss_comes_before_the_hazard() {
+        let mut ranks: Vec<usize> = Invariant::ALL.iter().map(|i| i.severity_rank()).collect();
+        ranks.sort_unstable();
+        assert_eq!(ranks, (0..Invariant::ALL.len()).collect::<Vec<_>>());
+        assert!(
+            Invariant::DurabilityLoss.severity_rank() < Invariant::DurabilityHazard.severity_rank()
+        );
     }
 }

@@ -49,7 +49,7 @@ fn knobs(s: &sim_scenario::Scenario) -> (String, String) {
 
 fn verdict(r: &ScenarioReport) -> String {
     if r.seeds_violating.is_empty() && r.panics == 0 {
-        return format!("safe on {} seeds", r.seeds_run);
+        return format!("safe on {}", crate::report::count(r.seeds_run, "seed"));
     }
     let found: Vec<String> = r
         .seeds_violating

@@ -32,10 +32,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         let r = expect::judge(l, first, &results);
         print!("{}", report::table(&r));
         println!();
+        // The wall-clock line goes to stderr (stdout stays deterministic); flushing stdout
+        // first keeps it under its own scenario on a terminal.
+        let _ = std::io::Write::flush(&mut std::io::stdout());
         let wall = t0.elapsed().as_secs_f64();
         eprintln!(
-            "  ({} seeds in {:.2} s wall: {:.1} seeds/s, {:.2} M events/s, {:.0}x real time)",
-            r.seeds_run,
+            "  ({} in {:.2} s wall: {:.1} seeds/s, {:.2} M events/s, {:.0}x real time)",
+            report::count(r.seeds_run, "seed"),
             wall,
             r.seeds_run as f64 / wall,
             r.figures.events as f64 / wall / 1e6,
@@ -52,9 +55,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     }
     let failed: Vec<&ScenarioReport> = reports.iter().filter(|r| !r.holds).collect();
     println!(
-        "{} scenarios, {} seeds: {} hold, {} fail",
-        reports.len(),
-        seeds_total,
+        "{}, {}: {} hold, {} fail",
+        report::count(reports.len() as u64, "scenario"),
+        report::count(seeds_total, "seed"),
         reports.len() - failed.len(),
         failed.len()
     );
