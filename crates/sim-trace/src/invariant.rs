@@ -49,8 +49,8 @@ impl Invariant {
     /// own properties, those before liveness, and the hazard (a risk, not a loss) last. A
     /// report leads with the most severe finding.
     pub const BY_SEVERITY: [Invariant; 9] = [
-        Invariant::AckedWriteLost,
         Invariant::DurabilityLoss,
+        Invariant::AckedWriteLost,
         Invariant::StateMachineSafety,
         Invariant::Linearizability,
         Invariant::LeaderCompleteness,
