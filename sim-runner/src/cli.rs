@@ -57,8 +57,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Threads running seeds; results do not depend on it (default: available cores).
-    #[arg(long, short)]
-    pub jobs: Option<usize>,
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     /// Write a JSON report here.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -79,8 +79,8 @@ pub struct MatrixArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub seeds: Option<u64>,
     /// Threads running seeds; the table does not depend on it.
-    #[arg(long, short)]
-    pub jobs: Option<usize>,
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,8 +95,8 @@ pub struct CompareArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Threads running seeds; the table does not depend on it.
-    #[arg(long, short)]
-    pub jobs: Option<usize>,
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,13 +116,13 @@ pub struct BenchArgs {
 pub struct ReproArgs {
     /// The scenario file.
     pub file: PathBuf,
-    /// The seed to run.
+    /// The seed to run (default: the scenario's `run.seed`, which is a finding's seed).
     #[arg(long)]
-    pub seed: u64,
+    pub seed: Option<u64>,
     /// Write every event as JSON lines here.
     #[arg(long)]
     pub trace: Option<PathBuf>,
-    /// Warn if the run's trace hash differs from this one (from a finding).
+    /// Fail (exit 1) if the run's trace hash differs from this one (from a finding).
     #[arg(long)]
     pub expect_hash: Option<String>,
 }
@@ -147,10 +147,10 @@ pub struct FuzzArgs {
     #[arg(long, value_parser = crate::shard::Shard::parse)]
     pub shard: Option<crate::shard::Shard>,
     /// Threads running seeds; findings do not depend on it (default: available cores).
-    #[arg(long, short)]
-    pub jobs: Option<usize>,
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     /// The output folder: results.jsonl, findings.jsonl, findings/*.toml, summary.json.
-    #[arg(long, default_value = "fuzz-out")]
+    #[arg(long, short, default_value = "fuzz-out")]
     pub out: PathBuf,
     /// Write a JUnit XML report here (one test case per scenario).
     #[arg(long)]

@@ -35,8 +35,9 @@ impl SeedResult {
 }
 
 /// The threads to run seeds on: as asked, or one per available core.
-pub fn jobs(requested: Option<usize>) -> usize {
+pub fn jobs(requested: Option<u16>) -> usize {
     requested
+        .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1)
 }

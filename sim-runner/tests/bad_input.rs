@@ -146,3 +146,26 @@ fn bad_usage_exits_2() {
         .expect("runs");
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `-j 0` would run nothing; every command that takes it refuses it as bad usage.
+#[test]
+fn zero_jobs_is_bad_usage() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/sync-crashes.toml"
+    );
+    for args in [
+        vec!["run", file, "-j", "0"],
+        vec!["compare", file, "-j", "0"],
+        vec!["matrix", file, "-j", "0"],
+        vec!["fuzz", file, "--seeds", "1", "-j", "0"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_sim-runner"))
+            .args(&args)
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--jobs"), "{args:?}: {err}");
+    }
+}

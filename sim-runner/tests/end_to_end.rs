@@ -82,6 +82,20 @@ fn a_fuzz_finding_reproduces_shrinks_and_checks_in() {
     assert!(stdout(&repro).contains(&format!("trace hash: {hash}")));
     assert!(stdout(&repro).contains("violation: acked-write-lost"));
     assert!(!stderr(&repro).contains("differs"), "{}", stderr(&repro));
+    // The finding file records its seed: `--seed` may be left out.
+    let again = run(s.path(), &["repro", file, "--expect-hash", hash]);
+    assert_eq!(stdout(&again), stdout(&repro));
+    // A hash that is not this run's fails, with an error that says why.
+    let other = run(
+        s.path(),
+        &["repro", file, "--expect-hash", "0000000000000000"],
+    );
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        stderr(&other).contains("error: the trace hash differs"),
+        "{}",
+        stderr(&other)
+    );
 
     let shrink = run(
         s.path(),

@@ -1,5 +1,6 @@
-//! `repro FILE --seed S`: the one run of that seed, exactly; what it found, its figures and
-//! its trace hash; the trace as JSON lines with `--trace`.
+//! `repro FILE [--seed S]`: the one run of that seed (default: the file's `run.seed`, a
+//! finding's seed), exactly; what it found, its figures and its trace hash (a mismatch with
+//! `--expect-hash` fails); the trace as JSON lines with `--trace`.
 
 use crate::Exit;
 use crate::cli::ReproArgs;
@@ -17,6 +18,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::Usage);
         }
     };
+    let seed = args.seed.unwrap_or(scenario.run.seed);
     let trace: Option<Box<dyn Write>> = match &args.trace {
         Some(p) => {
             let f = std::fs::File::create(p)
@@ -27,14 +29,14 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
     };
     let mut world = World::new(
         &scenario,
-        args.seed,
+        seed,
         RunOptions {
             trace,
             ..Default::default()
         },
     );
     world.write_header(&RunHeader {
-        seed: args.seed,
+        seed,
         scenario: scenario.name.clone(),
         resolved: scenario.to_json(),
         nodes: scenario.cluster.nodes,
@@ -47,14 +49,14 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         Err(message) => {
             println!("the simulator panicked (crash-of-simulator): {message}");
             println!("this is a bug of the simulator, not of the scenario; please report it with:");
-            println!("reproduce: {}", repro_command(&args.file, args.seed));
+            println!("reproduce: {}", repro_command(&args.file, seed));
             return Ok(Exit::ExpectationFailed);
         }
     };
     println!(
         "scenario {} seed {} ({})",
         scenario.name,
-        args.seed,
+        seed,
         crate::version::VERSION
     );
     println!("run {} after {} events at {}", o.stop, o.events, o.end_time);
@@ -97,18 +99,20 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         eprintln!("warning: the trace file is incomplete: {e}");
     }
     println!("trace hash: {}", o.trace_hash);
-    if let Some(h) = &args.expect_hash {
-        if h != &o.trace_hash {
-            eprintln!(
-                "warning: the trace hash differs from the one recorded ({h}): not the same code or not the same scenario"
-            );
-        }
+    let hash_differs = args
+        .expect_hash
+        .as_ref()
+        .is_some_and(|h| h != &o.trace_hash);
+    if let Some(h) = args.expect_hash.as_ref().filter(|_| hash_differs) {
+        eprintln!(
+            "error: the trace hash differs from the one recorded ({h}): this is not the recorded run (another build of the simulator, or an edited scenario)"
+        );
     }
-    if o.violation_counts.is_empty() {
+    if o.violation_counts.is_empty() && !hash_differs {
         println!("no violation");
         Ok(Exit::Ok)
     } else {
-        println!("reproduce: {}", repro_command(&args.file, args.seed));
+        println!("reproduce: {}", repro_command(&args.file, seed));
         Ok(Exit::ExpectationFailed)
     }
 }
