@@ -194,9 +194,20 @@ fn most_severe<'a>(seeds: impl Iterator<Item = &'a SeedResult>) -> Option<&'a Se
     seeds.min_by_key(|r| severity(r))
 }
 
-/// Whether a seed fails a scenario that expects `pass`: a violation, a seed that hit
-/// `max_events` before its end (nothing after it was judged), or the simulator failing.
-fn failed(r: &SeedResult) -> bool {
+/// Whether a seed fails a scenario that expects `pass`: a violation the scenario does not
+/// `allow`, a seed that hit `max_events` before its end (nothing after it was judged), or
+/// the simulator failing.
+fn failed(s: &Scenario, r: &SeedResult) -> bool {
+    match r {
+        SeedResult::Ran(o) => {
+            o.invariants().any(|i| !s.expect.allow.contains(&i)) || !o.stop.completed()
+        }
+        _ => true,
+    }
+}
+
+/// Whether a seed found anything at all (allowed or not): what the report shows first.
+fn found_anything(r: &SeedResult) -> bool {
     match r {
         SeedResult::Ran(o) => !o.violation_counts.is_empty() || !o.stop.completed(),
         _ => true,
@@ -232,6 +243,12 @@ fn seed_line(l: &Loaded, r: &SeedResult) -> SeedLine {
     }
 }
 
+/// The allowed invariants as written: `durability-hazard|liveness`.
+fn allowed_names(s: &Scenario) -> String {
+    let names: Vec<&str> = s.expect.allow.iter().map(|i| i.name()).collect();
+    names.join("|")
+}
+
 /// Judges the scenario's expectation over `results` (in seed order).
 pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioReport {
     let s = &l.scenario;
@@ -253,8 +270,13 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
         .count() as u64;
     let names: Vec<&str> = s.expect.violation.iter().map(|i| i.name()).collect();
     let (holds, verdict, notable_seed) = match s.expect.outcome {
-        Outcome::Pass => match most_severe(results.iter().filter(|r| failed(r))) {
-            None => (true, "PASS".to_string(), None),
+        Outcome::Pass => match most_severe(results.iter().filter(|r| failed(s, r))) {
+            None if s.expect.allow.is_empty() => (true, "PASS".to_string(), None),
+            None => (
+                true,
+                format!("PASS (allowed: {})", allowed_names(s)),
+                most_severe(results.iter().filter(|r| found_anything(r))).map(|r| notable(l, r)),
+            ),
             Some(r @ SeedResult::Ran(o)) if o.violation_counts.is_empty() => (
                 false,
                 format!(
@@ -275,7 +297,7 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
             let hit = results
                 .iter()
                 .any(|r| is_expected_hit(s, r))
-                .then(|| most_severe(results.iter().filter(|r| failed(r))))
+                .then(|| most_severe(results.iter().filter(|r| found_anything(r))))
                 .flatten();
             let broken = results.iter().find(|r| !matches!(r, SeedResult::Ran(_)));
             match (hit, broken) {
@@ -304,12 +326,15 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
     let seeds_failing: Vec<SeedLine> = match s.expect.outcome {
         Outcome::Pass => results
             .iter()
-            .filter(|r| failed(r))
+            .filter(|r| failed(s, r))
             .map(|r| seed_line(l, r))
             .collect(),
         Outcome::Violation => Vec::new(),
     };
     let expect = match s.expect.outcome {
+        Outcome::Pass if !s.expect.allow.is_empty() => {
+            format!("pass, allow {}", allowed_names(s))
+        }
         Outcome::Pass => "pass".to_string(),
         Outcome::Violation => format!("violation {}", names.join("|")),
     };

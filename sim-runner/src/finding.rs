@@ -132,7 +132,13 @@ pub fn examine(
     }
     let path = findings_dir.join(file_name(&l.scenario.name, seed));
     let repro = repro_command(&path, seed, outcome, trace_hash.as_deref());
-    let fails = outcome != Kind::Violation || l.scenario.expect.outcome == Outcome::Pass;
+    // On a scenario that expects `pass`, a violation fails the run unless every invariant
+    // it fired is one the scenario allows.
+    let allowed = |name: &String| {
+        Invariant::from_name(name).is_some_and(|i| l.scenario.expect.allow.contains(&i))
+    };
+    let fails = outcome != Kind::Violation
+        || (l.scenario.expect.outcome == Outcome::Pass && !invariants.iter().all(allowed));
     let finding = Finding {
         scenario: l.scenario.name.clone(),
         file: record.file.clone(),
@@ -225,6 +231,7 @@ pub fn finding_toml(ran: &Scenario, f: &Finding) -> String {
                 .iter()
                 .filter_map(|n| Invariant::from_name(n))
                 .collect(),
+            allow: Vec::new(),
             within_seeds: Some(1),
         };
     } else if s.expect.outcome == Outcome::Violation {

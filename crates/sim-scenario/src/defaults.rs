@@ -138,6 +138,7 @@ impl Default for Expect {
         Expect {
             outcome: Outcome::Pass,
             violation: Vec::new(),
+            allow: Vec::new(),
             within_seeds: None,
         }
     }

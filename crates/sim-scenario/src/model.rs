@@ -413,6 +413,11 @@ pub struct Expect {
     /// Non-empty when `outcome = violation`: any one of them satisfies the expectation.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub violation: Vec<Invariant>,
+    /// When `outcome = pass`: invariants that may fire without failing the scenario — a
+    /// known, tolerated finding such as async-handler's durability hazard — while any other
+    /// still fails it. Empty by default.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<Invariant>,
     /// When `outcome = violation`: the violation must fire on one of the first N seeds.
     /// Defaults to `run.seeds`.
     #[serde(skip_serializing_if = "Option::is_none")]

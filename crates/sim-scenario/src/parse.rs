@@ -290,6 +290,25 @@ fn run(node: Option<Node<'_, '_>>) -> Result<Run, Issue> {
     Ok(run)
 }
 
+/// One invariant name or a non-empty list of them; `example` is the hint's.
+fn invariants(n: &Node<'_, '_>, example: &str) -> Result<Vec<crate::model::Invariant>, Issue> {
+    let names: Vec<crate::model::Invariant> = match n.value {
+        toml::de::DeValue::String(_) => vec![n.choice()?],
+        toml::de::DeValue::Array(_) => n
+            .array()?
+            .iter()
+            .map(Node::choice)
+            .collect::<Result<_, _>>()?,
+        _ => return Err(n.wrong_type("an invariant name or a list of names")),
+    };
+    if names.is_empty() {
+        return Err(n
+            .issue(IssueKind::Invalid, "needs at least one invariant name")
+            .hint(format!("e.g. {example}")));
+    }
+    Ok(names)
+}
+
 /// A seed in a file: 0..=2^63-1, since TOML integers are signed.
 fn seed(node: &Node<'_, '_>) -> Result<u64, Issue> {
     let value = node.integer()?;
@@ -310,23 +329,16 @@ fn expect(node: Option<Node<'_, '_>>) -> Result<Expect, Issue> {
     }
     validate::expect_keys(&t, expect.outcome, outcome_node.as_ref())?;
     if expect.outcome == Outcome::Pass {
+        if let Some(n) = t.get("allow") {
+            expect.allow = invariants(&n, "allow = [\"durability-hazard\"]")?;
+        }
         return Ok(expect);
     }
     if let Some(n) = t.get("violation") {
-        expect.violation = match n.value {
-            toml::de::DeValue::String(_) => vec![n.choice()?],
-            toml::de::DeValue::Array(_) => n
-                .array()?
-                .iter()
-                .map(Node::choice)
-                .collect::<Result<_, _>>()?,
-            _ => return Err(n.wrong_type("an invariant name or a list of names")),
-        };
-        if expect.violation.is_empty() {
-            return Err(n
-                .issue(IssueKind::Invalid, "needs at least one invariant name")
-                .hint("e.g. violation = [\"acked-write-lost\", \"durability-loss\"]"));
-        }
+        expect.violation = invariants(
+            &n,
+            "violation = [\"acked-write-lost\", \"durability-loss\"]",
+        )?;
     }
     if let Some(n) = t.get("within_seeds") {
         expect.within_seeds = Some(at_least_1(&n)?);

@@ -164,6 +164,9 @@ fn expect(out: &mut String, e: &Expect) {
         [one] => line(out, "violation", &name(*one)),
         many => line(out, "violation", &list(many.iter().map(|v| name(*v)))),
     }
+    if !e.allow.is_empty() {
+        line(out, "allow", &list(e.allow.iter().map(|v| name(*v))));
+    }
     if let Some(n) = e.within_seeds {
         line(out, "within_seeds", &n.to_string());
     }

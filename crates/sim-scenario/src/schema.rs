@@ -75,7 +75,7 @@ pub(crate) const RUN: &[&str] = &[
     "heal_network",
 ];
 
-pub(crate) const EXPECT: &[&str] = &["outcome", "violation", "within_seeds"];
+pub(crate) const EXPECT: &[&str] = &["outcome", "violation", "allow", "within_seeds"];
 
 /// Every key a latency table may hold; each distribution takes a subset (`latency.rs`).
 pub(crate) const LATENCY: &[&str] = &["dist", "value", "min", "max", "mean", "p50", "p99"];

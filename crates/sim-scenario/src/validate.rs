@@ -53,6 +53,17 @@ pub(crate) fn expect_keys(
             }
             Ok(())
         }
+        Outcome::Violation if expect.has("allow") => {
+            let node = expect.get("allow").expect("has it");
+            Err(node
+                .key_issue(
+                    IssueKind::NotApplicable,
+                    "does not apply to outcome = \"violation\"",
+                )
+                .hint(
+                    "a scenario that expects a violation already tolerates the others; use allow with outcome = \"pass\"",
+                ))
+        }
         Outcome::Violation if expect.has("violation") => Ok(()),
         Outcome::Violation => {
             // outcome = "violation" is never a default, so its value is in the file.

@@ -179,6 +179,7 @@ fn a_minimal_file_gets_every_documented_default() {
         expect: Expect {
             outcome: Outcome::Pass,
             violation: vec![],
+            allow: vec![],
             within_seeds: None,
         },
     };

@@ -170,16 +170,17 @@ fn expect() -> impl Strategy<Value = Expect> {
         .prop_map(|(violation, within_seeds)| Expect {
             outcome: Outcome::Violation,
             violation,
+            allow: vec![],
             within_seeds,
         });
-    prop_oneof![
-        Just(Expect {
+    let pass =
+        proptest::collection::vec(select(Invariant::ALL.to_vec()), 0..3).prop_map(|allow| Expect {
             outcome: Outcome::Pass,
             violation: vec![],
-            within_seeds: None
-        }),
-        violation,
-    ]
+            allow,
+            within_seeds: None,
+        });
+    prop_oneof![pass, violation]
 }
 
 fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {

@@ -235,6 +235,7 @@ fn render(
     s.expect = Expect {
         outcome: Outcome::Violation,
         violation: vec![target],
+        allow: Vec::new(),
         within_seeds: Some(1),
     };
     let first = r
