@@ -2,7 +2,8 @@
 //!
 //! A thin `main`: parse the command line ([`cli`]), run the command (`cmd/`), map the
 //! result to an exit code — 0 every expectation holds, 1 an expectation failed (or `repro`
-//! found a violation), 2 bad usage or a bad scenario.
+//! found a violation), 2 bad usage or a bad scenario, 130 interrupted by Ctrl-C (after
+//! writing the reports of what finished).
 
 mod alloc_count;
 mod cli;
@@ -10,6 +11,7 @@ mod cmd;
 mod duration;
 mod expect;
 mod finding;
+mod interrupt;
 mod load;
 mod out_dir;
 mod panic;
@@ -32,6 +34,8 @@ pub enum Exit {
     Ok = 0,
     ExpectationFailed = 1,
     Usage = 2,
+    /// Ctrl-C: the reports of what finished were written.
+    Interrupted = 130,
 }
 
 #[global_allocator]

@@ -95,7 +95,8 @@ pub fn run_many(
             s.spawn(|| {
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
-                    if k >= count || k > stop_at.load(Ordering::SeqCst) {
+                    let stopped = k > stop_at.load(Ordering::SeqCst);
+                    if k >= count || stopped || crate::interrupt::interrupted() {
                         return;
                     }
                     let r = run_one(scenario, first.wrapping_add(k), twice);

@@ -36,6 +36,7 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Usage);
     };
     panic::install_quiet_hook();
+    crate::interrupt::install();
     let names: Vec<(String, String)> = loaded
         .iter()
         .map(|l| (l.scenario.name.clone(), l.path.display().to_string()))
@@ -48,7 +49,7 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
     let stop = AtomicBool::new(false);
     let next = || {
         let late = deadline.is_some_and(|d| Instant::now() >= d);
-        if late || stop.load(Ordering::SeqCst) {
+        if late || stop.load(Ordering::SeqCst) || crate::interrupt::interrupted() {
             return None;
         }
         plan.item(next_run.fetch_add(1, Ordering::SeqCst))
@@ -174,6 +175,13 @@ fn finish(
         progress.rate(),
         args.out.display()
     );
+    if crate::interrupt::interrupted() {
+        eprintln!(
+            "interrupted: the summary covers the {} seeds that finished",
+            summary.seeds_run
+        );
+        return Ok(Exit::Interrupted);
+    }
     Ok(if summary.failing == 0 {
         Exit::Ok
     } else {

@@ -14,6 +14,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     };
     let jobs = crate::seeds::jobs(args.jobs);
     panic::install_quiet_hook();
+    crate::interrupt::install();
     let mut reports: Vec<ScenarioReport> = Vec::new();
     let started = Instant::now();
     let mut seeds_total = 0;
@@ -29,6 +30,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             s.expect.outcome == Outcome::Violation && expect::is_expected_hit(s, r)
         };
         let results = seeds::run_many(s, first, count, jobs, args.check_determinism, &stop);
+        if crate::interrupt::interrupted() {
+            // A scenario cut short is not judged; the reports cover those that finished.
+            println!(
+                "{}: interrupted after {}, not judged",
+                s.name,
+                report::count(results.len() as u64, "seed")
+            );
+            break;
+        }
         let r = expect::judge(l, first, &results);
         print!("{}", report::table(&r));
         println!();
@@ -68,6 +78,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         }
     }
     eprintln!("total wall time {:.2} s", started.elapsed().as_secs_f64());
+    if crate::interrupt::interrupted() {
+        return Ok(Exit::Interrupted);
+    }
     Ok(if failed.is_empty() {
         Exit::Ok
     } else {
