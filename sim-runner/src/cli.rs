@@ -122,6 +122,10 @@ pub struct ReproArgs {
     /// Write every event as JSON lines here.
     #[arg(long)]
     pub trace: Option<PathBuf>,
+    /// Write the run in the Trace Event Format here, for Perfetto or chrome://tracing: a
+    /// track per node (roles, flushes, blocks, crashes, commits) and one for the cluster.
+    #[arg(long)]
+    pub chrome_trace: Option<PathBuf>,
     /// Fail (exit 1) if the run's trace hash differs from this one (from a finding).
     #[arg(long)]
     pub expect_hash: Option<String>,

@@ -50,6 +50,10 @@ fn ctrl_c_during_fuzz_writes_the_summary_and_junit_and_exits_130() {
     let seeds_run = summary["seeds_run"].as_u64().expect("a count");
     assert!(seeds_run >= 1, "{summary}");
     let records = std::fs::read_to_string(s.path().join("out/results.jsonl")).unwrap();
-    assert_eq!(records.lines().count() as u64, seeds_run, "every finished seed");
+    assert_eq!(
+        records.lines().count() as u64,
+        seeds_run,
+        "every finished seed"
+    );
     assert!(s.path().join("j.xml").exists(), "the JUnit report");
 }

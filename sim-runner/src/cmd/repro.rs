@@ -19,13 +19,13 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         }
     };
     let seed = args.seed.unwrap_or(scenario.run.seed);
-    let trace: Option<Box<dyn Write>> = match &args.trace {
-        Some(p) => {
-            let f = std::fs::File::create(p)
-                .with_context(|| format!("cannot create the trace file {}", p.display()))?;
-            Some(Box::new(BufWriter::new(f)))
-        }
-        None => None,
+    // With --chrome-trace the JSON lines are kept in memory and converted at the end;
+    // otherwise --trace streams them to its file.
+    let captured = args.chrome_trace.as_ref().map(|_| Captured::default());
+    let trace: Option<Box<dyn Write>> = match (&captured, &args.trace) {
+        (Some(c), _) => Some(Box::new(c.clone())),
+        (None, Some(p)) => Some(Box::new(BufWriter::new(create(p)?))),
+        (None, None) => None,
     };
     let mut world = World::new(
         &scenario,
@@ -99,6 +99,9 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         eprintln!("warning: the trace file is incomplete: {e}");
     }
     println!("trace hash: {}", o.trace_hash);
+    if let Some(c) = captured {
+        write_captured(&c, args.trace.as_deref(), args.chrome_trace.as_deref())?;
+    }
     let hash_differs = args
         .expect_hash
         .as_ref()
@@ -115,4 +118,51 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         println!("reproduce: {}", repro_command(&args.file, seed));
         Ok(Exit::ExpectationFailed)
     }
+}
+
+fn create(p: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))
+}
+
+/// The trace's bytes, kept by the run's writer and read back after it.
+#[derive(Clone, Default)]
+struct Captured(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes the captured JSON lines to `trace` and their Trace Event Format to `chrome`.
+fn write_captured(
+    c: &Captured,
+    trace: Option<&std::path::Path>,
+    chrome: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let bytes = c.0.borrow();
+    if let Some(p) = trace {
+        std::fs::write(p, &*bytes).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    if let Some(p) = chrome {
+        let text = std::str::from_utf8(&bytes).context("the trace is UTF-8")?;
+        let lines = text
+            .lines()
+            .map(serde_json::from_str)
+            .collect::<Result<Vec<serde_json::Value>, _>>()
+            .context("the trace's lines are JSON")?;
+        let doc = crate::chrome_trace::convert(&lines);
+        let mut f = BufWriter::new(create(p)?);
+        serde_json::to_writer(&mut f, &doc)?;
+        f.flush()?;
+        println!(
+            "chrome trace: {} (open it in Perfetto or chrome://tracing)",
+            p.display()
+        );
+    }
+    Ok(())
 }
