@@ -22,6 +22,7 @@ mod lifecycle;
 mod metrics;
 mod node;
 mod outcome;
+mod readable;
 mod state_file;
 mod store;
 mod timers;

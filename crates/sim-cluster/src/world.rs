@@ -14,6 +14,7 @@ use crate::event::Event;
 use crate::metrics::Metrics;
 use crate::node::NodeSlot;
 use crate::outcome::RunOutcome;
+use crate::readable::Readable;
 use crate::state_file::StateFile;
 use crate::store::LogStore;
 use crate::timers::TimerSlot;
@@ -289,7 +290,7 @@ impl World {
                 self.writer = None;
             }
         }
-        tracing::debug!(target: "sim", "{t} {}", DisplayEvent(ev));
+        tracing::debug!(target: "sim", "seed {}  {t}  {}", self.seed, Readable(ev));
     }
 
     /// Emits the events a part queued in `pending_events`.
@@ -469,15 +470,5 @@ fn new_node(
         peer_active_at: vec![SimTime::ZERO; usize::from(s.cluster.nodes)],
         persisted_sm: None,
         pre_crash_log: Vec::new(),
-    }
-}
-
-/// A one-line rendering of an event for `-v` logs.
-struct DisplayEvent<'a>(&'a TraceEvent);
-
-impl std::fmt::Display for DisplayEvent<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let v = serde_json::to_value(self.0).map_err(|_| std::fmt::Error)?;
-        write!(f, "{v}")
     }
 }
