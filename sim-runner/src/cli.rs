@@ -43,6 +43,29 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// List the invariants, mutants or modes by name, one line each.
+    List {
+        /// What to list.
+        what: ListWhat,
+    },
+    /// What an invariant, mutant or mode means, the real bugs it mirrors, a scenario showing it.
+    Explain {
+        /// An invariant, mutant or mode name (see `list`).
+        name: String,
+    },
+    /// Print a shell completion script, e.g. `sim-runner completions bash > ~/.local/share/bash-completion/completions/sim-runner`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What `list` lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListWhat {
+    Invariants,
+    Mutants,
+    Modes,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@
 //! writing the reports of what finished).
 
 mod alloc_count;
+mod catalogue;
 mod chrome_trace;
 mod cli;
 mod cmd;

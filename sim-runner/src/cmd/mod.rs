@@ -3,6 +3,7 @@
 mod bench;
 mod check;
 mod compare;
+mod explain;
 mod fuzz;
 mod matrix;
 mod merge;
@@ -26,5 +27,13 @@ pub fn dispatch(command: Command) -> anyhow::Result<Exit> {
         Command::Shrink(args) => shrink::shrink(args),
         Command::Compare(args) => compare::compare(args),
         Command::Matrix(args) => matrix::matrix(args),
+        Command::List { what } => Ok(explain::list(what)),
+        Command::Explain { name } => Ok(explain::explain(&name)),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = crate::cli::Cli::command();
+            clap_complete::generate(shell, &mut cmd, "sim-runner", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
     }
 }

@@ -1,0 +1,330 @@
+//! What `list` and `explain` tell: every invariant, mutant and mode by name, in a few
+//! sentences — what it means, the real systems it mirrors, and a bundled scenario that
+//! shows it. The long form is in docs/checkers.md, docs/bugs.md and docs/modes.md; this is
+//! the short one a person reads at the terminal. A test checks that every invariant,
+//! mutant and mode has exactly one entry and that every scenario named exists.
+
+/// What a name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    Invariant,
+    Mutant,
+    Mode,
+}
+
+impl Topic {
+    pub fn plural(self) -> &'static str {
+        match self {
+            Topic::Invariant => "invariants",
+            Topic::Mutant => "mutants",
+            Topic::Mode => "modes",
+        }
+    }
+}
+
+/// One name and what to say about it.
+pub struct Entry {
+    pub topic: Topic,
+    pub name: &'static str,
+    /// One line, for `list`.
+    pub summary: &'static str,
+    /// A few sentences, for `explain`.
+    pub meaning: &'static str,
+    /// The real systems it mirrors (empty for the modes' own names).
+    pub real: &'static str,
+    /// A bundled scenario that shows it, from the workspace root.
+    pub scenario: &'static str,
+    /// Where the long form is.
+    pub doc: &'static str,
+}
+
+const fn entry(
+    topic: Topic,
+    name: &'static str,
+    summary: &'static str,
+    meaning: &'static str,
+    real: &'static str,
+    scenario: &'static str,
+    doc: &'static str,
+) -> Entry {
+    Entry {
+        topic,
+        name,
+        summary,
+        meaning,
+        real,
+        scenario,
+        doc,
+    }
+}
+
+use Topic::{Invariant as I, Mode as Mo, Mutant as Mu};
+
+pub const ENTRIES: &[Entry] = &[
+    entry(
+        I,
+        "election-safety",
+        "at most one leader per term",
+        "Two nodes led the same term. It happens when a vote is forgotten: a node that crashes before its vote is durable can vote again in the same term.",
+        "tikv/tikv #1610; robustmq/robustmq PR #2039",
+        "scenarios/bugs/vote-not-persisted.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "log-matching",
+        "one entry per index and term, after the same previous term",
+        "Two nodes hold different entries with the same index and term, or the same entry after different terms: a log that came back from a crash in a shape Raft never made.",
+        "databendlabs/databend #3914",
+        "scenarios/bugs/truncate-not-flushed.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "leader-completeness",
+        "a leader of a later term holds every committed entry",
+        "A node became leader of a term above the one an entry was committed in, without that entry. A late leader of a lower term is legal and not reported.",
+        "Raft paper, section 5.4",
+        "scenarios/nuraft/commit-rule-figure-8.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "state-machine-safety",
+        "no two nodes apply different entries at one index",
+        "A node applied an entry where another node had applied a different one: the replicas' state machines diverged.",
+        "FAST'18, Protocol-Aware Recovery for Consensus-Based Storage",
+        "scenarios/nuraft/commit-rule-figure-8.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "durability-loss",
+        "a committed entry disappeared or was replaced",
+        "An entry some node had committed is held by no node any more (in memory when up, on media when down), or a node committed a different entry at that index.",
+        "NuRaft issue #379; Raft paper, Figure 8",
+        "scenarios/modes/nuraft-379-leader-crash.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "acked-write-lost",
+        "an acknowledged write is missing after healing",
+        "A write the client was told succeeded is not in the log the converged leader committed. Requests whose outcome is unknown never count.",
+        "etcd-io/etcd #14370; NuRaft issue #379",
+        "scenarios/modes/async-handler-ack-commit-followers-background.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "durability-hazard",
+        "an entry counted committed while durable on fewer than a majority",
+        "The window in which a crash can lose a committed entry, seen on every seed even when no crash hits it: reported with its length. It fails a scenario that expects pass unless [expect] allow names it.",
+        "deventlab/d-engine #329; camunda/camunda #4160",
+        "scenarios/modes/async-handler-no-faults.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "linearizability",
+        "the client history is linearizable",
+        "The reads and writes the clients saw cannot be ordered as one register per key would: a read returned a value that was lost, or one a later read contradicts.",
+        "Wing & Gong; Lowe (the checking algorithm)",
+        "scenarios/bugs/ack-before-commit.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
+        "liveness",
+        "after healing the cluster converges within a bound",
+        "No leader in the newest term has committed an entry of its own term with every up node holding its log, within max(heal_ms, liveness_timeouts election timeouts) of the heal. The finding says what the cluster was doing.",
+        "TigerBeetle #2334 (a liveness false positive, the kind this avoids)",
+        "scenarios/bugs/stale-write-after-truncate.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        Mu,
+        "leader-counts-unflushed",
+        "the parallel-append leader counts its appended, not durable, index",
+        "The leader counts itself toward the quorum before its own write is durable, which is what parallel appending exists to avoid.",
+        "deventlab/d-engine #329, #446, PR #447; databendlabs/openraft #1125; goraft/raft PR #150",
+        "scenarios/bugs/leader-counts-unflushed.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "follower-acks-before-flush",
+        "a follower answers AppendEntries before its write is durable",
+        "The follower's blocking flush becomes a background one (sync), or its wait for durability is skipped (parallel-append).",
+        "camunda/camunda #4160; yugabyte/yugabyte-db #32875; tikv/tikv #994",
+        "scenarios/bugs/follower-acks-before-flush.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "durable-index-reports-appended",
+        "last_durable_index() returns the appended index",
+        "The log store reports what it appended as durable: NuRaft's default last_durable_index() does exactly this, so a store that does not override it has this bug.",
+        "apache/ratis PR #616",
+        "scenarios/bugs/durable-index-reports-appended.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "completion-overshoots",
+        "a completion advances the durable index past its write",
+        "A flush completion reports as durable everything appended so far, including writes issued after that flush.",
+        "apache/ratis PR #616",
+        "scenarios/bugs/completion-overshoots.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "vote-not-persisted",
+        "a vote is answered before it is flushed",
+        "A node that crashes right after voting comes back without its vote and can vote again in the same term.",
+        "robustmq/robustmq PR #2039; tikv/tikv #1610",
+        "scenarios/bugs/vote-not-persisted.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "term-not-persisted",
+        "a higher term (and its vote) is adopted without a flush",
+        "After a crash the node is back in the older term with no vote, and the vote it granted travels with the lost term.",
+        "robustmq/robustmq PR #2039; tikv/tikv #1610",
+        "scenarios/bugs/term-not-persisted.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "truncate-not-flushed",
+        "write_at overwrites in place and never truncates the file",
+        "Entries of an old term beyond the new ones survive a crash and come back after an entry of a newer term.",
+        "databendlabs/databend #3914",
+        "scenarios/bugs/truncate-not-flushed.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "stale-write-after-truncate",
+        "an in-flight write lands over a truncated range",
+        "A parallel-append write for a range write_at then truncates lands after the truncation, and the store believes the old flush vouches for the new entries.",
+        "NuRaft's parallel-append contract; databendlabs/databend #3914",
+        "scenarios/bugs/stale-write-after-truncate.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "apply-before-durable",
+        "a follower applies entries before its batch is durable",
+        "Masked in this model: every entry a follower applies is committed, so durable on a majority. Kept as a control that must stay silent.",
+        "(a control)",
+        "scenarios/bugs/apply-before-durable.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "commit-index-not-clamped",
+        "a follower commits up to its own log end",
+        "NuRaft's follower before PR #57: on a request without entries (heartbeat-only mode, a negative batch-size hint) it commits a stale tail the leader never vouched for.",
+        "eBay/NuRaft PR #57",
+        "scenarios/bugs/commit-index-not-clamped.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "recovery-trusts-volatile",
+        "recovery takes the log end from memory, not media",
+        "On restart the node claims entries it never made durable.",
+        "etcd-io/etcd #14098",
+        "scenarios/bugs/recovery-trusts-volatile.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mu,
+        "ack-before-commit",
+        "the leader acknowledges a write as soon as it appends it",
+        "With one node, commit is the local write; with more, an acknowledged write may never commit.",
+        "etcd-io/etcd #14370",
+        "scenarios/bugs/ack-before-commit.toml",
+        "docs/bugs.md",
+    ),
+    entry(
+        Mo,
+        "sync",
+        "end_of_append_batch flushes and blocks; safe, one fsync per request",
+        "The leader's client path flushes before the batch counts; followers flush before they answer. Safe under every crash model with Raft's commit rule; NuRaft's own commit rule can still lose entries (scenarios/nuraft/).",
+        "",
+        "scenarios/modes/sync-crashes.toml",
+        "docs/modes.md",
+    ),
+    entry(
+        Mo,
+        "async-handler",
+        "the flush runs in the background; the leader counts itself first",
+        "Fast, and acknowledges what may be durable nowhere with client_ack = \"commit\": NuRaft issue #379. Even commit-and-flush with followers flushing first loses committed, unacknowledged entries.",
+        "NuRaft issue #379; redpanda write_caching; rabbitmq/ra #245; NATS #7564",
+        "scenarios/modes/nuraft-379-leader-crash.toml",
+        "docs/modes.md",
+    ),
+    entry(
+        Mo,
+        "parallel-append",
+        "the leader replicates while its write is in flight; counts itself when durable",
+        "As safe as sync and an order of magnitude faster: the leader counts itself only up to last_durable_index(), and followers answer only once durable.",
+        "",
+        "scenarios/modes/parallel-append-crashes.toml",
+        "docs/modes.md",
+    ),
+];
+
+/// The entry named `name`, of any topic.
+pub fn find(name: &str) -> Option<&'static Entry> {
+    ENTRIES.iter().find(|e| e.name == name)
+}
+
+/// Every entry of a topic, in catalogue order.
+pub fn of(topic: Topic) -> impl Iterator<Item = &'static Entry> {
+    ENTRIES.iter().filter(move |e| e.topic == topic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_scenario::{Bug, Mode, Named};
+    use sim_trace::Invariant;
+    use std::path::Path;
+
+    fn names(topic: Topic) -> Vec<&'static str> {
+        of(topic).map(|e| e.name).collect()
+    }
+
+    #[test]
+    fn every_name_has_exactly_one_entry_and_its_scenario_exists() {
+        let mut invariants: Vec<&str> = Invariant::ALL.iter().map(|i| i.name()).collect();
+        let mut listed = names(Topic::Invariant);
+        invariants.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, invariants);
+        let mut mutants: Vec<&str> = Bug::ALL
+            .iter()
+            .filter(|b| **b != Bug::None)
+            .map(|b| b.name())
+            .collect();
+        let mut listed = names(Topic::Mutant);
+        mutants.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, mutants);
+        let mut modes: Vec<&str> = Mode::names();
+        let mut listed = names(Topic::Mode);
+        modes.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, modes);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for e in ENTRIES {
+            assert!(root.join(e.scenario).exists(), "{}: {}", e.name, e.scenario);
+            assert!(root.join(e.doc).exists(), "{}: {}", e.name, e.doc);
+        }
+    }
+}
