@@ -208,6 +208,25 @@ fn found(result: &SeedResult) -> Found {
 
 /// `repro` for what a run found (with the hash to compare), `run --check-determinism`
 /// for nondeterminism.
+/// A finding whose file was not kept (its signature keeps the lowest seeds' files): no
+/// file, and a repro command that makes it again from the scenario it was fuzzed from.
+pub fn without_file(f: &mut Finding) {
+    if f.finding_file.is_empty() {
+        return;
+    }
+    let file = shown(Path::new(&f.file));
+    f.repro = match &f.swarm {
+        Some(_) => format!(
+            "sim-runner fuzz {file} --swarm --seed {} --seeds 1 --out finding-{}-seed-{}",
+            f.seed,
+            crate::finding::safe_name(&f.scenario),
+            f.seed
+        ),
+        None => format!("sim-runner repro {file} --seed {}", f.seed),
+    };
+    f.finding_file = String::new();
+}
+
 fn repro_command(path: &Path, seed: u64, kind: Kind, hash: Option<&str>) -> String {
     let file = shown(path);
     match (kind, hash) {

@@ -24,6 +24,7 @@ mod report;
 mod seeds;
 mod shard;
 mod shrink;
+mod signature;
 mod summary;
 mod version;
 

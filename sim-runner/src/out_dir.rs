@@ -81,6 +81,36 @@ impl OutDir {
         append_line(&mut self.findings, f).with_context(|| self.failed(FINDINGS))
     }
 
+    /// At the end of a run: the findings whose files were not kept (`is_kept` says no) lose
+    /// their file — deleted if it is there — and their line in findings.jsonl says how to
+    /// make it again (`finding::without_file`). The rewrite is atomic.
+    pub fn drop_unkept_files(
+        root: &Path,
+        is_kept: &dyn Fn(&Finding) -> bool,
+    ) -> anyhow::Result<()> {
+        let path = root.join(FINDINGS);
+        let mut warnings = Vec::new();
+        let mut findings: Vec<Finding> = read_lines(&path, &mut warnings)?;
+        let mut changed = false;
+        for f in &mut findings {
+            if !f.finding_file.is_empty() && !is_kept(f) {
+                let _ = std::fs::remove_file(&f.finding_file);
+                crate::finding::without_file(f);
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for f in &findings {
+            text.push_str(&serde_json::to_string(f)?);
+            text.push('\n');
+        }
+        write_atomically(&path, text.as_bytes())
+            .with_context(|| format!("cannot rewrite {}", path.display()))
+    }
+
     /// Writes `summary.json` (atomically).
     pub fn summary(root: &Path, summary: &impl Serialize) -> anyhow::Result<()> {
         let p = root.join(SUMMARY);

@@ -302,3 +302,52 @@ fn help_of_fuzz_merge_and_shrink() {
         insta::assert_snapshot!(format!("help_{cmd}"), stdout(&o));
     }
 }
+
+/// A scenario where every seed finds the same thing does not flood: each signature keeps
+/// the finding files of its lowest seeds (the same ones whatever `--jobs`), prints a few
+/// lines, and every finding keeps its line — the others with a command that makes the
+/// file again. `merge` takes such a folder without a warning.
+#[test]
+fn findings_of_one_signature_keep_a_bounded_number_of_files() {
+    let s = Scratch::new("fuzz-signatures");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/modes/async-handler-no-faults.toml"
+    );
+    let mut kept = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = format!("out-{jobs}");
+        let o = run(
+            s.path(),
+            &["fuzz", file, "--seeds", "12", "-j", jobs, "--out", &out],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o).matches("reproduce:").count(),
+            3,
+            "{}",
+            stderr(&o)
+        );
+        let mut files: Vec<String> = std::fs::read_dir(s.path().join(&out).join("findings"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        kept.push(files);
+        let lines = jsonl(&s.path().join(&out).join("findings.jsonl"));
+        assert_eq!(lines.len(), 12, "every finding has its line");
+        let without: Vec<&serde_json::Value> =
+            lines.iter().filter(|l| l["finding_file"] == "").collect();
+        assert_eq!(without.len(), 7);
+        assert!(without.iter().all(|l| {
+            l["repro"]
+                .as_str()
+                .unwrap()
+                .starts_with("sim-runner repro ")
+        }));
+    }
+    assert_eq!(kept[0], kept[1], "the same files whatever --jobs");
+    assert_eq!(kept[0].len(), 5, "{:?}", kept[0]);
+    let o = run(s.path(), &["merge", "out-1", "out-2", "-o", "merged"]);
+    assert!(!stderr(&o).contains("missing"), "{}", stderr(&o));
+}

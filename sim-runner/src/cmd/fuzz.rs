@@ -17,6 +17,7 @@ use crate::load::{Loaded, load_all};
 use crate::out_dir::OutDir;
 use crate::plan::{Item, Plan};
 use crate::progress::Progress;
+use crate::signature::{self, Print, Signature, Signatures};
 use crate::summary::{self, Tally, Timing};
 use crate::{panic, pool, report, seeds, shard};
 use std::collections::BTreeMap;
@@ -58,28 +59,41 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
         let l = &loaded[item.scenario];
         run_item(l, item, args.swarm, args.check_determinism, &findings_dir)
     };
+    let mut signatures = Signatures::default();
     let mut error = None;
     pool::stream(jobs, &next, &work, |e: Examined| {
         if error.is_some() {
             return;
         }
-        if let Err(err) = save(&mut out, &e) {
-            error = Some(err);
-            stop.store(true, Ordering::SeqCst);
-            return;
-        }
+        let print = match save(&mut out, &mut signatures, &e) {
+            Ok(print) => print,
+            Err(err) => {
+                error = Some(err);
+                stop.store(true, Ordering::SeqCst);
+                return;
+            }
+        };
         if let Some((f, _)) = &e.finding {
-            progress.println(&finding_line(f));
+            match print {
+                Print::Line => progress.println(&finding_line(f)),
+                Print::MoreNote => progress.println(&format!(
+                    "  (more findings of {}: counted in the summary, files kept for the {} lowest seeds)",
+                    Signature::of(f),
+                    signature::FILES_PER_SIGNATURE_MAX
+                )),
+                Print::Nothing => {}
+            }
             tally.finding(f);
         }
         tally.record(&e.record);
         progress.seed_done(e.finding.is_some());
     });
     progress.finish();
+    OutDir::drop_unkept_files(&args.out, &|f| signatures.is_kept(f))?;
     if let Some(e) = error {
         return Err(e.context("fuzzing stopped; the output folder holds every seed saved so far"));
     }
-    finish(&args, tally, settings, &progress)
+    finish(&args, tally, settings, &progress, &signatures)
 }
 
 /// What a fuzz run needs before its first seed.
@@ -130,11 +144,20 @@ fn run_item(l: &Loaded, item: Item, swarm: bool, twice: bool, findings_dir: &Pat
     finding::examine(l, ran, mix, item.index, &result, findings_dir)
 }
 
-fn save(out: &mut OutDir, e: &Examined) -> anyhow::Result<()> {
+/// Saves a seed's record and finding; a finding's file only if it is among the lowest
+/// seeds of its signature (a higher one it displaces is deleted). What to print comes back.
+fn save(out: &mut OutDir, signatures: &mut Signatures, e: &Examined) -> anyhow::Result<Print> {
+    let mut print = Print::Nothing;
     if let Some((f, text)) = &e.finding {
-        out.finding(f, Some(text))?;
+        let admission = signatures.admit(f);
+        if let Some(evicted) = &admission.evict {
+            let _ = std::fs::remove_file(evicted);
+        }
+        out.finding(f, admission.keep_file.then_some(text.as_str()))?;
+        print = admission.print;
     }
-    out.record(&e.record)
+    out.record(&e.record)?;
+    Ok(print)
 }
 
 fn finding_line(f: &Finding) -> String {
@@ -156,8 +179,14 @@ fn finish(
     tally: Tally,
     settings: Vec<(String, String)>,
     progress: &Progress,
+    signatures: &Signatures,
 ) -> anyhow::Result<Exit> {
     let mut summary = tally.finish();
+    for f in &mut summary.failing_findings {
+        if !signatures.is_kept(f) {
+            crate::finding::without_file(f);
+        }
+    }
     summary.run = settings.into_iter().collect();
     summary.timing = Some(Timing {
         wall_s: progress.elapsed().as_secs_f64(),
@@ -168,6 +197,14 @@ fn finish(
         report::write_junit_cases(p, &summary::junit_cases(&summary))?;
     }
     print!("{}", summary::text(&summary));
+    for (sig, count, files) in signatures.counts() {
+        if count > files as u64 {
+            println!(
+                "{sig}: {} (files for the {files} lowest seeds; findings.jsonl has every one)",
+                report::count(count, "finding")
+            );
+        }
+    }
     eprintln!(
         "{} seeds in {:.2} s wall: {:.1} seeds/s; output in {}",
         summary.seeds_run,

@@ -44,6 +44,14 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         }
     }
     for (f, at) in findings.into_values() {
+        if f.finding_file.is_empty() {
+            // A finding whose file its run did not keep: the line says how to make it.
+            if let Some((o, _)) = &mut out {
+                o.finding(&f, None)?;
+            }
+            tally.finding(&f);
+            continue;
+        }
         let dest = match &out {
             Some((_, root)) => OutDir::findings_dir(root).join(file_name(&f.finding_file)),
             None => at.clone(),
