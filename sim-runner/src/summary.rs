@@ -196,10 +196,15 @@ pub fn junit_cases(s: &Summary) -> Vec<JunitCase> {
                 .filter(|f| f.scenario == sc.name)
                 .collect();
             let failure = (!failing.is_empty()).then(|| {
+                let listed = if failing.len() > LISTED_MAX {
+                    format!(" (the first {LISTED_MAX} listed; every one is in findings.jsonl)")
+                } else {
+                    String::new()
+                };
                 let message = format!(
-                    "{} failing findings in {} seeds",
-                    failing.len(),
-                    sc.seeds_run
+                    "{} in {}{listed}",
+                    count(failing.len() as u64, "failing finding"),
+                    count(sc.seeds_run, "seed")
                 );
                 let detail: Vec<String> = failing
                     .iter()

@@ -18,8 +18,10 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
     let jobs = crate::seeds::jobs(args.jobs);
     panic::install_quiet_hook();
     let mut rows = Vec::new();
-    for l in &loaded {
+    for (k, l) in loaded.iter().enumerate() {
         let s = &l.scenario;
+        // The table comes at the end: say on stderr what is running meanwhile.
+        eprintln!("compare: {} ({} of {})", s.name, k + 1, loaded.len());
         let first = args.seed.unwrap_or(s.run.seed);
         let count = args.seeds.unwrap_or(s.run.seeds);
         if let Err(e) = seeds::check_range(first, count) {

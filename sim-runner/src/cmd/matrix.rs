@@ -20,8 +20,10 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
     let jobs = crate::seeds::jobs(args.jobs);
     panic::install_quiet_hook();
     let mut rows = Vec::new();
-    for l in &loaded {
+    for (k, l) in loaded.iter().enumerate() {
         let s = &l.scenario;
+        // The table comes at the end: say on stderr what is running meanwhile.
+        eprintln!("matrix: {} ({} of {})", s.name, k + 1, loaded.len());
         let count = args.seeds.unwrap_or(s.run.seeds);
         let first = s.run.seed;
         let mutant = detections(&seeds::run_many(s, first, count, jobs, false, &|_| false));
