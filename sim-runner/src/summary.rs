@@ -24,8 +24,9 @@ pub struct Summary {
     pub scenarios: Vec<ScenarioSummary>,
     /// Every failing finding, by scenario then seed (all findings are in findings.jsonl).
     pub failing_findings: Vec<Finding>,
-    /// How it was run (shard, swarm, ...): set by the command.
-    pub run: BTreeMap<String, String>,
+    /// How it was run, keys in snake_case and values typed (`jobs: 2`, `swarm: true`,
+    /// `first_seed: null` for each scenario's own): set by the command.
+    pub run: BTreeMap<String, serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
 }

@@ -187,7 +187,7 @@ fn finish(
             crate::finding::without_file(f);
         }
     }
-    summary.run = settings.into_iter().collect();
+    summary.run = run_json(args, settings);
     summary.timing = Some(Timing {
         wall_s: progress.elapsed().as_secs_f64(),
         seeds_per_s: progress.rate(),
@@ -226,7 +226,29 @@ fn finish(
     })
 }
 
-/// How the run was set up, in the order the first line shows it (and in summary.json).
+/// How the run was set up, for summary.json: typed values under snake_case keys, from the
+/// same settings the first line shows.
+fn run_json(
+    args: &FuzzArgs,
+    settings: Vec<(String, String)>,
+) -> BTreeMap<String, serde_json::Value> {
+    use serde_json::json;
+    let text: BTreeMap<String, String> = settings.into_iter().collect();
+    let mut run = BTreeMap::new();
+    run.insert("scenarios".into(), json!(args.files.len()));
+    run.insert("seeds_per_scenario".into(), json!(args.seeds));
+    run.insert("time_s".into(), json!(args.time.map(|t| t.as_secs_f64())));
+    run.insert("first_seed".into(), json!(args.seed));
+    run.insert("shard".into(), json!(text.get("shard")));
+    run.insert("swarm".into(), json!(args.swarm));
+    run.insert("check_determinism".into(), json!(args.check_determinism));
+    let jobs = text.get("jobs").and_then(|j| j.parse::<u64>().ok());
+    run.insert("jobs".into(), json!(jobs));
+    run.insert("out".into(), json!(args.out.display().to_string()));
+    run
+}
+
+/// How the run was set up, in the order the first line shows it.
 fn settings(args: &FuzzArgs, plan: &Plan, from: &str, jobs: usize) -> Vec<(String, String)> {
     let mut s = vec![("scenarios".to_string(), args.files.len().to_string())];
     if let Some(n) = args.seeds {

@@ -67,7 +67,9 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
     }
     let mut summary = tally.finish();
     let inputs: Vec<String> = args.dirs.iter().map(|d| d.display().to_string()).collect();
-    summary.run.insert("merged".into(), inputs.join(" "));
+    summary
+        .run
+        .insert("merged".into(), serde_json::json!(inputs));
     if let Some((_, root)) = &out {
         OutDir::summary(root, &summary)?;
     }
