@@ -10,6 +10,7 @@
 use crate::durability::Hazards;
 use crate::history::History;
 use crate::liveness::{LivenessBound, LivenessLog};
+use crate::story::{StoryEvent, StoryLog};
 use crate::view::{EntryId, NodeView};
 use crate::violation::Violation;
 use raft_core::{LogIndex, NodeId, Role, Term};
@@ -49,6 +50,8 @@ pub(crate) struct Committed {
     /// The term of the node that first committed it: every leader of a later term must
     /// hold it (Leader Completeness).
     pub term: Term,
+    /// The nodes that held it (in memory) when it was committed: the copies counted.
+    pub held_at_commit: NodeSet,
     pub durable_at_commit: NodeSet,
     /// Set once the entry is known lost (reported once).
     pub lost: bool,
@@ -69,6 +72,8 @@ pub struct Checker {
     pub(crate) heal_at: Option<SimTime>,
     /// Recent elections and the last commit, for the liveness finding.
     pub(crate) liveness: LivenessLog,
+    /// Crashes, truncations, elections and votes, for the stories of lost entries.
+    pub(crate) story: StoryLog,
     pub(crate) violations: Vec<Violation>,
     pub(crate) counts: BTreeMap<Invariant, u64>,
     pub(crate) linearizability_undecided: Option<String>,
@@ -90,6 +95,7 @@ impl Checker {
             history: History::default(),
             heal_at: None,
             liveness: LivenessLog::default(),
+            story: StoryLog::default(),
             violations: Vec::new(),
             counts: BTreeMap::new(),
             linearizability_undecided: None,
@@ -178,6 +184,20 @@ impl Checker {
             }
             TraceEvent::ClientFail { req, outcome, .. } => self.history.fail(*req, *outcome),
             TraceEvent::Heal => self.heal_at = Some(t),
+            TraceEvent::Deliver {
+                from,
+                to,
+                msg:
+                    sim_trace::MsgSummary::VoteResponse {
+                        term,
+                        granted: true,
+                    },
+            } => self.story.push(StoryEvent::Vote {
+                t,
+                voter: *from,
+                candidate: *to,
+                term: *term,
+            }),
             _ => {}
         }
     }
@@ -195,12 +215,28 @@ impl Checker {
         v.term = term;
         self.liveness.on_role(t, n, role, term);
         if role == Role::Leader {
+            let log = &self.nodes[usize::from(n.0) - 1].log;
+            let lacks_from = self
+                .committed
+                .iter()
+                .enumerate()
+                .find(|(i, c)| log.get(*i) != Some(&c.id))
+                .map(|(i, _)| LogIndex(i as u64 + 1));
+            let log_len = log.len() as u64;
+            self.story.push(StoryEvent::Leader {
+                t,
+                node: n,
+                term,
+                log_len,
+                lacks_from,
+            });
             self.check_election_safety(t, n, term, found);
             self.check_leader_completeness(t, n, term, found);
         }
     }
 
     fn on_truncate(&mut self, t: SimTime, n: NodeId, from: LogIndex, found: &mut Vec<TraceEvent>) {
+        self.story.push(StoryEvent::Truncate { t, node: n, from });
         let v = self.node(n);
         let old_len = v.log.len() as u64;
         assert!(from.0 >= 1, "truncate from index 0");
@@ -252,6 +288,12 @@ impl Checker {
     }
 
     fn on_crash(&mut self, t: SimTime, n: NodeId, found: &mut Vec<TraceEvent>) {
+        let durable_len = self.node(n).durable.len() as u64;
+        self.story.push(StoryEvent::Crash {
+            t,
+            node: n,
+            durable_len,
+        });
         let v = self.node(n);
         v.up = false;
         v.role = Role::Follower;
@@ -282,6 +324,11 @@ impl Checker {
         v.role = Role::Follower;
         v.commit = applied;
         v.last_restart = Some(t);
+        self.story.push(StoryEvent::Restart {
+            t,
+            node: n,
+            log_last,
+        });
     }
 
     /// Records a violation; the first few of each invariant also go into the trace.

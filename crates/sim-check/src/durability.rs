@@ -49,6 +49,17 @@ impl Checker {
         set
     }
 
+    /// The up nodes holding `id` at `index` in memory.
+    fn memory_holders(&self, index: LogIndex, id: &EntryId) -> NodeSet {
+        let mut set = NodeSet::default();
+        for (i, v) in self.nodes.iter().enumerate() {
+            if v.up && at(&v.log, index) == Some(id) {
+                set.insert(NodeId(i as u8 + 1));
+            }
+        }
+        set
+    }
+
     /// A node's commit index advanced: new entries join the committed prefix (opening a
     /// hazard window if too few nodes hold them durably); entries it commits that the
     /// cluster committed differently were replaced.
@@ -94,12 +105,14 @@ impl Checker {
                 break;
             }
             let durable = self.durable_holders(idx, &id);
+            let held = self.memory_holders(idx, &id);
             let term = self.node(n).term;
             self.committed.push(Committed {
                 id,
                 t,
                 by: n,
                 term,
+                held_at_commit: held,
                 durable_at_commit: durable,
                 lost: false,
             });
@@ -203,10 +216,11 @@ impl Checker {
             return Vec::new();
         };
         let mut lines = vec![format!(
-            "entry {index} (term {}) was committed at {} by node {} with durable copies on {} of {} nodes{}",
+            "entry {index} (term {}) was committed at {} by node {}, held by {} (in memory), durable on {} of {} nodes{}",
             c.id.term,
             c.t,
             c.by,
+            c.held_at_commit,
             c.durable_at_commit.len(),
             self.cfg.nodes,
             if c.durable_at_commit.is_empty() {
@@ -215,6 +229,8 @@ impl Checker {
                 format!(" {}", c.durable_at_commit)
             }
         )];
+        lines.extend(self.causes(index, c));
+        lines.push("now:".into());
         for (i, v) in self.nodes.iter().enumerate() {
             let n = i + 1;
             let has_mem = v.up && v.log_at(index) == Some(&c.id);

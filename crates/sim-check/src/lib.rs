@@ -15,6 +15,7 @@ mod history;
 pub mod linearizability;
 mod liveness;
 mod safety;
+mod story;
 mod view;
 mod violation;
 

@@ -437,3 +437,56 @@ fn a_node_lacking_the_committed_log_is_a_liveness_finding_naming_it() {
         vec![(Invariant::Liveness, Some(NodeId(3)))]
     );
 }
+
+/// The story of a lost entry names its cause: node 1 commits entry 2 held in memory by
+/// nodes 1 and 2, durable nowhere; node 1 crashes before its copy is durable; node 3 wins
+/// term 2 with node 2's vote without the entry; node 2 drops it. The loss is reported with
+/// each of those steps.
+#[test]
+fn the_story_of_a_lost_entry_tells_the_crash_and_the_election_that_lost_it() {
+    let mut s = Script::new(3);
+    s.elected(1, 1, 1);
+    let t = s.replicate(3, 1, 1, &[1, 2, 3]);
+    s.commit(t, 1, 1);
+    s.append(t + 1, 1, 2, 1);
+    s.append(t + 2, 2, 2, 1);
+    s.commit(t + 3, 1, 2);
+    s.event(t + 4, TraceEvent::Crash { node: NodeId(1) });
+    s.role(t + 5, 2, Role::Follower, 2);
+    s.role(t + 6, 3, Role::Candidate, 2);
+    s.event(
+        t + 7,
+        TraceEvent::Deliver {
+            from: NodeId(2),
+            to: NodeId(3),
+            msg: sim_trace::MsgSummary::VoteResponse {
+                term: Term(2),
+                granted: true,
+            },
+        },
+    );
+    s.role(t + 8, 3, Role::Leader, 2);
+    s.event(
+        t + 9,
+        TraceEvent::Truncate {
+            node: NodeId(2),
+            from_index: LogIndex(2),
+        },
+    );
+    let lost = s.violations_of(Invariant::DurabilityLoss);
+    let story = lost.first().expect("entry 2 is lost").story.join("\n");
+    assert!(
+        story.contains("held by {1, 2} (in memory), durable on 0 of 3 nodes"),
+        "{story}"
+    );
+    assert!(
+        story.contains("node 1 crashed at") && story.contains("before its copy was durable"),
+        "{story}"
+    );
+    assert!(
+        story.contains("node 3 became leader of term 2")
+            && story.contains("without it, with the vote of node 2 and its own"),
+        "{story}"
+    );
+    assert!(story.contains("node 2 dropped it"), "{story}");
+}
