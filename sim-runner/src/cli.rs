@@ -145,6 +145,10 @@ pub struct ReproArgs {
     /// Write every event as JSON lines here.
     #[arg(long)]
     pub trace: Option<PathBuf>,
+    /// Write the run as one self-contained HTML page here: a lane per node, roles, flushes,
+    /// crashes, commits, hazard windows, the violation; zoom, pan, hover.
+    #[arg(long)]
+    pub timeline: Option<PathBuf>,
     /// Write the run in the Trace Event Format here, for Perfetto or chrome://tracing: a
     /// track per node (roles, flushes, blocks, crashes, commits) and one for the cluster.
     #[arg(long)]

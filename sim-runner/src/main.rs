@@ -26,6 +26,7 @@ mod shard;
 mod shrink;
 mod signature;
 mod summary;
+mod timeline;
 mod version;
 
 use clap::Parser;

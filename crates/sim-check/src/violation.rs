@@ -52,7 +52,8 @@ impl Violation {
     pub fn to_event(&self) -> TraceEvent {
         let mut detail = self.detail.clone();
         for line in &self.story {
-            detail.push_str("; ");
+            // A heading line ("now:") runs on into the line it heads.
+            detail.push_str(if detail.ends_with(':') { " " } else { "; " });
             detail.push_str(line);
         }
         TraceEvent::Violation {

@@ -19,9 +19,10 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         }
     };
     let seed = args.seed.unwrap_or(scenario.run.seed);
-    // With --chrome-trace the JSON lines are kept in memory and converted at the end;
-    // otherwise --trace streams them to its file.
-    let captured = args.chrome_trace.as_ref().map(|_| Captured::default());
+    // With --chrome-trace or --timeline the JSON lines are kept in memory and converted at
+    // the end; otherwise --trace streams them to its file.
+    let converting = args.chrome_trace.is_some() || args.timeline.is_some();
+    let captured = converting.then(Captured::default);
     let trace: Option<Box<dyn Write>> = match (&captured, &args.trace) {
         (Some(c), _) => Some(Box::new(c.clone())),
         (None, Some(p)) => Some(Box::new(BufWriter::new(create(p)?))),
@@ -100,7 +101,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
     }
     println!("trace hash: {}", o.trace_hash);
     if let Some(c) = captured {
-        write_captured(&c, args.trace.as_deref(), args.chrome_trace.as_deref())?;
+        write_captured(&c, &args)?;
     }
     let hash_differs = args
         .expect_hash
@@ -138,23 +139,25 @@ impl Write for Captured {
     }
 }
 
-/// Writes the captured JSON lines to `trace` and their Trace Event Format to `chrome`.
-fn write_captured(
-    c: &Captured,
-    trace: Option<&std::path::Path>,
-    chrome: Option<&std::path::Path>,
-) -> anyhow::Result<()> {
+/// Writes the captured JSON lines to `--trace`, their Trace Event Format to
+/// `--chrome-trace` and their timeline page to `--timeline`.
+fn write_captured(c: &Captured, args: &ReproArgs) -> anyhow::Result<()> {
     let bytes = c.0.borrow();
-    if let Some(p) = trace {
+    if let Some(p) = &args.trace {
         std::fs::write(p, &*bytes).with_context(|| format!("cannot write {}", p.display()))?;
     }
-    if let Some(p) = chrome {
-        let text = std::str::from_utf8(&bytes).context("the trace is UTF-8")?;
-        let lines = text
-            .lines()
-            .map(serde_json::from_str)
-            .collect::<Result<Vec<serde_json::Value>, _>>()
-            .context("the trace's lines are JSON")?;
+    let text = std::str::from_utf8(&bytes).context("the trace is UTF-8")?;
+    let lines = text
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<Vec<serde_json::Value>, _>>()
+        .context("the trace's lines are JSON")?;
+    if let Some(p) = &args.timeline {
+        std::fs::write(p, crate::timeline::page(&lines))
+            .with_context(|| format!("cannot write {}", p.display()))?;
+        println!("timeline: {} (open it in a browser)", p.display());
+    }
+    if let Some(p) = &args.chrome_trace {
         let doc = crate::chrome_trace::convert(&lines);
         let mut f = BufWriter::new(create(p)?);
         serde_json::to_writer(&mut f, &doc)?;
