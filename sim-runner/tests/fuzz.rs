@@ -222,6 +222,14 @@ fn a_finding_on_a_scenario_claiming_pass_fails_with_its_repro_command_and_junit(
             .unwrap();
     assert_eq!(summary["seeds_run"], 3);
     assert!(summary["failing"].as_u64().unwrap() >= 1);
+    // The run's settings are typed, under snake_case keys.
+    let run = &summary["run"];
+    assert_eq!(
+        (run["seeds_per_scenario"].as_u64(), run["swarm"].as_bool()),
+        (Some(3), Some(false))
+    );
+    assert!(run["jobs"].is_u64() && run["first_seed"].is_null(), "{run}");
+    assert!(junit.contains("failing finding"), "{junit}");
     assert!(summary["timing"]["seeds_per_s"].as_f64().unwrap() > 0.0);
 }
 
