@@ -97,6 +97,12 @@
       glyph(laneOf(m.node), m.t, g[0], g[1], m.kind + " at " + fmt(m.t) + "\n" + m.detail,
         "mark-" + m.kind);
     }
+    for (const a of DATA.appends) {
+      if (!visible(a.t, a.t)) continue;
+      svg.appendChild(hover(el("rect", { x: x(a.t), y: laneY(a.node) + 33, width: 1, height: 6,
+        fill: "#7a7", class: "append" }),
+        "append of entry " + a.index + " (term " + a.term + ", request " + a.req + ") at " + fmt(a.t)));
+    }
     for (const c of DATA.clients) {
       const color = c.outcome === "ok" ? "#2a7" : c.outcome === "unknown" ? "#999" : "#c60";
       glyph(0, c.t, "\u2502", color, "client " + c.client + " request " + c.req + ": " +
@@ -124,7 +130,8 @@
     svg.appendChild(defs);
     document.getElementById("range").textContent =
       "showing " + fmt(view[0]) + " .. " + fmt(view[1]) + " of " + fmt(DATA.end) +
-      (DATA.clients_dropped ? " (" + DATA.clients_dropped + " client ticks not drawn)" : "");
+      (DATA.clients_dropped ? " (" + DATA.clients_dropped + " client ticks not drawn)" : "") +
+      (DATA.appends_dropped ? " (" + DATA.appends_dropped + " appends not drawn)" : "");
   }
 
   document.getElementById("violations").textContent = DATA.violations

@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 /// Client ticks drawn at most; a longer run keeps the first ones (the page says so).
 const CLIENT_TICKS_MAX: usize = 20_000;
+/// Appends drawn at most, likewise.
+const APPENDS_MAX: usize = 50_000;
 
 /// The whole page for the trace's `lines`.
 pub fn page(lines: &[Value]) -> String {
@@ -58,6 +60,8 @@ struct Extract {
     hazards: Vec<Value>,
     clients: Vec<Value>,
     clients_dropped: usize,
+    appends: Vec<Value>,
+    appends_dropped: usize,
     violations: Vec<Value>,
     /// Sends of AppendEntries, kept to match their deliveries: (from, to, msg) -> sent at.
     sends: BTreeMap<(u64, u64, String), Vec<f64>>,
@@ -114,6 +118,11 @@ impl Extract {
                 "t": t, "invariant": line["invariant"], "index": line["index"],
                 "node": line["node"], "detail": line["detail"],
             })),
+            "append" if self.appends.len() < APPENDS_MAX => self.appends.push(json!({
+                "node": node, "t": t, "index": line["index"], "term": line["term"],
+                "req": line["req"],
+            })),
+            "append" => self.appends_dropped += 1,
             "send" => self.send(line, t),
             "deliver" => self.deliver(line, t),
             _ => {}
@@ -253,6 +262,7 @@ impl Extract {
             "roles": self.roles, "flushes": self.flushes, "blocks": self.blocks,
             "marks": self.marks, "hazards": self.hazards, "clients": self.clients,
             "clients_dropped": self.clients_dropped, "violations": self.violations,
+            "appends": self.appends, "appends_dropped": self.appends_dropped,
             "messages": messages,
         })
     }
