@@ -3,25 +3,15 @@
 //! protocol masks — stays silent), and the same scenarios with `bug = "none"` find
 //! nothing, so what fires is the mutant's doing.
 
+mod common;
+
+use common::*;
 use sim_scenario::{Bug, Outcome};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
 fn bug_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios/bugs"))
-        .expect("scenarios/bugs exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
+    toml_files("scenarios/bugs")
 }
 
 /// The mutants no invariant can see in this model (docs/bugs.md, "Mutants the protocol

@@ -3,25 +3,15 @@
 //! expectation, and each finding of NuRaft's commit rule has a control — the same file with
 //! Raft's rule — that passes, so what fires is the rule's doing.
 
+mod common;
+
+use common::*;
 use sim_scenario::{CommitRule, Outcome, Scenario};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
 fn files(folder: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(folder))
-        .expect("folder exists")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    files
+    toml_files(folder)
 }
 
 fn load(path: &Path) -> Scenario {

@@ -121,3 +121,22 @@ pub fn finding_essence(f: &serde_json::Value) -> String {
         .collect();
     serde_json::Value::Object(m).to_string()
 }
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The scenario files of a folder of the workspace (e.g. `scenarios/bugs`), sorted.
+pub fn toml_files(folder: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(folder))
+        .expect("the folder exists")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
