@@ -1,9 +1,10 @@
 //! A run's trace in the Trace Event Format (the JSON that Perfetto and chrome://tracing
-//! open): one process, a track per node and one for the cluster. On a node's track: its
-//! role and term as slices (follower, candidate, leader of term T), flushes as slices from
-//! submit to completion, its Raft thread's blocks, and crashes, restarts, commits and
-//! truncations as instant events. On the cluster's track: faults, the heal, hazard windows
-//! as slices, and violations as global instant events.
+//! open): one process; per node a track of its roles and terms (follower, candidate, leader
+//! of term T) with its crashes, restarts, commits and truncations as instant events, its
+//! flushes as async slices from submit to completion (they overlap: group commit), and a
+//! track of its Raft thread's blocks; a track for the cluster with faults, the heal,
+//! hazard windows and violations (global instant events). Slices on one track never
+//! overlap without nesting, as the format wants.
 //!
 //! It reads the trace's JSON lines (trace.md), not the simulator, so it serves any
 //! implementation that writes the same trace. Times are virtual: microseconds of simulated
@@ -14,6 +15,8 @@ use std::collections::BTreeMap;
 
 /// The track of events that belong to no node.
 const CLUSTER_TID: u64 = 0;
+/// Node `n`'s blocks are on track `BLOCKS_TID + n`.
+const BLOCKS_TID: u64 = 1000;
 
 /// Converts the trace's lines (in order) into a Trace Event Format document.
 pub fn convert(lines: &[Value]) -> Value {
@@ -68,8 +71,8 @@ impl Converter {
             }
             "unblock" => {
                 if let Some((on, start)) = node_of(line).and_then(|n| self.blocks.remove(&n)) {
-                    let n = node_of(line).unwrap_or(0);
-                    self.slice(n, &format!("blocked: {on}"), "block", start, t, json!({}));
+                    let tid = BLOCKS_TID + node_of(line).unwrap_or(0);
+                    self.slice(tid, &format!("blocked: {on}"), "block", start, t, json!({}));
                 }
             }
             "crash" => self.crash(line, t),
@@ -114,7 +117,12 @@ impl Converter {
             } else {
                 format!("flush {file} FAILED")
             };
-            self.slice(n, &name, "flush", start, t, json!({ "op": op, "ok": ok }));
+            for (ph, ts) in [("b", start), ("e", t)] {
+                self.events.push(json!({
+                    "name": name, "cat": "flush", "ph": ph, "id": op, "pid": 1, "tid": n,
+                    "ts": ts, "args": { "op": op, "ok": ok },
+                }));
+            }
         }
     }
 
@@ -143,14 +151,14 @@ impl Converter {
             .map_or(self.last_us, |e| e as f64 / 1e3);
         let index = line["index"].as_u64().unwrap_or(0);
         let args = json!({ "index": index, "durable_nodes": line["durable_nodes"].clone() });
-        self.slice(
-            CLUSTER_TID,
-            &format!("hazard: entry {index}"),
-            "hazard",
-            start,
-            end,
-            args,
-        );
+        // Async: hazard windows overlap one another.
+        let name = format!("hazard: entry {index}");
+        for (ph, ts) in [("b", start), ("e", end)] {
+            self.events.push(json!({
+                "name": name, "cat": "hazard", "ph": ph, "id": index, "pid": 1,
+                "tid": CLUSTER_TID, "ts": ts, "args": args,
+            }));
+        }
     }
 
     fn slice(&mut self, tid: u64, name: &str, cat: &str, start: f64, end: f64, args: Value) {
@@ -190,6 +198,10 @@ impl Converter {
                 "name": "thread_name", "ph": "M", "pid": 1, "tid": n,
                 "args": { "name": format!("node {n}") },
             }));
+            meta.push(json!({
+                "name": "thread_name", "ph": "M", "pid": 1, "tid": BLOCKS_TID + n,
+                "args": { "name": format!("node {n}: Raft thread blocked") },
+            }));
         }
         meta.extend(self.events);
         json!({ "traceEvents": meta, "displayTimeUnit": "ms" })
@@ -226,14 +238,19 @@ mod tests {
         );
         let leader = named("leader (term 1)").expect("closed at the end");
         assert_eq!(leader["dur"].as_f64(), Some(6.0));
-        let flush = named("flush log").expect("a flush slice");
+        let flush: Vec<&Value> = events.iter().filter(|e| e["name"] == "flush log").collect();
+        assert_eq!(flush.len(), 2, "an async begin and end");
         assert_eq!(
-            (flush["ts"].as_f64(), flush["dur"].as_f64()),
-            (Some(3.0), Some(2.0))
+            (flush[0]["ph"].as_str(), flush[0]["ts"].as_f64()),
+            (Some("b"), Some(3.0))
+        );
+        assert_eq!(
+            (flush[1]["ph"].as_str(), flush[1]["ts"].as_f64()),
+            (Some("e"), Some(5.0))
         );
         let v = named("violation").expect("the violation");
         assert_eq!((v["ph"].as_str(), v["s"].as_str()), (Some("i"), Some("g")));
         let tracks = events.iter().filter(|e| e["name"] == "thread_name").count();
-        assert_eq!(tracks, 3, "the cluster and two nodes");
+        assert_eq!(tracks, 5, "the cluster, two nodes and their blocks");
     }
 }

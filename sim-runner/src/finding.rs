@@ -173,9 +173,11 @@ fn found(result: &SeedResult) -> Found {
     match result {
         SeedResult::Ran(o) => {
             let invariants: Vec<String> = o.invariants().map(|i| i.name().to_string()).collect();
+            // The most severe violation: a loss before a hazard.
             let first = o
                 .violations
-                .first()
+                .iter()
+                .min_by_key(|v| v.invariant.severity_rank())
                 .map_or_else(|| invariants.join(", "), |v| v.to_string());
             Found {
                 outcome: if invariants.is_empty() {
@@ -206,27 +208,28 @@ fn found(result: &SeedResult) -> Found {
     }
 }
 
-/// `repro` for what a run found (with the hash to compare), `run --check-determinism`
-/// for nondeterminism.
-/// A finding whose file was not kept (its signature keeps the lowest seeds' files): no
-/// file, and a repro command that makes it again from the scenario it was fuzzed from.
+/// A finding whose file is not kept (its signature keeps the lowest seeds' files): no
+/// file, and a command that reproduces it from the scenario it was fuzzed from — with
+/// `--swarm`, a one-seed fuzz run that writes the finding file again (shard pinned, so an
+/// environment's shard variables cannot skip it).
 pub fn without_file(f: &mut Finding) {
     if f.finding_file.is_empty() {
         return;
     }
     let file = shown(Path::new(&f.file));
-    f.repro = match &f.swarm {
-        Some(_) => format!(
-            "sim-runner fuzz {file} --swarm --seed {} --seeds 1 --out finding-{}-seed-{}",
-            f.seed,
-            crate::finding::safe_name(&f.scenario),
-            f.seed
+    let seed = f.seed;
+    f.repro = match (&f.swarm, f.kind) {
+        (Some(_), _) => format!(
+            "sim-runner fuzz {file} --swarm --seed {seed} --seeds 1 --shard 0/1 --out finding-{}-seed-{seed}",
+            safe_name(&f.scenario)
         ),
-        None => format!("sim-runner repro {file} --seed {}", f.seed),
+        (None, _) => repro_command(Path::new(&f.file), seed, f.kind, f.trace_hash.as_deref()),
     };
     f.finding_file = String::new();
 }
 
+/// `repro` for what a run found (with the hash to compare), `run --check-determinism`
+/// for nondeterminism.
 fn repro_command(path: &Path, seed: u64, kind: Kind, hash: Option<&str>) -> String {
     let file = shown(path);
     match (kind, hash) {

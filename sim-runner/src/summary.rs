@@ -161,8 +161,11 @@ pub fn text(s: &Summary) -> String {
         };
         let _ = writeln!(
             out,
-            "{}: {} seeds{seeds}, {} findings ({} failing): {fired}",
-            sc.name, sc.seeds_run, sc.findings, sc.failing
+            "{}: {}{seeds}, {} ({} failing): {fired}",
+            sc.name,
+            count(sc.seeds_run, "seed"),
+            count(sc.findings, "finding"),
+            sc.failing
         );
     }
     let listed = &s.failing_findings;
@@ -180,8 +183,10 @@ pub fn text(s: &Summary) -> String {
     }
     let _ = writeln!(
         out,
-        "{} seeds, {} findings, {} failing",
-        s.seeds_run, s.findings, s.failing
+        "{}, {}, {} failing",
+        count(s.seeds_run, "seed"),
+        count(s.findings, "finding"),
+        s.failing
     );
     out
 }

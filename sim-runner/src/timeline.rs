@@ -22,11 +22,22 @@ const APPENDS_MAX: usize = 50_000;
 pub fn page(lines: &[Value]) -> String {
     let data = extract(lines);
     let json = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
-    // `</` cannot close the script element from inside the data.
-    let json = json.replace("</", "<\\/");
+    // Nothing in the data may end the script element or open a comment in it (`</script>`,
+    // `<!--`), nor break a line for JavaScript: those characters only occur inside JSON
+    // strings, where their \u escapes mean the same.
+    let mut safe = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                safe.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => safe.push(c),
+        }
+    }
+    // The script first: the data, inserted last, is never scanned for a placeholder.
     TEMPLATE
-        .replace("/*DATA*/", &json)
-        .replace("/*SCRIPT*/", SCRIPT)
+        .replacen("/*SCRIPT*/", SCRIPT, 1)
+        .replacen("/*DATA*/", &safe, 1)
 }
 
 const TEMPLATE: &str = include_str!("timeline.html");
@@ -287,7 +298,7 @@ mod tests {
 {"kind":"send","t_ns":1500,"from":1,"to":2,"msg":{"type":"append-entries","term":1,"prev_index":9,"prev_term":1,"entries":1,"leader_commit":4}}
 {"kind":"deliver","t_ns":3000,"from":1,"to":2,"msg":{"type":"append-entries","term":1,"prev_index":4,"prev_term":1,"entries":2,"leader_commit":4}}
 {"kind":"deliver","t_ns":3500,"from":1,"to":2,"msg":{"type":"append-entries","term":1,"prev_index":9,"prev_term":1,"entries":1,"leader_commit":4}}
-{"kind":"violation","t_ns":9000,"invariant":"durability-loss","index":6,"detail":"lost </script>"}
+{"kind":"violation","t_ns":9000,"invariant":"durability-loss","index":6,"detail":"lost </script> <!-- /*SCRIPT*/ /*DATA*/"}
 {"kind":"end","t_ns":9000,"events":5,"trace_hash":"00"}"#,
         );
         let data = extract(&trace);
@@ -315,6 +326,11 @@ mod tests {
             !html.contains("lost </script>"),
             "the data cannot close the script"
         );
-        assert!(!html.contains("/*DATA*/") && !html.contains("/*SCRIPT*/"));
+        assert!(!html.contains("const DATA = /*DATA*/"), "the data is in");
+        assert_eq!(
+            html.matches("\"use strict\"").count(),
+            1,
+            "the script is in, once"
+        );
     }
 }

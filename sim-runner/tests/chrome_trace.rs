@@ -38,13 +38,40 @@ fn the_chrome_trace_of_a_failing_seed_has_the_formats_shape() {
     assert!(events.len() > 100);
     for e in events {
         let ph = e["ph"].as_str().expect("ph");
-        assert!(["M", "X", "i"].contains(&ph), "{e}");
+        assert!(["M", "X", "i", "b", "e"].contains(&ph), "{e}");
         assert!(e["name"].is_string() && e["pid"].is_u64(), "{e}");
         if ph != "M" {
             assert!(e["tid"].is_u64() && e["ts"].is_number(), "{e}");
         }
         if ph == "X" {
             assert!(e["dur"].as_f64().is_some_and(|d| d >= 0.0), "{e}");
+        }
+        if ph == "b" || ph == "e" {
+            assert!(e["id"].is_u64() && e["cat"].is_string(), "{e}");
+        }
+    }
+    // Complete slices on one track nest or do not overlap.
+    let mut by_track: std::collections::BTreeMap<u64, Vec<(f64, f64)>> = Default::default();
+    for e in events.iter().filter(|e| e["ph"] == "X") {
+        let ts = e["ts"].as_f64().unwrap();
+        let end = ts + e["dur"].as_f64().unwrap();
+        by_track
+            .entry(e["tid"].as_u64().unwrap())
+            .or_default()
+            .push((ts, end));
+    }
+    for (tid, mut slices) in by_track {
+        slices.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        let mut open: Vec<f64> = Vec::new();
+        for (a, b) in slices {
+            while open.last().is_some_and(|end| *end <= a) {
+                open.pop();
+            }
+            assert!(
+                open.last().is_none_or(|end| b <= *end),
+                "track {tid}: a slice {a}..{b} overlaps another without nesting"
+            );
+            open.push(b);
         }
     }
     let tracks: Vec<&str> = events

@@ -358,4 +358,8 @@ fn findings_of_one_signature_keep_a_bounded_number_of_files() {
     assert_eq!(kept[0].len(), 5, "{:?}", kept[0]);
     let o = run(s.path(), &["merge", "out-1", "out-2", "-o", "merged"]);
     assert!(!stderr(&o).contains("missing"), "{}", stderr(&o));
+    let merged = std::fs::read_dir(s.path().join("merged/findings"))
+        .unwrap()
+        .count();
+    assert_eq!(merged, 5, "a merge keeps the same bound");
 }

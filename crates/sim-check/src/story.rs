@@ -83,8 +83,9 @@ impl StoryLog {
 }
 
 impl Checker {
-    /// What happened to committed entry `index` after its commit, most telling first: the
-    /// loss of each copy held at commit, and the elections of nodes without it.
+    /// What happened to committed entry `index` after its commit, in the order it happened:
+    /// the crashes and restarts of the nodes that held it, the truncations that dropped it,
+    /// and the elections of nodes without it.
     pub(crate) fn causes(&self, index: LogIndex, c: &Committed) -> Vec<String> {
         let mut lines = Vec::new();
         for e in self.story.events.iter().filter(|e| e.t() >= c.t) {
@@ -103,6 +104,11 @@ impl Checker {
                 StoryEvent::Restart { t, node, log_last } if log_last < index => Some(format!(
                     "node {node} restarted at {t} with its log ending at {log_last}, without it"
                 )),
+                StoryEvent::Restart { t, node, log_last } if c.held_at_commit.contains(node) => {
+                    Some(format!(
+                        "node {node} restarted at {t} with its log ending at {log_last}"
+                    ))
+                }
                 StoryEvent::Truncate { t, node, from } if from <= index => Some(format!(
                     "node {node} dropped it at {t}, truncating its log from {from}"
                 )),

@@ -151,15 +151,28 @@ fn save(out: &mut OutDir, signatures: &mut Signatures, e: &Examined) -> anyhow::
     if let Some((f, text)) = &e.finding {
         let admission = signatures.admit(f);
         if let Some(evicted) = &admission.evict {
-            let _ = std::fs::remove_file(evicted);
+            // Its line still names it until the end of the run rewrites the lines; merge
+            // takes a named file that is missing as a finding without one.
+            if let Err(e) = std::fs::remove_file(evicted) {
+                eprintln!("warning: cannot remove {evicted}: {e}");
+            }
         }
-        out.finding(f, admission.keep_file.then_some(text.as_str()))?;
+        if admission.keep_file {
+            out.finding(f, Some(text))?;
+        } else {
+            let mut line = f.clone();
+            crate::finding::without_file(&mut line);
+            out.finding(&line, None)?;
+        }
         print = admission.print;
     }
     out.record(&e.record)?;
     Ok(print)
 }
 
+/// The line printed as a finding is made. Its command does not name the finding file, which
+/// a lower seed of the same signature finishing later may displace; the summary at the end
+/// names the files kept.
 fn finding_line(f: &Finding) -> String {
     let what = if f.fails {
         "FINDING"
@@ -167,9 +180,11 @@ fn finding_line(f: &Finding) -> String {
         "finding (expected)"
     };
     let first = f.first.lines().next().unwrap_or_default();
+    let mut lasting = f.clone();
+    crate::finding::without_file(&mut lasting);
     format!(
         "{what} {} seed {}: {first}\n  reproduce: {}",
-        f.scenario, f.seed, f.repro
+        f.scenario, f.seed, lasting.repro
     )
 }
 
@@ -206,8 +221,8 @@ fn finish(
         }
     }
     eprintln!(
-        "{} seeds in {:.2} s wall: {:.1} seeds/s; output in {}",
-        summary.seeds_run,
+        "{} in {:.2} s wall: {:.1} seeds/s; output in {}",
+        report::count(summary.seeds_run, "seed"),
         progress.elapsed().as_secs_f64(),
         progress.rate(),
         args.out.display()
@@ -252,7 +267,10 @@ fn run_json(
 fn settings(args: &FuzzArgs, plan: &Plan, from: &str, jobs: usize) -> Vec<(String, String)> {
     let mut s = vec![("scenarios".to_string(), args.files.len().to_string())];
     if let Some(n) = args.seeds {
-        let per = format!("{n} per scenario, {} runs in this shard", plan.len());
+        let per = format!(
+            "{n} per scenario, {} in this shard",
+            report::count(plan.len(), "run")
+        );
         s.push(("seeds".into(), per));
     }
     if let Some(t) = args.time {

@@ -9,10 +9,11 @@
 
 use crate::Exit;
 use crate::cli::MergeArgs;
-use crate::finding::{Finding, SeedRecord};
+use crate::finding::{Finding, SeedRecord, without_file};
 use crate::load::shown;
 use crate::out_dir::{self, OutDir};
 use crate::report;
+use crate::signature::Signatures;
 use crate::summary::{self, Tally};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,9 +44,15 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
             o.record(r)?;
         }
     }
-    for (f, at) in findings.into_values() {
-        if f.finding_file.is_empty() {
-            // A finding whose file its run did not keep: the line says how to make it.
+    // The same bound as one fuzz run: per signature, the files of the lowest seeds (in
+    // (scenario, seed) order here, so the merge keeps the same files whatever the shards).
+    let mut signatures = Signatures::default();
+    for (mut f, at) in findings.into_values() {
+        let keep = !f.finding_file.is_empty() && at.is_file() && signatures.admit(&f).keep_file;
+        if !keep {
+            // Not kept, or its file is gone (a run killed before it rewrote its lines):
+            // the line says how to make the file again.
+            without_file(&mut f);
             if let Some((o, _)) = &mut out {
                 o.finding(&f, None)?;
             }
@@ -57,9 +64,6 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
             None => at.clone(),
         };
         let (f, text) = relocate(f, &at, &dest);
-        if text.is_none() {
-            eprintln!("warning: {} is missing; its line is kept", at.display());
-        }
         if let Some((o, _)) = &mut out {
             o.finding(&f, text.as_deref())?;
         }

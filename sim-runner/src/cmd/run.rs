@@ -30,7 +30,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             s.expect.outcome == Outcome::Violation && expect::is_expected_hit(s, r)
         };
         let results = seeds::run_many(s, first, count, jobs, args.check_determinism, &stop);
-        if crate::interrupt::interrupted() {
+        let hit = results.iter().any(stop);
+        if crate::interrupt::interrupted() && (results.len() as u64) < count && !hit {
             // A scenario cut short is not judged; the reports cover those that finished.
             println!(
                 "{}: interrupted after {}, not judged",
