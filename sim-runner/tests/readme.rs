@@ -58,3 +58,29 @@ fn verbose_logs_are_readable_lines_tagged_with_the_seed() {
         &lines[..5]
     );
 }
+
+#[test]
+fn run_verbose_with_two_jobs_says_which_seed_each_line_is_from() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let o = bin(&root)
+        .args([
+            "run",
+            "scenarios/sync-no-faults.toml",
+            "--seeds",
+            "2",
+            "-j",
+            "2",
+            "-v",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let log = stderr(&o);
+    let first = log.lines().filter(|l| l.starts_with("seed 1  ")).count();
+    let second = log.lines().filter(|l| l.starts_with("seed 2  ")).count();
+    assert!(
+        first > 100 && second > 100,
+        "both seeds tagged: {first} and {second}"
+    );
+    assert!(!log.contains('\u{1b}'));
+}
