@@ -249,27 +249,14 @@ fn allowed_names(s: &Scenario) -> String {
     names.join("|")
 }
 
-/// Judges the scenario's expectation over `results` (in seed order).
-pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioReport {
+/// Whether the expectation holds, the verdict's words, and the seed to show.
+fn verdict(
+    l: &Loaded,
+    results: &[SeedResult],
+    names: &[&str],
+) -> (bool, String, Option<NotableSeed>) {
     let s = &l.scenario;
-    let mut seeds_violating = BTreeMap::new();
-    for r in results {
-        if let SeedResult::Ran(o) = r {
-            for inv in o.invariants() {
-                *seeds_violating.entry(inv.name().to_string()).or_insert(0) += 1;
-            }
-        }
-    }
-    let panics = results
-        .iter()
-        .filter(|r| matches!(r, SeedResult::Panicked { .. }))
-        .count() as u64;
-    let nondeterministic = results
-        .iter()
-        .filter(|r| matches!(r, SeedResult::Nondeterministic { .. }))
-        .count() as u64;
-    let names: Vec<&str> = s.expect.violation.iter().map(|i| i.name()).collect();
-    let (holds, verdict, notable_seed) = match s.expect.outcome {
+    match s.expect.outcome {
         Outcome::Pass => match most_severe(results.iter().filter(|r| failed(s, r))) {
             None if s.expect.allow.is_empty() => (true, "PASS".to_string(), None),
             None => (
@@ -322,7 +309,30 @@ pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioRep
                 ),
             }
         }
-    };
+    }
+}
+
+/// Judges the scenario's expectation over `results` (in seed order).
+pub fn judge(l: &Loaded, first_seed: u64, results: &[SeedResult]) -> ScenarioReport {
+    let s = &l.scenario;
+    let mut seeds_violating = BTreeMap::new();
+    for r in results {
+        if let SeedResult::Ran(o) = r {
+            for inv in o.invariants() {
+                *seeds_violating.entry(inv.name().to_string()).or_insert(0) += 1;
+            }
+        }
+    }
+    let panics = results
+        .iter()
+        .filter(|r| matches!(r, SeedResult::Panicked { .. }))
+        .count() as u64;
+    let nondeterministic = results
+        .iter()
+        .filter(|r| matches!(r, SeedResult::Nondeterministic { .. }))
+        .count() as u64;
+    let names: Vec<&str> = s.expect.violation.iter().map(|i| i.name()).collect();
+    let (holds, verdict, notable_seed) = verdict(l, results, &names);
     let seeds_failing: Vec<SeedLine> = match s.expect.outcome {
         Outcome::Pass => results
             .iter()

@@ -54,51 +54,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::ExpectationFailed);
         }
     };
-    println!(
-        "scenario {} seed {} ({})",
-        scenario.name,
-        seed,
-        crate::version::VERSION
-    );
-    println!("run {} after {} events at {}", o.stop, o.events, o.end_time);
-    let m = &o.metrics;
-    println!(
-        "writes acked {} of {} (reads {}), failed {}, unknown {}; commit latency p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; {:.1} acked writes/s",
-        m.writes_acked,
-        m.writes_invoked,
-        m.reads_acked,
-        m.failed,
-        m.unknown,
-        m.commit_latency_p50_us / 1e3,
-        m.commit_latency_p99_us / 1e3,
-        m.commit_latency_max_us / 1e3,
-        m.acked_writes_per_s
-    );
-    println!(
-        "flushes {}, messages {}, faults fired {}",
-        m.flushes,
-        m.messages,
-        o.fired_faults.len()
-    );
-    if o.hazards.windows > 0 {
-        println!(
-            "durability hazard windows: {} (longest {:.3} ms)",
-            o.hazards.windows,
-            o.hazards.longest_ns as f64 / 1e6
-        );
-    }
-    if let Some(u) = &o.linearizability_undecided {
-        println!("linearizability: {u}");
-    }
-    for v in &o.violations {
-        println!("violation: {v}");
-    }
-    for (inv, n) in &o.violation_counts {
-        println!("  {inv}: {n}");
-    }
-    if let Some(e) = &o.trace_error {
-        eprintln!("warning: the trace file is incomplete: {e}");
-    }
+    print_outcome(&scenario, seed, &o);
     println!("trace hash: {}", o.trace_hash);
     if let Some(c) = captured {
         write_captured(&c, &args)?;
@@ -168,4 +124,53 @@ fn write_captured(c: &Captured, args: &ReproArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// What the run found and cost, as `repro` prints it (the trace hash follows).
+fn print_outcome(scenario: &sim_scenario::Scenario, seed: u64, o: &sim_cluster::RunOutcome) {
+    println!(
+        "scenario {} seed {} ({})",
+        scenario.name,
+        seed,
+        crate::version::VERSION
+    );
+    println!("run {} after {} events at {}", o.stop, o.events, o.end_time);
+    let m = &o.metrics;
+    println!(
+        "writes acked {} of {} (reads {}), failed {}, unknown {}; commit latency p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; {:.1} acked writes/s",
+        m.writes_acked,
+        m.writes_invoked,
+        m.reads_acked,
+        m.failed,
+        m.unknown,
+        m.commit_latency_p50_us / 1e3,
+        m.commit_latency_p99_us / 1e3,
+        m.commit_latency_max_us / 1e3,
+        m.acked_writes_per_s
+    );
+    println!(
+        "flushes {}, messages {}, faults fired {}",
+        m.flushes,
+        m.messages,
+        o.fired_faults.len()
+    );
+    if o.hazards.windows > 0 {
+        println!(
+            "durability hazard windows: {} (longest {:.3} ms)",
+            o.hazards.windows,
+            o.hazards.longest_ns as f64 / 1e6
+        );
+    }
+    if let Some(u) = &o.linearizability_undecided {
+        println!("linearizability: {u}");
+    }
+    for v in &o.violations {
+        println!("violation: {v}");
+    }
+    for (inv, n) in &o.violation_counts {
+        println!("  {inv}: {n}");
+    }
+    if let Some(e) = &o.trace_error {
+        eprintln!("warning: the trace file is incomplete: {e}");
+    }
 }
