@@ -6,9 +6,9 @@
 //! messages that carried the entry a violation is about, as arrows; and the violation,
 //! marked. Wheel to zoom, drag to pan, hover for details; a legend says what is what.
 //!
-//! Like `chrome_trace.rs` it reads the trace's JSON lines, so it serves any
-//! implementation's trace. This file extracts the data (`extract`) and wraps it in the
-//! page; the drawing is the page's own script (`timeline.js`, included at build time).
+//! It reads the trace's JSON lines, so it serves any implementation's trace. This file
+//! extracts the data (`extract`, which `chrome_trace.rs` draws from too) and wraps it in
+//! the page; the drawing is the page's own script (`timeline.js`, included at build time).
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -280,10 +280,11 @@ impl Extract {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn lines(text: &str) -> Vec<Value> {
+    /// A trace's lines from its text (for this file's and chrome_trace.rs's tests).
+    pub(crate) fn lines(text: &str) -> Vec<Value> {
         text.lines()
             .map(|l| serde_json::from_str(l).expect("json"))
             .collect()
