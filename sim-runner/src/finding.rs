@@ -26,6 +26,9 @@ pub enum Kind {
     Violation,
     CrashOfSimulator,
     Nondeterminism,
+    /// The seed hit `run.max_events` before its end, with no violation so far: nothing
+    /// after that was judged (a scenario that expects `pass` fails on it, as with `run`).
+    EventLimit,
 }
 
 /// One line of `results.jsonl`: a seed that completed.
@@ -137,8 +140,12 @@ pub fn examine(
     let allowed = |name: &String| {
         Invariant::from_name(name).is_some_and(|i| l.scenario.expect.allow.contains(&i))
     };
-    let fails = outcome != Kind::Violation
-        || (l.scenario.expect.outcome == Outcome::Pass && !invariants.iter().all(allowed));
+    let expects_pass = l.scenario.expect.outcome == Outcome::Pass;
+    let fails = match outcome {
+        Kind::Violation => expects_pass && !invariants.iter().all(allowed),
+        Kind::EventLimit => expects_pass,
+        _ => true,
+    };
     let finding = Finding {
         scenario: l.scenario.name.clone(),
         file: record.file.clone(),
@@ -173,6 +180,18 @@ fn found(result: &SeedResult) -> Found {
     match result {
         SeedResult::Ran(o) => {
             let invariants: Vec<String> = o.invariants().map(|i| i.name().to_string()).collect();
+            if invariants.is_empty() && !o.stop.completed() {
+                return Found {
+                    outcome: Kind::EventLimit,
+                    invariants: vec!["event-limit".to_string()],
+                    trace_hash: Some(o.trace_hash.clone()),
+                    events: Some(o.events),
+                    first: format!(
+                        "the seed hit run.max_events ({} events) at {}, before its end: nothing after that was judged; raise run.max_events or shorten the run",
+                        o.events, o.end_time
+                    ),
+                };
+            }
             // The most severe violation: a loss before a hazard.
             let first = o
                 .violations

@@ -50,6 +50,8 @@ pub struct ScenarioSummary {
     pub seeds_violating: BTreeMap<String, u64>,
     pub crash_of_simulator: u64,
     pub nondeterminism: u64,
+    /// Seeds that hit `run.max_events` before their end (not judged after it).
+    pub event_limit: u64,
     pub findings: u64,
     pub failing: u64,
 }
@@ -99,6 +101,7 @@ impl Tally {
             }
             Kind::CrashOfSimulator => s.crash_of_simulator += 1,
             Kind::Nondeterminism => s.nondeterminism += 1,
+            Kind::EventLimit => s.event_limit += 1,
         }
     }
 
@@ -148,6 +151,10 @@ pub fn text(s: &Summary) -> String {
             .chain(
                 (sc.nondeterminism > 0)
                     .then(|| format!("nondeterminism on {}", count(sc.nondeterminism, "seed"))),
+            )
+            .chain(
+                (sc.event_limit > 0)
+                    .then(|| format!("event-limit on {}", count(sc.event_limit, "seed"))),
             )
             .collect();
         let seeds = match (sc.seed_min, sc.seed_max) {

@@ -363,3 +363,33 @@ fn findings_of_one_signature_keep_a_bounded_number_of_files() {
         .count();
     assert_eq!(merged, 5, "a merge keeps the same bound");
 }
+
+/// A seed that hits `run.max_events` before its end was not judged after it: like `run`,
+/// `fuzz` fails a scenario that expects `pass` on it (a finding of kind `event-limit`).
+#[test]
+fn a_seed_cut_by_max_events_fails_a_pass_scenario() {
+    let s = Scratch::new("fuzz-event-limit");
+    let file = s.path().join("short.toml");
+    std::fs::write(
+        &file,
+        "[cluster]\nnodes = 3\nmode = \"sync\"\n[run]\nmax_events = 2000\n",
+    )
+    .unwrap();
+    let f = file.display().to_string();
+    let o = run(s.path(), &["fuzz", &f, "--seeds", "2", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("event-limit on 2 seeds"),
+        "{}",
+        stdout(&o)
+    );
+    let findings = jsonl(&s.path().join("out/findings.jsonl"));
+    assert_eq!(findings.len(), 2);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["kind"] == "event-limit" && f["fails"] == true)
+    );
+    let r = run(s.path(), &["run", &f, "--seeds", "2"]);
+    assert_eq!(r.status.code(), Some(1), "run agrees: {}", stdout(&r));
+}
