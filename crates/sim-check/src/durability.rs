@@ -39,21 +39,20 @@ pub struct HazardSummary {
 }
 
 impl Checker {
+    /// The nodes whose durable media hold `id` at `index`.
     fn durable_holders(&self, index: LogIndex, id: &EntryId) -> NodeSet {
-        let mut set = NodeSet::default();
-        for (i, v) in self.nodes.iter().enumerate() {
-            if at(&v.durable, index) == Some(id) {
-                set.insert(NodeId(i as u8 + 1));
-            }
-        }
-        set
+        self.holders(|v| at(&v.durable, index) == Some(id))
     }
 
     /// The up nodes holding `id` at `index` in memory.
     fn memory_holders(&self, index: LogIndex, id: &EntryId) -> NodeSet {
+        self.holders(|v| v.up && at(&v.log, index) == Some(id))
+    }
+
+    fn holders(&self, holds: impl Fn(&crate::view::NodeView) -> bool) -> NodeSet {
         let mut set = NodeSet::default();
         for (i, v) in self.nodes.iter().enumerate() {
-            if v.up && at(&v.log, index) == Some(id) {
+            if holds(v) {
                 set.insert(NodeId(i as u8 + 1));
             }
         }

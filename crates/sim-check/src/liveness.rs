@@ -92,18 +92,11 @@ impl Checker {
     /// committed (a follower's own commit index may trail by a heartbeat: that is how it
     /// learns it, so it is not compared).
     pub fn convergence(&self) -> Option<Converged> {
-        let top = self.nodes.iter().filter(|v| v.up).map(|v| v.term).max()?;
-        let (i, leader) = self
-            .nodes
-            .iter()
-            .enumerate()
-            .find(|(_, v)| v.up && v.role == Role::Leader && v.term == top)?;
-        let commit = leader.commit.min(LogIndex(leader.log.len() as u64));
-        let last = commit.0.checked_sub(1)? as usize;
-        if leader.log[last].term != leader.term {
+        let (i, leader) = self.newest_leader()?;
+        let prefix = committed_prefix(leader);
+        if prefix.last()?.term != leader.term {
             return None;
         }
-        let prefix = &leader.log[..commit.0 as usize];
         let all_hold = self
             .nodes
             .iter()
@@ -112,8 +105,22 @@ impl Checker {
         all_hold.then_some(Converged {
             leader: NodeId(i as u8 + 1),
             term: leader.term,
-            commit,
+            commit: LogIndex(prefix.len() as u64),
         })
+    }
+
+    /// The newest term of any up node.
+    fn newest_term(&self) -> Option<Term> {
+        self.nodes.iter().filter(|v| v.up).map(|v| v.term).max()
+    }
+
+    /// The up leader of the newest term of any up node, with its position, if there is one.
+    fn newest_leader(&self) -> Option<(usize, &NodeView)> {
+        let top = self.newest_term()?;
+        self.nodes
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.up && v.role == Role::Leader && v.term == top)
     }
 
     /// The liveness verdict at the end of a run that had a heal phase. Returns the log the
@@ -147,59 +154,40 @@ impl Checker {
 
     /// One clause: why the cluster is not converged.
     fn stall_summary(&self) -> String {
-        let top = self.nodes.iter().filter(|v| v.up).map(|v| v.term).max();
-        let Some(top) = top else {
+        let Some(top) = self.newest_term() else {
             return "no node is up".into();
         };
-        let leader = self
-            .nodes
-            .iter()
-            .position(|v| v.up && v.role == Role::Leader && v.term == top);
-        match leader {
-            None => format!("no leader in term {top}, the newest term of an up node"),
-            Some(i) => {
-                let v = &self.nodes[i];
-                let own = v
-                    .log
-                    .get((v.commit.0 as usize).wrapping_sub(1))
-                    .is_some_and(|e| e.term == v.term);
-                if own {
-                    let lag: Vec<String> = self
-                        .lagging_nodes()
-                        .iter()
-                        .map(|(n, _)| n.to_string())
-                        .collect();
-                    format!(
-                        "leader {} of term {top} committed {} entries, but node(s) {} do not hold them",
-                        i + 1,
-                        v.commit,
-                        lag.join(", ")
-                    )
-                } else {
-                    format!(
-                        "leader {} of term {top} has not committed an entry of its term (commit index {})",
-                        i + 1,
-                        v.commit
-                    )
-                }
-            }
+        let Some((i, v)) = self.newest_leader() else {
+            return format!("no leader in term {top}, the newest term of an up node");
+        };
+        let own = committed_prefix(v).last().is_some_and(|e| e.term == v.term);
+        if own {
+            let lag: Vec<String> = self
+                .lagging_nodes()
+                .iter()
+                .map(|(n, _)| n.to_string())
+                .collect();
+            format!(
+                "leader {} of term {top} committed {} entries, but node(s) {} do not hold them",
+                i + 1,
+                v.commit,
+                lag.join(", ")
+            )
+        } else {
+            format!(
+                "leader {} of term {top} has not committed an entry of its term (commit index {})",
+                i + 1,
+                v.commit
+            )
         }
     }
 
     /// Up nodes that lack the newest leader's committed log, with the reason.
     fn lagging_nodes(&self) -> Vec<(NodeId, String)> {
-        let Some(top) = self.nodes.iter().filter(|v| v.up).map(|v| v.term).max() else {
+        let Some((_, leader)) = self.newest_leader() else {
             return Vec::new();
         };
-        let Some(leader) = self
-            .nodes
-            .iter()
-            .find(|v| v.up && v.role == Role::Leader && v.term == top)
-        else {
-            return Vec::new();
-        };
-        let commit = (leader.commit.0 as usize).min(leader.log.len());
-        let prefix = &leader.log[..commit];
+        let prefix = committed_prefix(leader);
         self.nodes
             .iter()
             .enumerate()
@@ -262,6 +250,12 @@ impl Checker {
         }
         lines
     }
+}
+
+/// The log `v` has committed: up to its commit index, within its log.
+fn committed_prefix(v: &NodeView) -> &[EntryId] {
+    let commit = usize::try_from(v.commit.0).unwrap_or(usize::MAX);
+    &v.log[..commit.min(v.log.len())]
 }
 
 fn role_name(r: Role) -> &'static str {
