@@ -8,7 +8,6 @@ mod common;
 use common::*;
 use sim_scenario::{Bug, Outcome};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn bug_files() -> Vec<PathBuf> {
     toml_files("scenarios/bugs")
@@ -46,19 +45,8 @@ fn every_mutant_has_a_scenario_named_after_it() {
 
 #[test]
 fn every_mutant_is_caught_within_its_budget() {
-    let mut args = vec!["run".to_string(), "--jobs".into(), "2".into()];
-    args.extend(bug_files().iter().map(|p| p.display().to_string()));
-    let o = Command::new(env!("CARGO_BIN_EXE_sim-runner"))
-        .current_dir(root())
-        .args(&args)
-        .output()
-        .expect("runs");
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "a mutant escaped its checkers:\n{out}"
-    );
+    let (code, out) = run_scenarios(&bug_files());
+    assert_eq!(code, Some(0), "a mutant escaped its checkers:\n{out}");
     let caught = out.matches("found\n").count();
     assert_eq!(caught, Bug::ALL.len() - 1 - MASKED.len(), "{out}");
 }

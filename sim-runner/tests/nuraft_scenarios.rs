@@ -8,7 +8,6 @@ mod common;
 use common::*;
 use sim_scenario::{CommitRule, Outcome, Scenario};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn files(folder: &str) -> Vec<PathBuf> {
     toml_files(folder)
@@ -29,15 +28,8 @@ fn every_nuraft_and_regression_scenario_meets_its_expectation() {
         expecting >= 3,
         "the Figure 8, random-fault and stale-matched findings"
     );
-    let mut args = vec!["run".to_string(), "--jobs".into(), "2".into()];
-    args.extend(all.iter().map(|p| p.display().to_string()));
-    let o = Command::new(env!("CARGO_BIN_EXE_sim-runner"))
-        .current_dir(root())
-        .args(&args)
-        .output()
-        .expect("runs");
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "{out}");
+    let (code, out) = run_scenarios(&all);
+    assert_eq!(code, Some(0), "{out}");
     assert_eq!(out.matches("found\n").count(), expecting, "{out}");
 }
 

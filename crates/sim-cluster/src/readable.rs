@@ -1,6 +1,7 @@
 //! One readable line per trace event, for `-v` logs: the node (or `from -> to` for a
 //! message) first, the kind, then the event's fields as `name value`, nested messages
-//! flattened (`msg append-entries entries 2 leader_commit 41 ...`). The JSON stays in `--trace`; this is for a person reading a run.
+//! flattened (`msg append-entries entries 2 leader_commit 41 ...`). The JSON stays in
+//! `--trace`; this is for a person reading a run.
 //!
 //! It formats only; whether and where the line is written is the caller's (`world.rs`).
 

@@ -140,3 +140,13 @@ pub fn toml_files(folder: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// `sim-runner run --jobs 2 FILES...` from the workspace root: its exit code and stdout.
+pub fn run_scenarios(files: &[PathBuf]) -> (Option<i32>, String) {
+    let o = bin(&root())
+        .args(["run", "--jobs", "2"])
+        .args(files)
+        .output()
+        .expect("sim-runner runs");
+    (o.status.code(), stdout(&o))
+}
