@@ -28,8 +28,15 @@ pub enum Event {
     Scheduled { index: u32 },
     /// The random crash process fires.
     RandomCrash,
-    /// A randomly crashed node comes back, if it is still the same incarnation.
-    RandomRestart { node: u8, incarnation: u32 },
+    /// A crashed node comes back after `restart_delay_ms`, if it is still the same
+    /// incarnation. `fault` is set when the crash was a random fault (then the restart is
+    /// one too, and goes into the fired-fault schedule); a crash on a failed fsync is not
+    /// a fault but a consequence of the disk stream, and a replay brings it back by itself.
+    RandomRestart {
+        node: u8,
+        incarnation: u32,
+        fault: bool,
+    },
     /// The random partition process fires.
     RandomPartition,
     /// A random partition ends, unless another replaced it.

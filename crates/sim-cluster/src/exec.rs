@@ -414,7 +414,7 @@ impl World {
             ok: c.ok,
         });
         if !c.ok && self.scenario.disk.fsync_error_policy == FsyncErrorPolicy::Crash {
-            self.crash_and_restart_later(n);
+            self.crash_and_restart_later(n, false);
             return;
         }
         if c.file == LOG_FILE {

@@ -58,7 +58,7 @@ impl World {
             .collect();
         if !up.is_empty() {
             let n = up[self.fault_rng.below(up.len() as u64) as usize];
-            self.crash_and_restart_later(n);
+            self.crash_and_restart_later(n, true);
             self.fired(FaultAction::Crash {
                 node: NodeSel::Id(n as u8 + 1),
             });
@@ -67,8 +67,9 @@ impl World {
     }
 
     /// Crashes node `n`; its supervisor restarts it after `restart_delay_ms` (random crashes,
-    /// and a node that died on a failed fsync under the `crash` policy).
-    pub(crate) fn crash_and_restart_later(&mut self, n: usize) {
+    /// and a node that died on a failed fsync under the `crash` policy). `fault` says which:
+    /// only a random crash's restart is a fault that the fired schedule records.
+    pub(crate) fn crash_and_restart_later(&mut self, n: usize, fault: bool) {
         self.crash_node(n);
         let delay = self.draw_ms(self.scenario.faults.restart_delay_ms);
         let incarnation = self.nodes[n].incarnation;
@@ -77,16 +78,19 @@ impl World {
             Event::RandomRestart {
                 node: n as u8,
                 incarnation,
+                fault,
             },
         );
     }
 
-    pub(crate) fn on_random_restart(&mut self, n: usize, incarnation: u32) {
+    pub(crate) fn on_random_restart(&mut self, n: usize, incarnation: u32, fault: bool) {
         if self.phase == Phase::Running && self.nodes[n].incarnation == incarnation {
             self.restart_node(n);
-            self.fired(FaultAction::Restart {
-                node: NodeSel::Id(n as u8 + 1),
-            });
+            if fault {
+                self.fired(FaultAction::Restart {
+                    node: NodeSel::Id(n as u8 + 1),
+                });
+            }
         }
     }
 

@@ -242,9 +242,11 @@ impl World {
             Event::Timer { node, timer } => self.on_timer(usize::from(node), timer),
             Event::Scheduled { index } => self.on_scheduled_fault(index as usize),
             Event::RandomCrash => self.on_random_crash(),
-            Event::RandomRestart { node, incarnation } => {
-                self.on_random_restart(usize::from(node), incarnation)
-            }
+            Event::RandomRestart {
+                node,
+                incarnation,
+                fault,
+            } => self.on_random_restart(usize::from(node), incarnation, fault),
             Event::RandomPartition => self.on_random_partition(),
             Event::PartitionEnd { generation } => self.on_partition_end(generation),
             Event::Heal => self.on_heal(),

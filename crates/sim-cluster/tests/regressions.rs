@@ -44,3 +44,27 @@ fn stale_matched_after_peer_crash() {
         t.outcome.violations
     );
 }
+
+/// A node that crashed on a failed fsync (policy `crash`) was restarted by its supervisor,
+/// and that restart went into the fired-fault schedule at a rounded-down millisecond,
+/// although its crash did not: the schedule `shrink` replays held a restart of its own
+/// beside the one the replayed fsync error brings back. Only faults go into the schedule,
+/// each on a whole millisecond.
+#[test]
+fn an_fsync_crash_restart_is_not_a_scheduled_fault() {
+    let s = scenario(include_str!(
+        "../../../scenarios/faults/fsync-error-crash.toml"
+    ));
+    let mut fsync_crashes = 0;
+    for seed in 1..=10 {
+        let t = run_traced(&s, seed);
+        fsync_crashes += t
+            .lines
+            .iter()
+            .filter(|l| kind(l) == "flush-done" && l["ok"] == false)
+            .count();
+        // This scenario has no random crashes and no schedule: nothing is a fault.
+        assert_eq!(t.outcome.fired_faults, vec![], "seed {seed}");
+    }
+    assert!(fsync_crashes > 0, "the seeds had failed fsyncs");
+}
