@@ -56,12 +56,13 @@ pub fn check_range(first: u64, count: u64) -> Result<(), String> {
 
 /// Runs one seed, catching a panic.
 pub fn run_one(scenario: &Scenario, seed: u64, twice: bool) -> SeedResult {
-    let first = match panic::catch(|| sim_cluster::run_seed(scenario, seed)) {
-        Ok(o) => o,
-        Err(message) => return SeedResult::Panicked { seed, message },
-    };
+    let first =
+        match panic::catch(|| sim_cluster::run_seed(&sim_scenario::world_config(scenario), seed)) {
+            Ok(o) => o,
+            Err(message) => return SeedResult::Panicked { seed, message },
+        };
     if twice {
-        match panic::catch(|| sim_cluster::run_seed(scenario, seed)) {
+        match panic::catch(|| sim_cluster::run_seed(&sim_scenario::world_config(scenario), seed)) {
             Ok(o) if o.trace_hash != first.trace_hash => {
                 return SeedResult::Nondeterministic {
                     seed,

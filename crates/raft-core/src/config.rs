@@ -156,6 +156,10 @@ impl Config {
             self.voters.windows(2).all(|w| w[0] < w[1]),
             "voters must be sorted and unique"
         );
+        assert!(
+            self.voters.len() <= usize::from(crate::NODES_MAX),
+            "more than NODES_MAX voters"
+        );
         assert!(self.max_append_batch >= 1, "max_append_batch must be >= 1");
         assert!(
             self.heartbeat_interval_ns > 0,

@@ -6,7 +6,9 @@ use crate::config::{CommitRule, CoreBug, FlushWait, ParallelAppend, ReadPath};
 use crate::io::{Action, ClientResult, Timer};
 use crate::message::Message;
 use crate::node::{InFlight, Raft};
-use crate::types::{ClientId, Command, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term};
+use crate::types::{
+    ClientId, Command, Entry, LogIndex, NODES_MAX, NodeId, Payload, ReqId, Role, Term,
+};
 
 /// Heartbeat ticks after which an unanswered AppendEntries is sent again.
 const RESEND_AFTER_TICKS: u8 = 2;
@@ -247,10 +249,10 @@ impl Raft {
             return;
         }
         assert!(
-            self.peers.len() < 16,
-            "more voters than the commit rule tracks"
+            self.peers.len() < usize::from(NODES_MAX),
+            "more voters than NODES_MAX"
         );
-        let mut matched = [LogIndex::ZERO; 16];
+        let mut matched = [LogIndex::ZERO; NODES_MAX as usize];
         matched[0] = self.own_matched();
         for (slot, p) in matched[1..].iter_mut().zip(&self.peers) {
             *slot = p.matched;

@@ -54,8 +54,4 @@ impl Log {
         let hi = (to.0 as usize).min(self.entries.len());
         if lo >= hi { &[] } else { &self.entries[lo..hi] }
     }
-
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
-    }
 }

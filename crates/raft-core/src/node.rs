@@ -342,8 +342,9 @@ impl Raft {
     pub fn entry(&self, index: LogIndex) -> Option<&Entry> {
         self.log.get(index)
     }
-    pub fn entries(&self) -> &[Entry] {
-        self.log.entries()
+    /// Entries `from..=to` of the in-memory log (clamped to it).
+    pub fn entries_between(&self, from: LogIndex, to: LogIndex) -> &[Entry] {
+        self.log.slice(from, to)
     }
     pub fn state_machine(&self) -> &Kv {
         &self.kv

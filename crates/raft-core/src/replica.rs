@@ -1,7 +1,10 @@
 //! The replica boundary: what the simulator needs from a Raft implementation. Inputs in,
 //! actions out (executed in order, blocking ones marked), plus read access to what the
-//! world must see — the in-memory log (to write it), the role and indexes (to resolve
-//! faults and report), the state machine (to keep it across a crash when persistent).
+//! world must see — the entries of the in-memory log an action names (to write them), the
+//! role and indexes (to resolve faults and report), the state machine (to keep it across a
+//! crash when persistent). The log is read by index through [`Replica::entry`] and
+//! [`Replica::entries_between`], from [`Replica::first_index`]: nothing assumes the whole
+//! log is in memory from index 1, so an implementation that compacts its log fits.
 //!
 //! [`crate::Raft`] implements it; another implementation (tikv's raft-rs next) plugs in
 //! by adapting its own effects to the same [`Action`]s.
@@ -15,23 +18,24 @@ pub trait Replica {
     fn start(&mut self, out: &mut Vec<Action>);
     /// Feeds one input; effects are appended to `out`.
     fn step(&mut self, input: Input, out: &mut Vec<Action>);
-    /// The in-memory log, from index 1 (what `Append`/`WriteAt` actions refer to).
-    fn entries(&self) -> &[Entry];
+    /// The first index the in-memory log holds (1 until a prefix is compacted away).
+    fn first_index(&self) -> LogIndex;
+    /// The last index of the log (0 when it is empty).
+    fn last_index(&self) -> LogIndex;
+    /// The entry at `index`, if the in-memory log holds it.
+    fn entry(&self, index: LogIndex) -> Option<&Entry>;
+    /// Entries `from..=to`, clamped to what the in-memory log holds: what an
+    /// `Append`/`WriteAt` action names (those entries are always held).
+    fn entries_between(&self, from: LogIndex, to: LogIndex) -> &[Entry];
     fn role(&self) -> Role;
     fn term(&self) -> Term;
     fn commit_index(&self) -> LogIndex;
     fn applied_index(&self) -> LogIndex;
     fn state_machine(&self) -> &Kv;
 
-    fn last_index(&self) -> LogIndex {
-        LogIndex(self.entries().len() as u64)
-    }
+    /// The term of the last entry (0 when the log is empty).
     fn last_term(&self) -> Term {
-        self.entries().last().map_or(Term(0), |e| e.term)
-    }
-    fn entry(&self, index: LogIndex) -> Option<&Entry> {
-        let i = usize::try_from(index.0).ok()?.checked_sub(1)?;
-        self.entries().get(i)
+        self.entry(self.last_index()).map_or(Term(0), |e| e.term)
     }
 }
 
@@ -42,8 +46,17 @@ impl Replica for crate::Raft {
     fn step(&mut self, input: Input, out: &mut Vec<Action>) {
         crate::Raft::step(self, input, out)
     }
-    fn entries(&self) -> &[Entry] {
-        crate::Raft::entries(self)
+    fn first_index(&self) -> LogIndex {
+        LogIndex(1)
+    }
+    fn last_index(&self) -> LogIndex {
+        crate::Raft::last_index(self)
+    }
+    fn entry(&self, index: LogIndex) -> Option<&Entry> {
+        crate::Raft::entry(self, index)
+    }
+    fn entries_between(&self, from: LogIndex, to: LogIndex) -> &[Entry] {
+        crate::Raft::entries_between(self, from, to)
     }
     fn role(&self) -> Role {
         crate::Raft::role(self)

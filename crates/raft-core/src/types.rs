@@ -4,10 +4,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A node of the cluster, 1..=9.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct NodeId(pub u8);
+/// A node of the cluster: the simulator's one node identity (1-based, at most
+/// `NODES_MAX`), shared with the disk, network and checker so no layer renumbers nodes.
+pub use sim_core::{NODES_MAX, NodeId};
 
 /// A Raft term. Term 0 is the term before any election.
 #[derive(
@@ -64,7 +63,7 @@ macro_rules! display_inner {
         }
     )*};
 }
-display_inner!(NodeId, Term, LogIndex, ClientId, ReqId);
+display_inner!(Term, LogIndex, ClientId, ReqId);
 
 /// A key of the key-value state machine.
 pub type Key = u32;

@@ -2,116 +2,167 @@
 //! believes leads, and ends it as the contract says: `client-ok` on success, `client-fail`
 //! with `fail` when a node turned it away (certainly not applied), `unknown` when the
 //! answer never came or the leader lost its leadership (it may still take effect).
+//!
+//! Client links have the network's latency and never lose a message. A request reaches
+//! its node only if that node is still the incarnation it was sent to.
 
+use crate::config::WorkloadConfig;
 use crate::event::Event;
-use crate::world::{Phase, World};
+use crate::kernel::Kernel;
+use crate::node::NodeSlot;
 use raft_core::{ClientId, ClientResult, Command, Input, NodeId, ReqId};
-use sim_core::{SimDuration, SimRng, SimTime};
+use sim_core::{Dist, RngStreams, SimDuration, SimRng, SimTime};
 use sim_trace::{ClientOp, FailOutcome, ReadValue, TraceEvent};
 
 /// Immediate retries after a "not leader" answer before a client waits for its next turn.
 const REDIRECTS_MAX: u32 = 3;
 
 #[derive(Clone, Copy, Debug)]
-pub struct InFlight {
-    pub req: ReqId,
-    pub command: Command,
-    pub node: NodeId,
+struct InFlight {
+    req: ReqId,
+    command: Command,
+    node: NodeId,
     /// The node's incarnation when the request was sent: a crash in between loses it.
-    pub incarnation: u32,
-    pub invoked: SimTime,
-    pub redirects: u32,
+    incarnation: u32,
+    invoked: SimTime,
+    redirects: u32,
 }
 
-pub struct Client {
-    pub id: ClientId,
-    pub rng: SimRng,
-    pub leader_guess: NodeId,
-    pub in_flight: Option<InFlight>,
-    nodes: u8,
+struct Client {
+    id: ClientId,
+    rng: SimRng,
+    leader_guess: NodeId,
+    in_flight: Option<InFlight>,
 }
 
 impl Client {
-    pub fn new(index: u32, mut rng: SimRng, nodes: u8) -> Client {
-        let guess = NodeId(rng.range_inclusive(1, u64::from(nodes)) as u8);
-        Client {
-            id: ClientId(index),
-            rng,
-            leader_guess: guess,
-            in_flight: None,
-            nodes,
-        }
-    }
-
-    fn random_node(&mut self) -> NodeId {
-        NodeId(self.rng.range_inclusive(1, u64::from(self.nodes)) as u8)
+    fn random_node(&mut self, nodes: u8) -> NodeId {
+        draw_node(&mut self.rng, nodes)
     }
 }
 
-impl World {
-    pub(crate) fn start_clients(&mut self) {
+/// A node of `nodes`, uniformly.
+fn draw_node(rng: &mut SimRng, nodes: u8) -> NodeId {
+    NodeId(rng.range_inclusive(1, u64::from(nodes)) as u8)
+}
+
+/// Every client, the client links' random stream, and the run's request numbering.
+pub struct Clients {
+    clients: Vec<Client>,
+    cfg: WorkloadConfig,
+    nodes: u8,
+    /// Latency of client <-> node messages (the network's distribution).
+    latency: Dist,
+    net_rng: SimRng,
+    next_req: u64,
+    /// Clients issue requests until then.
+    until: SimTime,
+}
+
+impl Clients {
+    pub fn new(
+        cfg: &WorkloadConfig,
+        nodes: u8,
+        latency: Dist,
+        until: SimTime,
+        streams: &RngStreams,
+    ) -> Clients {
+        let clients = (0..cfg.clients)
+            .map(|c| {
+                let mut rng = streams.stream(&format!("client.{c}"));
+                let leader_guess = draw_node(&mut rng, nodes);
+                Client {
+                    id: ClientId(c),
+                    rng,
+                    leader_guess,
+                    in_flight: None,
+                }
+            })
+            .collect();
+        Clients {
+            clients,
+            cfg: cfg.clone(),
+            nodes,
+            latency,
+            net_rng: streams.stream("clients.net"),
+            next_req: 1,
+            until,
+        }
+    }
+
+    pub fn start(&mut self, k: &mut Kernel) {
         for c in 0..self.clients.len() {
-            self.schedule_tick(c);
+            self.schedule_tick(c, k);
         }
     }
 
     /// The next turn of client `c`: Poisson arrivals at the workload's rate shared by all.
-    fn schedule_tick(&mut self, c: usize) {
-        let rate = self.scenario.workload.write_rate_per_s;
+    fn schedule_tick(&mut self, c: usize, k: &mut Kernel) {
+        let rate = self.cfg.write_rate_per_s;
         if rate <= 0.0 {
             return;
         }
         let mean_s = self.clients.len() as f64 / rate;
         let u = self.clients[c].rng.unit_f64();
         let gap = SimDuration::from_ns((-(1.0 - u).ln() * mean_s * 1e9).min(3.6e12) as u64);
-        let at = self.now().after(gap);
-        if at < SimTime::from_ms(self.scenario.run.duration_ms) {
-            self.queue.push(at, Event::ClientTick { client: c as u32 });
+        let at = k.now().after(gap);
+        if at < self.until {
+            let client = self.clients[c].id;
+            k.push(at, Event::ClientTick { client });
         }
     }
 
-    pub(crate) fn on_client_tick(&mut self, c: u32) {
-        let c = c as usize;
-        if self.phase != Phase::Running {
+    /// Client `c`'s turn: a new operation if none is in flight (while the workload runs).
+    pub fn on_tick(&mut self, c: ClientId, running: bool, k: &mut Kernel, nodes: &[NodeSlot]) {
+        let c = c.0 as usize;
+        if !running {
             return;
         }
         if self.clients[c].in_flight.is_none() {
-            let w = &self.scenario.workload;
-            let (keys, read_fraction) = (u64::from(w.keys), w.read_fraction);
+            let (keys, read_fraction) = (u64::from(self.cfg.keys), self.cfg.read_fraction);
             let client = &mut self.clients[c];
             let key = client.rng.below(keys) as u32;
             let read = client.rng.unit_f64() < read_fraction;
-            let req = ReqId(self.next_req);
             let command = if read {
                 Command::Read { key }
             } else {
-                Command::Write { key, value: req.0 }
+                Command::Write {
+                    key,
+                    value: self.next_req,
+                }
             };
-            self.invoke(c, command, 0);
+            self.invoke(c, command, 0, k, nodes);
         }
-        self.schedule_tick(c);
+        self.schedule_tick(c, k);
     }
 
     /// Sends a new request carrying `command` (a retry is a new request).
-    fn invoke(&mut self, c: usize, command: Command, redirects: u32) {
+    fn invoke(
+        &mut self,
+        c: usize,
+        command: Command,
+        redirects: u32,
+        k: &mut Kernel,
+        nodes: &[NodeSlot],
+    ) {
         let req = ReqId(self.next_req);
         self.next_req += 1;
-        let (op, key, value) = match command {
-            Command::Write { key, value } => (ClientOp::Write, key, Some(value)),
-            Command::Read { key } => (ClientOp::Read, key, None),
-        };
         // A write's value is its request id, unique in the run.
-        let command = match command {
-            Command::Write { key, .. } => Command::Write { key, value: req.0 },
-            read => read,
+        let (op, key, value, command) = match command {
+            Command::Write { key, .. } => (
+                ClientOp::Write,
+                key,
+                Some(req.0),
+                Command::Write { key, value: req.0 },
+            ),
+            Command::Read { key } => (ClientOp::Read, key, None, command),
         };
-        let value = value.map(|_| req.0);
         match op {
-            ClientOp::Write => self.metrics.writes_invoked += 1,
-            ClientOp::Read => self.metrics.reads_invoked += 1,
+            ClientOp::Write => k.metrics.writes_invoked += 1,
+            ClientOp::Read => k.metrics.reads_invoked += 1,
         }
         let client = self.clients[c].id;
-        self.emit(TraceEvent::ClientInvoke {
+        k.emit(TraceEvent::ClientInvoke {
             client,
             req,
             op,
@@ -119,8 +170,8 @@ impl World {
             value,
         });
         let node = self.clients[c].leader_guess;
-        let incarnation = self.nodes[usize::from(node.0) - 1].incarnation;
-        let now = self.now();
+        let incarnation = nodes[node.index()].incarnation;
+        let now = k.now();
         self.clients[c].in_flight = Some(InFlight {
             req,
             command,
@@ -129,115 +180,135 @@ impl World {
             invoked: now,
             redirects,
         });
-        let arrive = now.after(self.scenario_latency());
-        self.queue.push(
-            arrive,
-            Event::ClientArrive {
-                client: c as u32,
-                req,
-            },
-        );
-        let timeout = now.after(SimDuration::from_ms(
-            self.scenario.workload.request_timeout_ms,
-        ));
-        self.queue.push(
-            timeout,
-            Event::ClientTimeout {
-                client: c as u32,
-                req,
-            },
-        );
+        let arrive = now.after(self.latency_sample());
+        k.push(arrive, Event::ClientArrive { client, req });
+        let timeout = now.after(SimDuration::from_ms(self.cfg.request_timeout_ms));
+        k.push(timeout, Event::ClientTimeout { client, req });
     }
 
-    pub(crate) fn on_client_arrive(&mut self, c: u32, req: ReqId) {
-        let Some(f) = self.clients[c as usize].in_flight.filter(|f| f.req == req) else {
-            return;
-        };
-        let n = usize::from(f.node.0) - 1;
-        if self.nodes[n].incarnation != f.incarnation || !self.nodes[n].is_up() {
-            return; // lost with the node; the client will time out
+    /// Client `c`'s request `req` reaches its node: the node and the input it takes, unless
+    /// the request was lost with the node (the client will time out).
+    pub fn on_arrive(
+        &self,
+        c: ClientId,
+        req: ReqId,
+        nodes: &[NodeSlot],
+    ) -> Option<(NodeId, Input)> {
+        let f = self.clients[c.0 as usize]
+            .in_flight
+            .filter(|f| f.req == req)?;
+        let node = &nodes[f.node.index()];
+        if node.incarnation != f.incarnation || !node.is_up() {
+            return None;
         }
-        let client = self.clients[c as usize].id;
-        self.input(
-            n,
-            Input::ClientRequest {
-                client,
-                req,
-                command: f.command,
-            },
-        );
+        let input = Input::ClientRequest {
+            client: c,
+            req,
+            command: f.command,
+        };
+        Some((f.node, input))
     }
 
-    pub(crate) fn on_client_reply(&mut self, c: u32, req: ReqId, result: ClientResult) {
-        let ci = c as usize;
+    /// A node's answer reaches client `c`.
+    pub fn on_reply(
+        &mut self,
+        c: ClientId,
+        req: ReqId,
+        result: ClientResult,
+        running: bool,
+        k: &mut Kernel,
+        nodes: &[NodeSlot],
+    ) {
+        let ci = c.0 as usize;
         let Some(f) = self.clients[ci].in_flight.filter(|f| f.req == req) else {
             return;
         };
-        let client = self.clients[ci].id;
         self.clients[ci].in_flight = None;
         match result {
             ClientResult::Ok { read } => {
                 let value = match f.command {
                     Command::Write { .. } => {
-                        self.metrics.writes_acked += 1;
-                        self.metrics
-                            .write_latencies_ns
-                            .push(self.now().since(f.invoked).as_ns());
+                        k.metrics.writes_acked += 1;
+                        let latency_ns = k.now().since(f.invoked).as_ns();
+                        k.metrics.write_latencies_ns.push(latency_ns);
                         ReadValue::Write
                     }
                     Command::Read { .. } => {
-                        self.metrics.reads_acked += 1;
+                        k.metrics.reads_acked += 1;
                         ReadValue::Read(read.flatten())
                     }
                 };
-                self.emit(TraceEvent::ClientOk { client, req, value });
+                k.emit(TraceEvent::ClientOk {
+                    client: c,
+                    req,
+                    value,
+                });
             }
             ClientResult::NotLeader { hint } => {
-                self.metrics.failed += 1;
-                self.metrics.redirects += 1;
-                self.emit(TraceEvent::ClientRedirect {
-                    client,
+                k.metrics.failed += 1;
+                k.metrics.redirects += 1;
+                k.emit(TraceEvent::ClientRedirect {
+                    client: c,
                     req,
                     node: f.node,
                 });
-                self.emit(TraceEvent::ClientFail {
-                    client,
+                k.emit(TraceEvent::ClientFail {
+                    client: c,
                     req,
                     outcome: FailOutcome::Fail,
                 });
+                let nodes_n = self.nodes;
                 let next = hint
                     .filter(|h| *h != f.node)
-                    .unwrap_or_else(|| self.clients[ci].random_node());
+                    .unwrap_or_else(|| self.clients[ci].random_node(nodes_n));
                 self.clients[ci].leader_guess = next;
-                if f.redirects < REDIRECTS_MAX && self.phase == Phase::Running {
-                    self.invoke(ci, f.command, f.redirects + 1);
+                if f.redirects < REDIRECTS_MAX && running {
+                    self.invoke(ci, f.command, f.redirects + 1, k, nodes);
                 }
             }
             ClientResult::Dropped => {
-                self.metrics.unknown += 1;
-                self.emit(TraceEvent::ClientFail {
-                    client,
+                k.metrics.unknown += 1;
+                k.emit(TraceEvent::ClientFail {
+                    client: c,
                     req,
                     outcome: FailOutcome::Unknown,
                 });
-                self.clients[ci].leader_guess = self.clients[ci].random_node();
+                self.clients[ci].leader_guess = self.clients[ci].random_node(self.nodes);
             }
         }
     }
 
-    pub(crate) fn on_client_timeout(&mut self, c: u32, req: ReqId) {
-        let ci = c as usize;
+    /// Client `c` gives up waiting for `req`.
+    pub fn on_timeout(&mut self, c: ClientId, req: ReqId, k: &mut Kernel) {
+        let ci = c.0 as usize;
         if self.clients[ci].in_flight.is_none_or(|f| f.req != req) {
             return;
         }
         self.clients[ci].in_flight = None;
-        self.metrics.unknown += 1;
-        let client = self.clients[ci].id;
-        self.emit(TraceEvent::ClientFail {
-            client,
+        k.metrics.unknown += 1;
+        k.emit(TraceEvent::ClientFail {
+            client: c,
             req,
             outcome: FailOutcome::Unknown,
         });
-        self.clients[ci].leader_guess = self.clients[ci].random_node();
+        self.clients[ci].leader_guess = self.clients[ci].random_node(self.nodes);
+    }
+
+    /// Sends a node's answer to a client: it arrives after a client-link latency.
+    pub fn reply(&mut self, client: ClientId, req: ReqId, result: ClientResult, k: &mut Kernel) {
+        let at = k.now().after(self.latency_sample());
+        k.push(
+            at,
+            Event::ClientReply {
+                client,
+                req,
+                result,
+            },
+        );
+    }
+
+    /// One client-link latency sample.
+    fn latency_sample(&mut self) -> SimDuration {
+        self.latency.sample(&mut self.net_rng)
     }
 }

@@ -21,8 +21,8 @@ impl World {
     /// Node `n` heard an answer from `peer` (or learnt that its request failed): the
     /// connection is active.
     pub(crate) fn peer_active(&mut self, n: usize, peer: NodeId) {
-        let now = self.now();
-        self.nodes[n].peer_active_at[usize::from(peer.0) - 1] = now;
+        let now = self.k.now();
+        self.nodes[n].peer_active_at[peer.index()] = now;
     }
 
     /// A message `from` -> `to` arrived: an answer is activity of `to`'s connection to
@@ -32,7 +32,7 @@ impl World {
             msg,
             Message::AppendResponse { .. } | Message::VoteResponse { .. }
         ) {
-            self.peer_active(usize::from(to.0) - 1, from);
+            self.peer_active(to.index(), from);
         }
     }
 
@@ -45,14 +45,14 @@ impl World {
     /// Node `n` became leader: every peer it has not heard from for longer than the
     /// reconnect limit gets a new connection.
     pub(crate) fn reconnect_inactive_peers(&mut self, n: usize) {
-        let heartbeat = SimDuration::from_ms(self.scenario.raft.heartbeat_interval_ms);
+        let heartbeat = self.config.heartbeat();
         let limit =
             SimDuration::from_ns(heartbeat.as_ns().saturating_mul(RECONNECT_LIMIT_HEARTBEATS));
-        let now = self.now();
+        let now = self.k.now();
         for p in 0..self.nodes.len() {
             let at = self.nodes[n].peer_active_at[p];
             if p != n && now.since(at) > limit {
-                self.connection_broke(n, NodeId(p as u8 + 1));
+                self.connection_broke(n, NodeId::from_index(p));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The events of the world's queue. Small and `Copy`: a message's body waits in the
 //! network's slab and the event carries its slot, so the queue never allocates.
 
-use raft_core::{ClientResult, ReqId, Timer};
+use raft_core::{ClientId, ClientResult, NodeId, ReqId, Timer};
 use sim_net::Slot;
 
 #[derive(Clone, Copy, Debug)]
@@ -9,21 +9,21 @@ pub enum Event {
     /// A node-to-node message arrives.
     Deliver(Slot),
     /// A client's request reaches the node it was sent to.
-    ClientArrive { client: u32, req: ReqId },
+    ClientArrive { client: ClientId, req: ReqId },
     /// A node's answer reaches the client.
     ClientReply {
-        client: u32,
+        client: ClientId,
         req: ReqId,
         result: ClientResult,
     },
     /// A client may issue its next operation.
-    ClientTick { client: u32 },
+    ClientTick { client: ClientId },
     /// A client gives up waiting for `req`.
-    ClientTimeout { client: u32, req: ReqId },
+    ClientTimeout { client: ClientId, req: ReqId },
     /// A node's disk may have completed something.
-    Disk { node: u8 },
+    Disk { node: NodeId },
     /// A node's timer may fire.
-    Timer { node: u8, timer: Timer },
+    Timer { node: NodeId, timer: Timer },
     /// An explicit `[[faults.schedule]]` entry fires.
     Scheduled { index: u32 },
     /// The random crash process fires.
@@ -33,7 +33,7 @@ pub enum Event {
     /// one too, and goes into the fired-fault schedule); a crash on a failed fsync is not
     /// a fault but a consequence of the disk stream, and a replay brings it back by itself.
     RandomRestart {
-        node: u8,
+        node: NodeId,
         incarnation: u32,
         fault: bool,
     },

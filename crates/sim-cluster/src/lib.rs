@@ -1,40 +1,51 @@
 //! The simulated world: a Raft cluster on virtual disks and a virtual network, with
 //! clients and faults, run in virtual time by one event loop.
 //!
-//! Start with [`World`]: build it from a resolved scenario and a seed, then
-//! [`World::run`] it to get a [`RunOutcome`] — how the run ended, its trace hash, what the
-//! checker found and what the durability mode cost. [`run_seed`] does both.
+//! Start with [`World`]: build it from a [`WorldConfig`] (in code with
+//! [`WorldConfig::builder`], or from a scenario file with `sim_scenario::world_config`) and
+//! a seed, then [`World::run`] it to get a [`RunOutcome`] — how the run ended, its trace
+//! hash, what the checker found and what the durability mode cost. [`run_seed`] does both.
 //!
-//! The parts: `exec.rs` is a node's Raft thread (inbox, blocking actions), `store.rs` the
-//! NuRaft-shaped log store over the disk (belief versus truth), `codec.rs` the on-disk
-//! format, `lifecycle.rs` crash and restart, `client.rs` the workload, `faults.rs` the
-//! fault processes. This crate decides no Raft rule (that is `raft-core`) and no verdict
-//! (that is `sim-check`).
+//! The parts, each its own type: the nodes (`node.rs`) with their Raft threads
+//! (`thread.rs`: inbox, blocking actions) and NuRaft-shaped log stores (`store.rs`, belief
+//! versus truth, over `codec.rs`'s on-disk format), the clients (`client.rs`), the fault
+//! injector (`faults.rs`), and the kernel they share (`kernel.rs`, `observer.rs`). What
+//! happens between them: `exec.rs`, `disk_io.rs`, `messages.rs`, `connections.rs`,
+//! `lifecycle.rs` (crash and restart, with `recovery.rs`), `inject.rs` (faults). This crate
+//! decides no Raft rule (that is `raft-core`) and no verdict (that is `sim-check`), and
+//! knows nothing of the scenario file format (that is `sim-scenario`).
 
 mod client;
 mod codec;
 pub mod config;
 mod connections;
+mod disk_io;
 mod event;
 mod exec;
 mod faults;
+mod inject;
+mod kernel;
 mod lifecycle;
+mod messages;
 mod metrics;
 mod node;
+mod observer;
 mod outcome;
 mod readable;
+mod recovery;
 mod state_file;
 mod store;
+mod thread;
 mod timers;
 mod world;
 
+pub use config::{ConfigError, WorldConfig, WorldConfigBuilder};
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
+pub use store::StoreBug;
 pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
 
-use sim_scenario::Scenario;
-
-/// Runs one seed of a scenario without a trace file.
-pub fn run_seed(scenario: &Scenario, seed: u64) -> RunOutcome {
-    World::new(scenario, seed, RunOptions::default()).run()
+/// Runs one seed of a world without a trace file.
+pub fn run_seed(config: &WorldConfig, seed: u64) -> RunOutcome {
+    World::new(config.clone(), seed, RunOptions::default()).run()
 }

@@ -1,11 +1,11 @@
 //! The result of one run: how it ended, its trace hash, what the checker found, and what
 //! it cost.
 
+use crate::config::ScheduledFault;
 use crate::metrics::MetricsSummary;
 use serde::Serialize;
 use sim_check::{HazardSummary, Violation};
 use sim_core::{SimTime, StopReason};
-use sim_scenario::ScheduledFault;
 use sim_trace::Invariant;
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 //!
 //! The wall clock is read here, outside any simulation, only to report the rate.
 
-use sim_core::{Dist, EventQueue, RngStreams, SimTime};
+use sim_core::{Dist, EventQueue, NodeId, RngStreams, SimTime};
 use sim_net::{NetConfig, Network, Sent, Slot};
 use std::time::Instant;
 
@@ -31,7 +31,10 @@ fn main() {
             let (_, slot) = queue.pop().expect("peeked");
             delivered += u64::from(net.deliver(slot).is_delivered());
         }
-        let (from, to) = ((i % 5) as u8 + 1, ((i + 1 + i / 5 % 4) % 5) as u8 + 1);
+        let (from, to) = (
+            NodeId::from_index((i % 5) as usize),
+            NodeId::from_index(((i + 1 + i / 5 % 4) % 5) as usize),
+        );
         if let Sent::Scheduled {
             at,
             slot,

@@ -5,24 +5,26 @@
 //! it. A node is never cut from itself. This file only records cuts; the network decides
 //! when to consult them (at delivery).
 
-/// Node ids are `1..=nodes`; index 0 of the matrix is unused.
+use sim_core::{NODES_MAX, NodeId};
+
+/// Node ids are `1..=nodes`; the matrix is indexed by their positions.
 #[derive(Clone, Debug)]
 pub(crate) struct Cuts {
     nodes: u8,
-    /// `cut[from * (nodes + 1) + to]`.
+    /// `cut[from.index() * nodes + to.index()]`.
     cut: Vec<bool>,
 }
 
 impl Cuts {
     pub(crate) fn new(nodes: u8) -> Self {
-        let side = usize::from(nodes) + 1;
+        let side = usize::from(nodes);
         Cuts {
             nodes,
             cut: vec![false; side * side],
         }
     }
 
-    pub(crate) fn is_cut(&self, from: u8, to: u8) -> bool {
+    pub(crate) fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
         self.cut[self.index(from, to)]
     }
 
@@ -32,8 +34,8 @@ impl Cuts {
     }
 
     /// Adds cuts between `node` and every other node, both ways.
-    pub(crate) fn isolate(&mut self, node: u8) {
-        for other in 1..=self.nodes {
+    pub(crate) fn isolate(&mut self, node: NodeId) {
+        for other in NodeId::all(self.nodes) {
             if other != node {
                 let (a, b) = (self.index(node, other), self.index(other, node));
                 self.cut[a] = true;
@@ -45,18 +47,18 @@ impl Cuts {
     /// Replaces the cuts with a partition. Nodes named in no group form one more group.
     /// Symmetric: every link between different groups is cut, both ways. `one_way`: there
     /// must be exactly two groups naming every node, and only group 0 -> group 1 is cut.
-    pub(crate) fn partition(&mut self, groups: &[Vec<u8>], one_way: bool) {
+    pub(crate) fn partition(&mut self, groups: &[Vec<NodeId>], one_way: bool) {
         let unnamed = groups.len();
-        let mut group_of = [unnamed; 256];
+        let mut group_of = [unnamed; NODES_MAX as usize];
         for (g, members) in groups.iter().enumerate() {
             for &node in members {
                 self.check(node);
                 assert_eq!(
-                    group_of[usize::from(node)],
+                    group_of[node.index()],
                     unnamed,
                     "partition names node {node} twice"
                 );
-                group_of[usize::from(node)] = g;
+                group_of[node.index()] = g;
             }
         }
         if one_way {
@@ -65,12 +67,12 @@ impl Cuts {
                 2,
                 "a one-way partition has exactly two groups"
             );
-            let all_named = (1..=self.nodes).all(|n| group_of[usize::from(n)] != unnamed);
+            let all_named = NodeId::all(self.nodes).all(|n| group_of[n.index()] != unnamed);
             assert!(all_named, "a one-way partition names every node");
         }
-        for from in 1..=self.nodes {
-            for to in 1..=self.nodes {
-                let (gf, gt) = (group_of[usize::from(from)], group_of[usize::from(to)]);
+        for from in NodeId::all(self.nodes) {
+            for to in NodeId::all(self.nodes) {
+                let (gf, gt) = (group_of[from.index()], group_of[to.index()]);
                 let cut = if one_way {
                     gf == 0 && gt == 1
                 } else {
@@ -82,15 +84,15 @@ impl Cuts {
         }
     }
 
-    fn index(&self, from: u8, to: u8) -> usize {
+    fn index(&self, from: NodeId, to: NodeId) -> usize {
         self.check(from);
         self.check(to);
-        usize::from(from) * (usize::from(self.nodes) + 1) + usize::from(to)
+        from.index() * usize::from(self.nodes) + to.index()
     }
 
-    fn check(&self, node: u8) {
+    fn check(&self, node: NodeId) {
         assert!(
-            (1..=self.nodes).contains(&node),
+            (1..=self.nodes).contains(&node.0),
             "no node {node}: ids are 1..={}",
             self.nodes
         );
@@ -101,12 +103,19 @@ impl Cuts {
 mod tests {
     use super::*;
 
+    fn ids(groups: &[Vec<u8>]) -> Vec<Vec<NodeId>> {
+        groups
+            .iter()
+            .map(|g| g.iter().copied().map(NodeId).collect())
+            .collect()
+    }
+
     fn cut_links(c: &Cuts, n: u8) -> Vec<(u8, u8)> {
         let mut v = Vec::new();
-        for a in 1..=n {
-            for b in 1..=n {
+        for a in NodeId::all(n) {
+            for b in NodeId::all(n) {
                 if c.is_cut(a, b) {
-                    v.push((a, b));
+                    v.push((a.0, b.0));
                 }
             }
         }
@@ -116,25 +125,29 @@ mod tests {
     #[test]
     fn unnamed_nodes_form_their_own_group() {
         let mut c = Cuts::new(3);
-        c.partition(&[vec![1]], false);
+        c.partition(&ids(&[vec![1]]), false);
         assert_eq!(cut_links(&c, 3), vec![(1, 2), (1, 3), (2, 1), (3, 1)]);
     }
 
     #[test]
     fn one_way_cuts_only_group_0_to_group_1() {
         let mut c = Cuts::new(3);
-        c.partition(&[vec![1, 2], vec![3]], true);
+        c.partition(&ids(&[vec![1, 2], vec![3]]), true);
         assert_eq!(cut_links(&c, 3), vec![(1, 3), (2, 3)]);
     }
 
     #[test]
     fn partition_replaces_and_isolate_adds() {
         let mut c = Cuts::new(3);
-        c.isolate(1);
-        c.partition(&[vec![1, 2], vec![3]], false);
-        assert!(!c.is_cut(1, 2) && c.is_cut(2, 3));
-        c.isolate(1);
-        assert!(c.is_cut(1, 2) && c.is_cut(2, 3) && !c.is_cut(1, 1));
+        c.isolate(NodeId(1));
+        c.partition(&ids(&[vec![1, 2], vec![3]]), false);
+        assert!(!c.is_cut(NodeId(1), NodeId(2)) && c.is_cut(NodeId(2), NodeId(3)));
+        c.isolate(NodeId(1));
+        assert!(
+            c.is_cut(NodeId(1), NodeId(2))
+                && c.is_cut(NodeId(2), NodeId(3))
+                && !c.is_cut(NodeId(1), NodeId(1))
+        );
         c.heal();
         assert!(cut_links(&c, 3).is_empty());
     }
@@ -142,12 +155,12 @@ mod tests {
     #[test]
     #[should_panic(expected = "names every node")]
     fn one_way_must_name_everyone() {
-        Cuts::new(3).partition(&[vec![1], vec![2]], true);
+        Cuts::new(3).partition(&ids(&[vec![1], vec![2]]), true);
     }
 
     #[test]
     #[should_panic(expected = "twice")]
     fn a_node_in_two_groups_is_a_bug() {
-        Cuts::new(3).partition(&[vec![1], vec![1, 2]], false);
+        Cuts::new(3).partition(&ids(&[vec![1], vec![1, 2]]), false);
     }
 }

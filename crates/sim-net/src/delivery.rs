@@ -5,6 +5,7 @@
 //! Plain values, so the world can put them into its trace as they are.
 
 use serde::Serialize;
+use sim_core::NodeId;
 
 /// Where an in-flight message waits in the network, from its send until its delivery
 /// event fires. Valid exactly once: [`crate::Network::deliver`] frees it, and a later send
@@ -44,13 +45,13 @@ pub enum LostReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Delivery<M> {
     Delivered {
-        from: u8,
-        to: u8,
+        from: NodeId,
+        to: NodeId,
         msg: M,
     },
     Lost {
-        from: u8,
-        to: u8,
+        from: NodeId,
+        to: NodeId,
         msg: M,
         reason: LostReason,
     },

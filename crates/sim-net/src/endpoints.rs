@@ -4,9 +4,11 @@
 //! the connection it travelled on died with a crash, and the message is lost (a TCP-like
 //! connection does not survive a crash). This file only keeps the state.
 
+use sim_core::NodeId;
+
 #[derive(Clone, Debug)]
 pub(crate) struct Endpoints {
-    /// Indexed by node id; index 0 unused.
+    /// Indexed by node position (`NodeId::index`).
     up: Vec<bool>,
     incarnation: Vec<u32>,
 }
@@ -14,25 +16,25 @@ pub(crate) struct Endpoints {
 impl Endpoints {
     /// `nodes` nodes, all up, in incarnation 0.
     pub(crate) fn new(nodes: u8) -> Self {
-        let n = usize::from(nodes) + 1;
+        let n = usize::from(nodes);
         Endpoints {
             up: vec![true; n],
             incarnation: vec![0; n],
         }
     }
 
-    pub(crate) fn is_up(&self, node: u8) -> bool {
-        self.up[usize::from(node)]
+    pub(crate) fn is_up(&self, node: NodeId) -> bool {
+        self.up[node.index()]
     }
 
-    pub(crate) fn incarnation(&self, node: u8) -> u32 {
-        self.incarnation[usize::from(node)]
+    pub(crate) fn incarnation(&self, node: NodeId) -> u32 {
+        self.incarnation[node.index()]
     }
 
     /// The node goes down and starts a new incarnation. Returns false (and changes
     /// nothing) if it was already down.
-    pub(crate) fn crash(&mut self, node: u8) -> bool {
-        let i = usize::from(node);
+    pub(crate) fn crash(&mut self, node: NodeId) -> bool {
+        let i = node.index();
         if !self.up[i] {
             return false;
         }
@@ -44,8 +46,8 @@ impl Endpoints {
     }
 
     /// The node comes back up. Returns false (and changes nothing) if it was already up.
-    pub(crate) fn restart(&mut self, node: u8) -> bool {
-        let i = usize::from(node);
+    pub(crate) fn restart(&mut self, node: NodeId) -> bool {
+        let i = node.index();
         let was_down = !self.up[i];
         self.up[i] = true;
         was_down
@@ -59,14 +61,18 @@ mod tests {
     #[test]
     fn a_crash_bumps_the_incarnation_once() {
         let mut e = Endpoints::new(2);
-        assert!(e.is_up(1) && e.incarnation(1) == 0);
-        assert!(e.crash(1));
-        assert!(!e.crash(1));
-        assert_eq!((e.is_up(1), e.incarnation(1)), (false, 1));
-        assert!(e.restart(1));
-        assert!(!e.restart(1));
+        assert!(e.is_up(NodeId(1)) && e.incarnation(NodeId(1)) == 0);
+        assert!(e.crash(NodeId(1)));
+        assert!(!e.crash(NodeId(1)));
+        assert_eq!((e.is_up(NodeId(1)), e.incarnation(NodeId(1))), (false, 1));
+        assert!(e.restart(NodeId(1)));
+        assert!(!e.restart(NodeId(1)));
         assert_eq!(
-            (e.is_up(1), e.incarnation(1), e.incarnation(2)),
+            (
+                e.is_up(NodeId(1)),
+                e.incarnation(NodeId(1)),
+                e.incarnation(NodeId(2))
+            ),
             (true, 1, 0)
         );
     }

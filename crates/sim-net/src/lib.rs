@@ -39,15 +39,15 @@
 //! # Example
 //!
 //! ```
-//! use sim_core::{RngStreams, SimTime};
+//! use sim_core::{NodeId, RngStreams, SimTime};
 //! use sim_net::{Delivery, NetConfig, Network, Sent};
 //!
 //! let mut net = Network::new(NetConfig::reliable(1e6), 3, RngStreams::new(1).stream("net"), 64);
-//! let Sent::Scheduled { at, slot, .. } = net.send(SimTime::ZERO, 1, 2, "vote?") else {
+//! let Sent::Scheduled { at, slot, .. } = net.send(SimTime::ZERO, NodeId(1), NodeId(2), "vote?") else {
 //!     unreachable!("a reliable network drops nothing")
 //! };
 //! assert_eq!(at, SimTime::from_ms(1));
-//! net.isolate(2); // cut after the send, before the arrival: the message is lost
+//! net.isolate(NodeId(2)); // cut after the send, before the arrival: the message is lost
 //! assert!(matches!(net.deliver(slot), Delivery::Lost { msg: "vote?", .. }));
 //! assert_eq!(net.in_flight(), 0);
 //! ```

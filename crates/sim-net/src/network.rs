@@ -13,13 +13,13 @@ use crate::delivery::{Delivery, LostReason, Sent, Slot};
 use crate::endpoints::Endpoints;
 use crate::slab::Slab;
 use crate::stats::NetStats;
-use sim_core::{SimRng, SimTime};
+use sim_core::{NodeId, SimRng, SimTime};
 
 /// One copy of a message in flight.
 #[derive(Clone, Debug)]
 struct InFlight<M> {
-    from: u8,
-    to: u8,
+    from: NodeId,
+    to: NodeId,
     /// Both ends' incarnations at send.
     from_incarnation: u32,
     to_incarnation: u32,
@@ -52,7 +52,8 @@ impl<M: Clone> Network<M> {
             panic!("invalid network config reached Network::new: {e}");
         }
         assert!(nodes >= 1, "a network needs at least one node");
-        let side = usize::from(nodes) + 1;
+        assert!(nodes <= sim_core::NODES_MAX, "more than NODES_MAX nodes");
+        let side = usize::from(nodes);
         Network {
             config,
             rng,
@@ -70,7 +71,7 @@ impl<M: Clone> Network<M> {
     /// end is down: then `Dropped` with no draw), the latency, the duplicate, and the
     /// duplicate's latency. `from == to` is a loopback link, never cut. Panics if the
     /// copies would exceed `in_flight_max`.
-    pub fn send(&mut self, now: SimTime, from: u8, to: u8, msg: M) -> Sent {
+    pub fn send(&mut self, now: SimTime, from: NodeId, to: NodeId, msg: M) -> Sent {
         self.check_node(from);
         self.check_node(to);
         assert!(
@@ -154,11 +155,11 @@ impl<M: Clone> Network<M> {
 
     /// The node goes down: messages in flight to or from it will be lost, and sends from or
     /// to it are dropped until it restarts. Crashing a node that is down changes nothing.
-    pub fn crash(&mut self, node: u8) {
+    pub fn crash(&mut self, node: NodeId) {
         self.check_node(node);
         if self.endpoints.crash(node) {
             // Its connections are gone: new ones need not queue behind lost messages.
-            for other in 1..=self.nodes {
+            for other in NodeId::all(self.nodes) {
                 let (a, b) = (self.link(node, other), self.link(other, node));
                 self.link_last_at[a] = SimTime::ZERO;
                 self.link_last_at[b] = SimTime::ZERO;
@@ -168,18 +169,18 @@ impl<M: Clone> Network<M> {
 
     /// The node comes back up, in the incarnation its crash started. Restarting a node
     /// that is up changes nothing.
-    pub fn restart(&mut self, node: u8) {
+    pub fn restart(&mut self, node: NodeId) {
         self.check_node(node);
         self.endpoints.restart(node);
     }
 
-    pub fn is_up(&self, node: u8) -> bool {
+    pub fn is_up(&self, node: NodeId) -> bool {
         self.check_node(node);
         self.endpoints.is_up(node)
     }
 
     /// Cuts `node` from every other node, both ways, on top of the current cuts.
-    pub fn isolate(&mut self, node: u8) {
+    pub fn isolate(&mut self, node: NodeId) {
         self.check_node(node);
         self.cuts.isolate(node);
     }
@@ -188,7 +189,7 @@ impl<M: Clone> Network<M> {
     /// different groups is cut. With `one_way`, `groups` must be exactly two groups naming
     /// every node, and only links from group 0 to group 1 are cut. Panics on a node named
     /// twice or out of range.
-    pub fn partition(&mut self, groups: &[Vec<u8>], one_way: bool) {
+    pub fn partition(&mut self, groups: &[Vec<NodeId>], one_way: bool) {
         self.cuts.partition(groups, one_way);
     }
 
@@ -205,7 +206,7 @@ impl<M: Clone> Network<M> {
     }
 
     /// Whether a message from `from` arriving at `to` now would be lost to a cut.
-    pub fn is_cut(&self, from: u8, to: u8) -> bool {
+    pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
         self.cuts.is_cut(from, to)
     }
 
@@ -228,7 +229,7 @@ impl<M: Clone> Network<M> {
 
     /// The delivery instant of a new copy on link (from, to): one latency sample, and with
     /// `reorder` off no earlier than the link's last scheduled delivery (FIFO).
-    fn arrival(&mut self, now: SimTime, from: u8, to: u8) -> SimTime {
+    fn arrival(&mut self, now: SimTime, from: NodeId, to: NodeId) -> SimTime {
         let sampled = now.after(self.config.latency.sample(&mut self.rng));
         if self.config.reorder {
             return sampled;
@@ -239,7 +240,7 @@ impl<M: Clone> Network<M> {
         at
     }
 
-    fn hold(&mut self, from: u8, to: u8, msg: M) -> Slot {
+    fn hold(&mut self, from: NodeId, to: NodeId, msg: M) -> Slot {
         let m = InFlight {
             from,
             to,
@@ -250,13 +251,13 @@ impl<M: Clone> Network<M> {
         Slot(self.in_flight.insert(m))
     }
 
-    fn link(&self, from: u8, to: u8) -> usize {
-        usize::from(from) * (usize::from(self.nodes) + 1) + usize::from(to)
+    fn link(&self, from: NodeId, to: NodeId) -> usize {
+        from.index() * usize::from(self.nodes) + to.index()
     }
 
-    fn check_node(&self, node: u8) {
+    fn check_node(&self, node: NodeId) {
         assert!(
-            (1..=self.nodes).contains(&node),
+            (1..=self.nodes).contains(&node.0),
             "no node {node}: ids are 1..={}",
             self.nodes
         );
@@ -299,7 +300,7 @@ mod tests {
         let mut n = net(config, 1000);
         let mut last = SimTime::ZERO;
         for i in 0..200 {
-            let (at, _) = scheduled(n.send(t(i), 1, 2, i as u32));
+            let (at, _) = scheduled(n.send(t(i), NodeId(1), NodeId(2), i as u32));
             assert!(at >= last);
             last = at;
         }
@@ -314,10 +315,10 @@ mod tests {
             },
             8,
         );
-        n.crash(2);
+        n.crash(NodeId(2));
         let before = n.rng.clone().next_u64();
-        assert_eq!(n.send(t(0), 1, 2, 0), Sent::Dropped);
-        assert_eq!(n.send(t(0), 2, 1, 0), Sent::Dropped);
+        assert_eq!(n.send(t(0), NodeId(1), NodeId(2), 0), Sent::Dropped);
+        assert_eq!(n.send(t(0), NodeId(2), NodeId(1), 0), Sent::Dropped);
         assert_eq!(n.rng.clone().next_u64(), before);
         assert_eq!(n.stats().dropped_endpoint_down, 2);
     }
@@ -325,11 +326,11 @@ mod tests {
     #[test]
     fn a_crash_loses_what_was_in_flight_to_and_from_the_node() {
         let mut n = net(NetConfig::reliable(10.0), 8);
-        let (_, to_2) = scheduled(n.send(t(0), 1, 2, 1));
-        let (_, from_2) = scheduled(n.send(t(0), 2, 3, 2));
-        let (_, to_2_later) = scheduled(n.send(t(0), 3, 2, 3));
-        let (_, bystander) = scheduled(n.send(t(0), 1, 3, 4));
-        n.crash(2);
+        let (_, to_2) = scheduled(n.send(t(0), NodeId(1), NodeId(2), 1));
+        let (_, from_2) = scheduled(n.send(t(0), NodeId(2), NodeId(3), 2));
+        let (_, to_2_later) = scheduled(n.send(t(0), NodeId(3), NodeId(2), 3));
+        let (_, bystander) = scheduled(n.send(t(0), NodeId(1), NodeId(3), 4));
+        n.crash(NodeId(2));
         assert!(matches!(
             n.deliver(to_2),
             Delivery::Lost {
@@ -344,7 +345,7 @@ mod tests {
                 ..
             }
         ));
-        n.restart(2);
+        n.restart(NodeId(2));
         assert!(matches!(
             n.deliver(to_2_later),
             Delivery::Lost {
@@ -353,7 +354,7 @@ mod tests {
             }
         ));
         assert!(n.deliver(bystander).is_delivered());
-        let (_, fresh) = scheduled(n.send(t(1), 3, 2, 5));
+        let (_, fresh) = scheduled(n.send(t(1), NodeId(3), NodeId(2), 5));
         assert!(n.deliver(fresh).is_delivered());
         let s = n.stats();
         assert_eq!(
@@ -365,12 +366,12 @@ mod tests {
     #[test]
     fn a_crash_resets_the_fifo_floor_of_the_nodes_links() {
         let mut n = net(NetConfig::reliable(1000.0), 8);
-        n.send(t(0), 1, 2, 0);
-        n.send(t(0), 3, 1, 0);
-        n.crash(2);
-        assert_eq!(n.link_last_at[n.link(1, 2)], SimTime::ZERO);
+        n.send(t(0), NodeId(1), NodeId(2), 0);
+        n.send(t(0), NodeId(3), NodeId(1), 0);
+        n.crash(NodeId(2));
+        assert_eq!(n.link_last_at[n.link(NodeId(1), NodeId(2))], SimTime::ZERO);
         assert_eq!(
-            n.link_last_at[n.link(3, 1)],
+            n.link_last_at[n.link(NodeId(3), NodeId(1))],
             t(1000),
             "links of other nodes keep theirs"
         );
@@ -389,7 +390,7 @@ mod tests {
             at,
             slot,
             duplicate: Some((dup_at, dup_slot)),
-        } = n.send(t(0), 1, 2, 7)
+        } = n.send(t(0), NodeId(1), NodeId(2), 7)
         else {
             panic!("duplicate_rate 1 duplicates");
         };
@@ -403,15 +404,15 @@ mod tests {
     #[test]
     fn partitions_are_judged_at_delivery() {
         let mut n = net(NetConfig::reliable(10.0), 8);
-        n.partition(&[vec![1], vec![2, 3]], false);
-        let (_, slot) = scheduled(n.send(t(0), 1, 2, 0));
+        n.partition(&[vec![NodeId(1)], vec![NodeId(2), NodeId(3)]], false);
+        let (_, slot) = scheduled(n.send(t(0), NodeId(1), NodeId(2), 0));
         n.heal();
         assert!(
             n.deliver(slot).is_delivered(),
             "cut at send, healed at delivery"
         );
-        let (_, slot) = scheduled(n.send(t(0), 1, 2, 0));
-        n.isolate(1);
+        let (_, slot) = scheduled(n.send(t(0), NodeId(1), NodeId(2), 0));
+        n.isolate(NodeId(1));
         assert!(matches!(
             n.deliver(slot),
             Delivery::Lost {
@@ -426,7 +427,7 @@ mod tests {
     fn the_in_flight_bound_is_a_hard_one() {
         let mut n = net(NetConfig::reliable(10.0), 2);
         for i in 0..3 {
-            n.send(t(0), 1, 2, i);
+            n.send(t(0), NodeId(1), NodeId(2), i);
         }
     }
 
@@ -434,7 +435,7 @@ mod tests {
     #[should_panic(expected = "holds nothing")]
     fn delivering_a_slot_twice_is_a_bug() {
         let mut n = net(NetConfig::reliable(10.0), 2);
-        let (_, slot) = scheduled(n.send(t(0), 1, 2, 0));
+        let (_, slot) = scheduled(n.send(t(0), NodeId(1), NodeId(2), 0));
         n.deliver(slot);
         n.deliver(slot);
     }
@@ -442,6 +443,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "no node 4")]
     fn an_unknown_node_is_a_bug() {
-        net(NetConfig::reliable(10.0), 2).send(t(0), 1, 4, 0);
+        net(NetConfig::reliable(10.0), 2).send(t(0), NodeId(1), NodeId(4), 0);
     }
 }

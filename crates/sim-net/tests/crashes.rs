@@ -48,13 +48,13 @@ fn expected(now: &Account, at_send: (u32, u32), from: u8, to: u8) -> Option<Lost
 
 fn judge(now: &Account, at_send: &[(u32, u32)], d: &Delivery<Msg>) {
     let (from, to, msg, reason) = match d {
-        Delivery::Delivered { from, to, msg } => (*from, *to, msg, None),
+        Delivery::Delivered { from, to, msg } => (from.0, to.0, msg, None),
         Delivery::Lost {
             from,
             to,
             msg,
             reason,
-        } => (*from, *to, msg, Some(*reason)),
+        } => (from.0, to.0, msg, Some(*reason)),
     };
     let want = expected(now, at_send[msg.id as usize], from, to);
     assert_eq!(reason, want, "message {} {from}->{to}", msg.id);

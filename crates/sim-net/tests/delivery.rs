@@ -53,7 +53,7 @@ proptest! {
         let mut last_on_link: BTreeMap<(u8, u8), u64> = BTreeMap::new();
         for (_, d) in &w.deliveries {
             let Delivery::Delivered { from, to, msg } = d else { panic!("lost: {d:?}") };
-            if let Some(prev) = last_on_link.insert((*from, *to), msg.id) {
+            if let Some(prev) = last_on_link.insert((from.0, to.0), msg.id) {
                 prop_assert!(prev < msg.id, "link {from}->{to}: {} after {prev}", msg.id);
             }
         }

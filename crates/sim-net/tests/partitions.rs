@@ -51,7 +51,7 @@ proptest! {
         let mut w = World::new(config(false, 0.0, 0.0), seed);
         w.run(&[&[cut.clone()][..], &script].concat(), |_, d| {
             let (from, to) = match d {
-                Delivery::Delivered { from, to, .. } | Delivery::Lost { from, to, .. } => (*from, *to),
+                Delivery::Delivered { from, to, .. } | Delivery::Lost { from, to, .. } => (from.0, to.0),
             };
             let should_cut = group_of(from) == 0 && group_of(to) == 1;
             assert_eq!(!d.is_delivered(), should_cut, "{from}->{to} in groups {groups:?}");

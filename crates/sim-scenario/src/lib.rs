@@ -52,6 +52,7 @@ mod schema;
 mod swarm;
 mod timing;
 mod validate;
+mod world;
 
 use std::path::Path;
 
@@ -60,6 +61,7 @@ pub use model::*;
 pub use names::Named;
 pub use swarm::{SwarmDraw, swarm};
 pub use timing::{Timing, election_timeout_scale, timing};
+pub use world::{durability, place_bug, world_config};
 
 /// Parses and validates a scenario. `file` is the name errors show; `name` defaults to
 /// its stem (`scenarios/leader-crash.toml` → `leader-crash`).

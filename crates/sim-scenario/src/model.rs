@@ -6,17 +6,20 @@
 //! and the trace its `resolved` field; serializing and parsing again yields the same value.
 
 use serde::Serialize;
-use sim_core::{Dist, SimDuration};
+use sim_core::Dist;
 
 /// The largest cluster a scenario may describe.
-pub const NODES_MAX: u8 = 9;
+pub use sim_core::NODES_MAX;
 
-/// The longest liveness bound a scenario may set, in election timeouts.
-pub const LIVENESS_TIMEOUTS_MAX: u64 = 1000;
+/// The longest liveness bound a scenario may set, in election timeouts, and the most
+/// clients it may have: the world's bounds.
+pub use sim_cluster::config::{CLIENTS_MAX, LIVENESS_TIMEOUTS_MAX};
 
-/// The most clients a scenario may have: each holds a request, a timeout and a tick in the
-/// world's queue, whose size is bounded.
-pub const CLIENTS_MAX: u32 = 10_000;
+/// The fault schedule's types, the state machine, the fsync error policy and the heal
+/// network are the world's own (`sim_cluster::config`): the file names them as they are.
+pub use sim_cluster::config::{
+    FaultAction, FsyncErrorPolicy, HealNetwork, NodeSel, RangeMs, ScheduledFault, StateMachine,
+};
 
 /// A whole scenario, resolved.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -76,15 +79,6 @@ pub enum FollowerFlush {
     Background,
     /// Followers flush, then answer.
     BeforeAnswer,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StateMachine {
-    /// Rebuilt from the log on restart.
-    Volatile,
-    /// Applied state survives a crash.
-    Persistent,
 }
 
 /// The bug catalogue: deliberate durability mistakes (docs/bugs.md).
@@ -175,33 +169,6 @@ pub enum CommitRule {
     CurrentTerm,
 }
 
-/// What the network does in the heal phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HealNetwork {
-    /// No loss and no duplication once the heal begins (partitions heal in any case).
-    Reliable,
-    /// Loss and duplication go on as configured.
-    KeepFaults,
-}
-
-/// An integer range of milliseconds, `min <= max`; a bare number in the file means
-/// `min = max`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct RangeMs {
-    pub min: u64,
-    pub max: u64,
-}
-
-impl RangeMs {
-    pub fn min_duration(&self) -> SimDuration {
-        SimDuration::from_ms(self.min)
-    }
-    pub fn max_duration(&self) -> SimDuration {
-        SimDuration::from_ms(self.max)
-    }
-}
-
 /// A latency as written in the file, in the unit of its key's name (`_ms` or `_us`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(tag = "dist", rename_all = "lowercase")]
@@ -269,17 +236,6 @@ pub enum CrashModel {
     TornTail,
 }
 
-/// What the node does when its log store sees a failed flush.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FsyncErrorPolicy {
-    /// The process dies and recovers from what is durable (PostgreSQL's answer since 2018).
-    Crash,
-    /// The flush is retried and its success believed: the pages Linux dropped are lost
-    /// while the log store reports them durable (the fsyncgate mistake).
-    Retry,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Network {
     /// One-way delivery latency. Default uniform 1..10 ms.
@@ -304,61 +260,6 @@ pub struct Faults {
     pub partition_duration_ms: RangeMs,
     /// Explicit faults, in the order written (stable-sorted by `at_ms` when run).
     pub schedule: Vec<ScheduledFault>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ScheduledFault {
-    /// Below `run.duration_ms`.
-    pub at_ms: u64,
-    #[serde(flatten)]
-    pub action: FaultAction,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "action", rename_all = "kebab-case")]
-pub enum FaultAction {
-    Crash {
-        node: NodeSel,
-    },
-    Restart {
-        node: NodeSel,
-    },
-    Isolate {
-        node: NodeSel,
-    },
-    /// Groups of node ids; nodes not named form one more group. With `one_way`, exactly two
-    /// groups that name every node, and only group 0 -> group 1 is cut.
-    Partition {
-        groups: Vec<Vec<u8>>,
-        one_way: bool,
-    },
-    Heal,
-    DiskStall {
-        node: NodeSel,
-    },
-    DiskResume {
-        node: NodeSel,
-    },
-}
-
-/// Which node a scheduled fault hits, resolved when it fires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum NodeSel {
-    Id(u8),
-    Leader,
-    Follower,
-    Random,
-}
-
-impl Serialize for NodeSel {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            NodeSel::Id(id) => s.serialize_u8(*id),
-            NodeSel::Leader => s.serialize_str("leader"),
-            NodeSel::Follower => s.serialize_str("follower"),
-            NodeSel::Random => s.serialize_str("random"),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -6,6 +6,7 @@
 //! returns an [`Issue`] pointing at the value (or key) to fix. Single-value rules (types,
 //! ranges, names) are `reader.rs`'s; the walk over the document is `parse.rs`'s.
 
+use sim_core::NodeId;
 use std::collections::BTreeMap;
 
 use crate::error::{Issue, IssueKind};
@@ -81,10 +82,10 @@ pub(crate) fn expect_keys(
 }
 
 /// A node id: an integer in 1..=nodes.
-pub(crate) fn node_id(node: &Node<'_, '_>, nodes: u8) -> Result<u8, Issue> {
+pub(crate) fn node_id(node: &Node<'_, '_>, nodes: u8) -> Result<NodeId, Issue> {
     let id = node.integer()?;
     match u8::try_from(id) {
-        Ok(id) if (1..=nodes).contains(&id) => Ok(id),
+        Ok(id) if (1..=nodes).contains(&id) => Ok(NodeId(id)),
         _ => Err(node
             .issue(
                 IssueKind::OutOfRange,
@@ -100,14 +101,14 @@ pub(crate) fn partition_groups(
     groups: &Node<'_, '_>,
     nodes: u8,
     one_way: bool,
-) -> Result<Vec<Vec<u8>>, Issue> {
+) -> Result<Vec<Vec<NodeId>>, Issue> {
     let items = groups.array()?;
     if items.is_empty() {
         return Err(groups
             .issue(IssueKind::Invalid, "a partition needs at least one group")
             .hint("e.g. groups = [[1, 2], [3]]; nodes not named form one more group"));
     }
-    let mut seen: BTreeMap<u8, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<NodeId, usize> = BTreeMap::new();
     let mut out = Vec::with_capacity(items.len());
     for (g, group) in items.iter().enumerate() {
         let members = match group.value {
@@ -139,13 +140,13 @@ pub(crate) fn partition_groups(
 }
 
 /// With `one_way = true`: exactly two groups that together name every node.
-fn one_way_covers_all(groups: &Node<'_, '_>, out: &[Vec<u8>], nodes: u8) -> Result<(), Issue> {
+fn one_way_covers_all(groups: &Node<'_, '_>, out: &[Vec<NodeId>], nodes: u8) -> Result<(), Issue> {
     let hint = "one_way cuts only group 0 -> group 1, so it needs two groups naming every node";
     if out.len() != 2 {
         let message = format!("one_way = true needs exactly two groups, got {}", out.len());
         return Err(groups.issue(IssueKind::Invalid, message).hint(hint));
     }
-    let missing: Vec<String> = (1..=nodes)
+    let missing: Vec<String> = NodeId::all(nodes)
         .filter(|id| !out.iter().flatten().any(|x| x == id))
         .map(|id| id.to_string())
         .collect();

@@ -2,6 +2,7 @@
 //! gets every documented default, and the less common spellings the format allows are
 //! accepted (bare latencies and ranges, lists of violations, dotted keys, ...).
 
+use sim_core::NodeId;
 use std::path::Path;
 
 use sim_scenario::*;
@@ -258,7 +259,7 @@ fn every_schedule_action_reads() {
         actions,
         vec![
             FaultAction::Crash {
-                node: NodeSel::Id(2)
+                node: NodeSel::Id(NodeId(2))
             },
             FaultAction::Restart {
                 node: NodeSel::Random
@@ -267,7 +268,7 @@ fn every_schedule_action_reads() {
                 node: NodeSel::Follower
             },
             FaultAction::Partition {
-                groups: vec![vec![1, 2], vec![3]],
+                groups: vec![vec![NodeId(1), NodeId(2)], vec![NodeId(3)]],
                 one_way: true
             },
             FaultAction::Heal,
@@ -275,10 +276,10 @@ fn every_schedule_action_reads() {
                 node: NodeSel::Leader
             },
             FaultAction::DiskResume {
-                node: NodeSel::Id(3)
+                node: NodeSel::Id(NodeId(3))
             },
             FaultAction::Partition {
-                groups: vec![vec![2]],
+                groups: vec![vec![NodeId(2)]],
                 one_way: false
             },
         ]

@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use proptest::sample::select;
+use sim_core::NodeId;
 use sim_scenario::*;
 
 const FULL: &str = include_str!("data/async-handler-leader-crash.toml");
@@ -103,7 +104,7 @@ fn cluster() -> impl Strategy<Value = Cluster> {
 
 fn node_sel(nodes: u8) -> impl Strategy<Value = NodeSel> {
     prop_oneof![
-        (1..=nodes).prop_map(NodeSel::Id),
+        (1..=nodes).prop_map(|id| NodeSel::Id(NodeId(id))),
         Just(NodeSel::Leader),
         Just(NodeSel::Follower),
         Just(NodeSel::Random),
@@ -112,19 +113,19 @@ fn node_sel(nodes: u8) -> impl Strategy<Value = NodeSel> {
 
 /// Groups from a per-node assignment (0 = not named); empty groups are dropped and at
 /// least one group is kept.
-fn groups_from(assignment: &[u8]) -> Vec<Vec<u8>> {
-    let mut groups: Vec<Vec<u8>> = (1..=3)
+fn groups_from(assignment: &[u8]) -> Vec<Vec<NodeId>> {
+    let mut groups: Vec<Vec<NodeId>> = (1..=3)
         .map(|g| {
             (1..)
                 .zip(assignment)
                 .filter(|(_, a)| **a == g)
-                .map(|(id, _)| id)
+                .map(|(id, _)| NodeId(id))
                 .collect()
         })
-        .filter(|g: &Vec<u8>| !g.is_empty())
+        .filter(|g: &Vec<NodeId>| !g.is_empty())
         .collect();
     if groups.is_empty() {
-        groups.push(vec![1]);
+        groups.push(vec![NodeId(1)]);
     }
     groups
 }

@@ -5,16 +5,20 @@
 //! An event is a value: it prints, hashes, serializes and replays. Most variants are small
 //! and `Copy`-sized; the few that carry a `String` or `Vec` are rare (faults, violations).
 
-use raft_core::{ClientId, LogIndex, NodeId, ReqId, Role, Term};
+use raft_core::{ClientId, LogIndex, NODES_MAX, NodeId, ReqId, Role, Term};
 use serde::{Serialize, Serializer};
 
-/// A set of node ids (1..=15) as a bit mask; serializes as a sorted list of ids.
+/// A set of node ids (`1..=NODES_MAX`) as a bit mask, bit `id` for node `id`; serializes
+/// as a sorted list of ids.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NodeSet(pub u16);
 
 impl NodeSet {
     pub fn insert(&mut self, node: NodeId) {
-        debug_assert!(node.0 < 16, "node id {node} does not fit a NodeSet");
+        assert!(
+            (1..=NODES_MAX).contains(&node.0),
+            "node id {node} outside 1..={NODES_MAX}"
+        );
         self.0 |= 1 << node.0;
     }
     pub fn remove(&mut self, node: NodeId) {
@@ -30,7 +34,7 @@ impl NodeSet {
         self.0 == 0
     }
     pub fn iter(&self) -> impl Iterator<Item = NodeId> + '_ {
-        (1..16u8).filter(|i| self.0 & (1 << i) != 0).map(NodeId)
+        NodeId::all(NODES_MAX).filter(|n| self.0 & (1 << n.0) != 0)
     }
 }
 
@@ -306,7 +310,7 @@ pub enum TraceEvent {
     },
     /// The network was partitioned: `groups` as given (unnamed nodes form one more group).
     Partition {
-        groups: Vec<Vec<u8>>,
+        groups: Vec<Vec<NodeId>>,
         one_way: bool,
     },
     Isolate {

@@ -29,7 +29,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         (None, None) => None,
     };
     let mut world = World::new(
-        &scenario,
+        sim_scenario::world_config(&scenario),
         seed,
         RunOptions {
             trace,

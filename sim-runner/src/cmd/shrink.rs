@@ -33,7 +33,9 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Usage);
     }
     panic::install_quiet_hook();
-    let first = match panic::catch(|| sim_cluster::run_seed(&original, seed)) {
+    let first = match panic::catch(|| {
+        sim_cluster::run_seed(&sim_scenario::world_config(&original), seed)
+    }) {
         Ok(o) => o,
         Err(m) => {
             eprintln!(

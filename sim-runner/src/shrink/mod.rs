@@ -68,7 +68,9 @@ impl Shrinker {
             return false;
         }
         self.runs += 1;
-        match panic::catch(|| sim_cluster::run_seed(&candidate, self.seed)) {
+        match panic::catch(|| {
+            sim_cluster::run_seed(&sim_scenario::world_config(&candidate), self.seed)
+        }) {
             Ok(o)
                 if o.violated(self.target) && o.invariants().all(|i| self.allowed.contains(&i)) =>
             {

@@ -30,11 +30,11 @@ pub fn fits(schedule: &[ScheduledFault], nodes: u8) -> bool {
         | FaultAction::Isolate { node }
         | FaultAction::DiskStall { node }
         | FaultAction::DiskResume { node } => match node {
-            NodeSel::Id(id) => *id <= nodes,
+            NodeSel::Id(id) => id.0 <= nodes,
             _ => true,
         },
         FaultAction::Partition { groups, one_way } => {
-            let named: Vec<u8> = groups.iter().flatten().copied().collect();
+            let named: Vec<u8> = groups.iter().flatten().map(|id| id.0).collect();
             let in_range = named.iter().all(|id| *id <= nodes);
             in_range && (!one_way || named.len() == usize::from(nodes))
         }
@@ -52,10 +52,12 @@ pub fn highest_node(schedule: &[ScheduledFault]) -> u8 {
             | FaultAction::Isolate { node }
             | FaultAction::DiskStall { node }
             | FaultAction::DiskResume { node } => match node {
-                NodeSel::Id(id) => vec![*id],
+                NodeSel::Id(id) => vec![id.0],
                 _ => vec![],
             },
-            FaultAction::Partition { groups, .. } => groups.iter().flatten().copied().collect(),
+            FaultAction::Partition { groups, .. } => {
+                groups.iter().flatten().map(|id| id.0).collect()
+            }
             FaultAction::Heal => vec![],
         })
         .max()
@@ -65,6 +67,7 @@ pub fn highest_node(schedule: &[ScheduledFault]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sim_core::NodeId;
     use sim_scenario::{Mode, Scenario};
 
     fn at(at_ms: u64, action: FaultAction) -> ScheduledFault {
@@ -81,13 +84,13 @@ mod tests {
             at(
                 5,
                 FaultAction::Crash {
-                    node: NodeSel::Id(2),
+                    node: NodeSel::Id(NodeId(2)),
                 },
             ),
             at(
                 1000,
                 FaultAction::Restart {
-                    node: NodeSel::Id(2),
+                    node: NodeSel::Id(NodeId(2)),
                 },
             ),
         ];
@@ -106,20 +109,20 @@ mod tests {
         let crash3 = at(
             1,
             FaultAction::Crash {
-                node: NodeSel::Id(3),
+                node: NodeSel::Id(NodeId(3)),
             },
         );
         let split = at(
             2,
             FaultAction::Partition {
-                groups: vec![vec![1], vec![2]],
+                groups: vec![vec![NodeId(1)], vec![NodeId(2)]],
                 one_way: false,
             },
         );
         let one_way = at(
             3,
             FaultAction::Partition {
-                groups: vec![vec![1], vec![2, 3]],
+                groups: vec![vec![NodeId(1)], vec![NodeId(2), NodeId(3)]],
                 one_way: true,
             },
         );
@@ -161,9 +164,12 @@ mod replay_tests {
         let mut differ = Vec::new();
         let mut faults = 0;
         for seed in 1..=20 {
-            let first = sim_cluster::run_seed(&s, seed);
+            let first = sim_cluster::run_seed(&sim_scenario::world_config(&s), seed);
             faults += first.fired_faults.len();
-            let again = sim_cluster::run_seed(&explicit(&s, &first.fired_faults), seed);
+            let again = sim_cluster::run_seed(
+                &sim_scenario::world_config(&explicit(&s, &first.fired_faults)),
+                seed,
+            );
             if again.trace_hash != first.trace_hash {
                 differ.push(seed);
             }
@@ -190,8 +196,11 @@ mod replay_tests {
         );
         let s = sim_scenario::parse_str(&text, "r.toml").expect("valid");
         for seed in 1..=20 {
-            let a = sim_cluster::run_seed(&s, seed);
-            let b = sim_cluster::run_seed(&explicit(&s, &a.fired_faults), seed);
+            let a = sim_cluster::run_seed(&sim_scenario::world_config(&s), seed);
+            let b = sim_cluster::run_seed(
+                &sim_scenario::world_config(&explicit(&s, &a.fired_faults)),
+                seed,
+            );
             let did = |o: &RunOutcome| {
                 let m = &o.metrics;
                 let counts = (m.writes_invoked, m.writes_acked, m.flushes, m.messages);

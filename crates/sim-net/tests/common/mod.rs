@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 use proptest::prelude::*;
-use sim_core::{Dist, EventQueue, RngStreams, SimTime};
+use sim_core::{Dist, EventQueue, NodeId, RngStreams, SimTime};
 use sim_net::{Delivery, NetConfig, Network, Sent, Slot};
 
 pub const NODES: u8 = 5;
@@ -91,7 +91,9 @@ impl World {
         match step {
             Step::Send { from, to } => {
                 let id = self.sends.len() as u64;
-                let sent = self.net.send(self.now, *from, *to, Msg { id });
+                let sent = self
+                    .net
+                    .send(self.now, NodeId(*from), NodeId(*to), Msg { id });
                 if let Sent::Scheduled {
                     at,
                     slot,
@@ -115,10 +117,16 @@ impl World {
                 self.deliver_until(until, check);
                 self.now = until;
             }
-            Step::Crash(n) => self.net.crash(*n),
-            Step::Restart(n) => self.net.restart(*n),
-            Step::Isolate(n) => self.net.isolate(*n),
-            Step::Partition { groups, one_way } => self.net.partition(groups, *one_way),
+            Step::Crash(n) => self.net.crash(NodeId(*n)),
+            Step::Restart(n) => self.net.restart(NodeId(*n)),
+            Step::Isolate(n) => self.net.isolate(NodeId(*n)),
+            Step::Partition { groups, one_way } => {
+                let groups: Vec<Vec<NodeId>> = groups
+                    .iter()
+                    .map(|g| g.iter().copied().map(NodeId).collect())
+                    .collect();
+                self.net.partition(&groups, *one_way)
+            }
             Step::Heal => self.net.heal(),
         }
     }
@@ -165,7 +173,7 @@ pub fn partition() -> impl Strategy<Value = Step> {
         let mut groups = vec![Vec::new(); 3];
         for (i, g) in assign.iter().enumerate() {
             if *g < 3 {
-                groups[*g].push(i as u8 + 1);
+                groups[*g].push(NodeId::from_index(i).0);
             }
         }
         Step::Partition {
@@ -180,7 +188,7 @@ pub fn one_way_partition() -> impl Strategy<Value = Step> {
     prop::collection::vec(any::<bool>(), NODES as usize).prop_map(|side| {
         let mut groups = vec![Vec::new(), Vec::new()];
         for (i, s) in side.iter().enumerate() {
-            groups[usize::from(*s)].push(i as u8 + 1);
+            groups[usize::from(*s)].push(NodeId::from_index(i).0);
         }
         Step::Partition {
             groups,

@@ -2,16 +2,17 @@
 //! schedules of crashes, restarts, isolations, partitions (one-way too), heals and disk
 //! stalls, over sync and parallel-append, on random seeds: no invariant fires.
 
-mod common;
+mod world_trace;
 
 use proptest::prelude::*;
+use sim_core::NodeId;
 use sim_scenario::{FaultAction, Mode, NodeSel, ScheduledFault};
 
 const DURATION_MS: u64 = 2_000;
 
 fn node_sel() -> impl Strategy<Value = NodeSel> {
     prop_oneof![
-        (1u8..=3).prop_map(NodeSel::Id),
+        (1u8..=3).prop_map(|id| NodeSel::Id(NodeId(id))),
         Just(NodeSel::Leader),
         Just(NodeSel::Follower),
         Just(NodeSel::Random),
@@ -23,8 +24,8 @@ fn action() -> impl Strategy<Value = FaultAction> {
         3 => node_sel().prop_map(|node| FaultAction::Crash { node }),
         3 => node_sel().prop_map(|node| FaultAction::Restart { node }),
         1 => node_sel().prop_map(|node| FaultAction::Isolate { node }),
-        1 => Just(FaultAction::Partition { groups: vec![vec![1], vec![2, 3]], one_way: false }),
-        1 => Just(FaultAction::Partition { groups: vec![vec![1, 2], vec![3]], one_way: true }),
+        1 => Just(FaultAction::Partition { groups: vec![vec![NodeId(1)], vec![NodeId(2), NodeId(3)]], one_way: false }),
+        1 => Just(FaultAction::Partition { groups: vec![vec![NodeId(1), NodeId(2)], vec![NodeId(3)]], one_way: true }),
         2 => Just(FaultAction::Heal),
         1 => node_sel().prop_map(|node| FaultAction::DiskStall { node }),
         1 => node_sel().prop_map(|node| FaultAction::DiskResume { node }),
@@ -40,7 +41,7 @@ fn schedule() -> impl Strategy<Value = Vec<ScheduledFault>> {
 }
 
 fn base(mode: &str) -> sim_scenario::Scenario {
-    common::scenario(&format!(
+    world_trace::scenario(&format!(
         "[cluster]\nnodes = 3\nmode = \"{mode}\"\n\
          [workload]\nclients = 4\nwrite_rate_per_s = 200\nread_fraction = 0.2\n\
          [run]\nduration_ms = {DURATION_MS}\nheal_ms = 2000\n"
@@ -59,7 +60,7 @@ proptest! {
         let mut s = base(if parallel { "parallel-append" } else { "sync" });
         s.faults.schedule = faults;
         prop_assert!(matches!(s.cluster.mode, Mode::Sync | Mode::ParallelAppend));
-        let o = sim_cluster::run_seed(&s, seed);
+        let o = world_trace::run_seed(&s, seed);
         prop_assert!(o.violation_counts.is_empty(), "seed {seed}: {:#?}\n{}", o.violations, s.to_toml());
     }
 }

@@ -3,10 +3,10 @@
 //! need NuRaft's commit rule, under which swarm draws find NuRaft's own (true) hazards
 //! (docs/durability-model.md); here only the one run is asserted.
 
-mod common;
+mod world_trace;
 
-use common::*;
 use sim_trace::Invariant;
+use world_trace::*;
 
 /// A leader re-elected after one of its peers crashed counted the matched index that peer
 /// had before the crash: a durability hazard NuRaft cannot have, since a crash breaks every
@@ -53,7 +53,7 @@ fn stale_matched_after_peer_crash() {
 #[test]
 fn an_fsync_crash_restart_is_not_a_scheduled_fault() {
     let s = scenario(include_str!(
-        "../../../scenarios/faults/fsync-error-crash.toml"
+        "../../scenarios/faults/fsync-error-crash.toml"
     ));
     let mut fsync_crashes = 0;
     for seed in 1..=10 {

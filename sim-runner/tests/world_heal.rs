@@ -6,11 +6,11 @@
 //! The checker's own verdicts on hand-written event sequences are sim-check's
 //! `tests/verdicts.rs`.
 
-mod common;
+mod world_trace;
 
-use common::*;
 use sim_core::SimTime;
 use sim_trace::Invariant;
+use world_trace::*;
 
 /// Three sync nodes, a lossy network, and `extra` appended to `[run]`.
 fn lossy(heal_network: &str) -> sim_scenario::Scenario {

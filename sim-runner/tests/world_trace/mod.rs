@@ -1,6 +1,7 @@
-//! Reading a run's trace in tests: run a scenario with the JSON-lines trace captured in
-//! memory, parse every line into a `serde_json::Value`, and follow what the lines say about
-//! each node's log in memory and on durable media.
+//! Reading a run's trace in the tests of the world (`world_*.rs`: a scenario in, the
+//! world's behaviour out): run a scenario with the JSON-lines trace captured in memory,
+//! parse every line into a `serde_json::Value`, and follow what the lines say about each
+//! node's log in memory and on durable media.
 //!
 //! The trace format is SCENARIO.md's "The trace" plus the world's own kinds
 //! (sim-trace's `event.rs`). This reads it as a user's analysis would; it is not the
@@ -40,6 +41,11 @@ impl Write for SharedBuffer {
     }
 }
 
+/// Runs one seed of a scenario, without a trace file.
+pub fn run_seed(scenario: &Scenario, seed: u64) -> RunOutcome {
+    sim_cluster::run_seed(&sim_scenario::world_config(scenario), seed)
+}
+
 /// Runs one seed with the trace captured.
 pub fn run_traced(scenario: &Scenario, seed: u64) -> Trace {
     let buffer = SharedBuffer::default();
@@ -47,7 +53,7 @@ pub fn run_traced(scenario: &Scenario, seed: u64) -> Trace {
         trace: Some(Box::new(buffer.clone())),
         ..RunOptions::default()
     };
-    let outcome = World::new(scenario, seed, options).run();
+    let outcome = World::new(sim_scenario::world_config(scenario), seed, options).run();
     assert_eq!(outcome.trace_error, None, "the trace was written");
     let text = String::from_utf8(buffer.0.take()).expect("the trace is UTF-8");
     let lines: Vec<Value> = text

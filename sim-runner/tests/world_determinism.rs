@@ -5,12 +5,12 @@
 //!
 //! Not here: what a run should contain (`modes.rs`).
 
-mod common;
+mod world_trace;
 
-use common::{run_traced, scenario};
-use sim_cluster::run_seed;
 use sim_scenario::Scenario;
 use std::collections::BTreeSet;
+use world_trace::run_seed;
+use world_trace::{run_traced, scenario};
 
 const SEEDS: u64 = 100;
 

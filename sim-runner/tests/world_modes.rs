@@ -8,11 +8,11 @@
 //! Not here: crashes and the checker's verdicts on them (the scenario catalogue), or
 //! determinism (`determinism.rs`).
 
-mod common;
+mod world_trace;
 
-use common::*;
 use serde_json::Value;
 use sim_scenario::Scenario;
+use world_trace::*;
 
 const SEEDS: [u64; 3] = [1, 2, 3];
 

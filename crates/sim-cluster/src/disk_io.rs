@@ -1,0 +1,181 @@
+//! A node's disk work as the Raft thread asks for it and as the disk completes it: log
+//! writes (`append`, `write_at`), `end_of_append_batch` and its flush (blocking the thread,
+//! the client path, or nothing), the disk's wakeups, and what a finished flush unblocks.
+
+use crate::config::FsyncErrorPolicy;
+use crate::event::Event;
+use crate::store::LOG_FILE;
+use crate::thread::Blocked;
+use crate::world::World;
+use raft_core::{FlushWait, Input, LogIndex};
+use sim_disk::{Completion, OpId, OpKind};
+use sim_trace::{BlockReason, FileKind, TraceEvent};
+
+impl World {
+    /// `end_of_append_batch`: the log store flushes as `flush` says. A blocking flush parks
+    /// the Raft thread; a sync leader's blocks only its client path (`client_flush`).
+    pub(crate) fn end_of_append_batch(&mut self, n: usize, flush: FlushWait) -> Option<Blocked> {
+        let op = self.flush_log(n, flush)?;
+        if flush == FlushWait::BlockingClient {
+            let thread = &mut self.nodes[n].thread;
+            assert!(thread.client_flush.is_none(), "two client flushes");
+            thread.client_flush = Some(op);
+            return None;
+        }
+        Some(Blocked::Flush {
+            op,
+            reason: BlockReason::LogFlush,
+        })
+    }
+
+    /// Hands node `n`'s log store a flush; the operation to wait on, if it blocks.
+    pub(crate) fn flush_log(&mut self, n: usize, flush: FlushWait) -> Option<OpId> {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        let op = node
+            .store
+            .end_batch(&mut node.disk, now, flush, &mut self.k.pending);
+        self.k.emit_pending();
+        self.arm_disk(n);
+        op
+    }
+
+    /// `append` / `write_at` of entries `from..=to` from the replica's log: trace lines,
+    /// disk writes, and (with a mutant) an immediate durability report.
+    pub(crate) fn log_write(&mut self, n: usize, from: LogIndex, to: LogIndex, truncate: bool) {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        let core = node.core.as_ref().expect("an up node writes its log");
+        let entries = core.entries_between(from, to);
+        for (k, e) in entries.iter().enumerate() {
+            let index = from.plus(k as u64);
+            self.k.pending.push(TraceEvent::Append {
+                node: node.id,
+                index,
+                term: e.term,
+                req: e.req(),
+            });
+        }
+        let pending = &mut self.k.pending;
+        let report = if truncate {
+            node.store
+                .write_at(&mut node.disk, now, from, entries, pending)
+        } else {
+            node.store
+                .append(&mut node.disk, now, from, entries, pending)
+        };
+        self.k.emit_pending();
+        self.arm_disk(n);
+        if let Some(index) = report {
+            self.input_quiet(n, Input::LogDurable { index });
+        }
+    }
+
+    /// Queues the disk wakeup of node `n` if its disk now completes something earlier.
+    pub(crate) fn arm_disk(&mut self, n: usize) {
+        let node = &mut self.nodes[n];
+        if let Some(at) = node.disk.next_wakeup() {
+            if node.disk_armed.is_none_or(|a| at < a) {
+                node.disk_armed = Some(at);
+                let id = node.id;
+                self.k.push(at, Event::Disk { node: id });
+            }
+        }
+    }
+
+    pub(crate) fn on_disk(&mut self, n: usize) {
+        let now = self.k.now();
+        if self.nodes[n].disk_armed == Some(now) {
+            self.nodes[n].disk_armed = None;
+        }
+        let mut done = std::mem::take(&mut self.completions);
+        self.nodes[n].disk.advance(now, &mut done);
+        let incarnation = self.nodes[n].incarnation;
+        for c in done.drain(..) {
+            if self.nodes[n].incarnation != incarnation {
+                break; // the node crashed on an earlier completion of this batch
+            }
+            if matches!(c.kind, OpKind::Flush) {
+                self.on_flush_done(n, c);
+            }
+        }
+        self.completions = done;
+        self.arm_disk(n);
+    }
+
+    fn on_flush_done(&mut self, n: usize, c: Completion) {
+        let id = self.nodes[n].id;
+        let file = if c.file == LOG_FILE {
+            FileKind::Log
+        } else {
+            FileKind::State
+        };
+        self.k.emit(TraceEvent::FlushDone {
+            node: id,
+            op: c.op.0,
+            file,
+            ok: c.ok,
+        });
+        if !c.ok && self.config.fsync_error_policy == FsyncErrorPolicy::Crash {
+            self.crash_and_restart_later(n, false);
+            return;
+        }
+        if c.file == LOG_FILE {
+            self.log_flush_done(n, c);
+        }
+        let node = &self.nodes[n];
+        match node.thread.blocked {
+            Some(Blocked::Flush { op, .. }) if op == c.op && (c.ok || c.file != LOG_FILE) => {
+                self.unblock(n)
+            }
+            Some(Blocked::Durable { index }) if node.store.durable_index() >= index => {
+                self.unblock(n)
+            }
+            _ => self.pump(n),
+        }
+    }
+
+    /// A flush of the log file returned: the log store learns what is durable (a failed
+    /// flush is retried under the `retry` policy), the replica learns a new durable index,
+    /// and a sync leader's client path is free again.
+    fn log_flush_done(&mut self, n: usize, c: Completion) {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        let pending = &mut self.k.pending;
+        let (vouch, changed) = node
+            .store
+            .flush_done(&mut node.disk, now, c.op, c.ok, pending);
+        if !c.ok {
+            // `retry`: flush again and believe it; the pages Linux dropped are gone.
+            let retry = node.store.retry_flush(&mut node.disk, now, vouch, pending);
+            let thread = &mut node.thread;
+            if let Some(Blocked::Flush { op, reason }) = thread.blocked {
+                if op == c.op {
+                    thread.blocked = Some(Blocked::Flush { op: retry, reason });
+                }
+            }
+            if thread.client_flush == Some(c.op) {
+                thread.client_flush = Some(retry);
+            }
+        }
+        self.k.emit_pending();
+        if let Some(index) = changed {
+            self.input_quiet(n, Input::LogDurable { index });
+        }
+        if c.ok && self.nodes[n].thread.client_flush == Some(c.op) {
+            self.end_client_flush(n);
+        }
+    }
+
+    /// A sync leader's client-path flush returned: the core learns it (and counts the
+    /// batch), then the client requests that waited for the client path go on.
+    fn end_client_flush(&mut self, n: usize) {
+        let node = &mut self.nodes[n];
+        if node.is_up() {
+            let durable = node.store.durable_index();
+            node.thread.end_client_flush(durable);
+        } else {
+            node.thread.client_flush = None;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! What every part of the world shares: the clock and the event queue, the observer every
+//! event is announced to, the metrics, and the events a part produced before they are
+//! announced.
+
+use crate::event::Event;
+use crate::metrics::Metrics;
+use crate::observer::Observer;
+use sim_core::{EventQueue, SimTime};
+use sim_trace::TraceEvent;
+
+pub struct Kernel {
+    pub queue: EventQueue<Event>,
+    pub observer: Observer,
+    pub metrics: Metrics,
+    /// Events produced by a part (store, state file) before they are announced.
+    pub pending: Vec<TraceEvent>,
+}
+
+impl Kernel {
+    pub fn now(&self) -> SimTime {
+        self.queue.now()
+    }
+
+    pub fn push(&mut self, at: SimTime, ev: Event) {
+        self.queue.push(at, ev);
+    }
+
+    /// Announces one event now.
+    pub fn emit(&mut self, ev: TraceEvent) {
+        let t = self.queue.now();
+        self.observer.emit(t, &ev);
+    }
+
+    /// Announces the events a part queued in `pending`, in order.
+    pub fn emit_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let t = self.queue.now();
+        for ev in self.pending.drain(..) {
+            self.observer.emit(t, &ev);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! What a restarting node recovers, as a pure function of what its disk holds: the valid
+//! prefix of its log file (a corrupt or torn tail is discarded, as a real log store does),
+//! and, under the `recovery-trusts-volatile` mutant, the log it believed it had before the
+//! crash. The state file's term and vote are read by `StateFile::recover`.
+//!
+//! `lifecycle.rs` applies the result: it reopens the log store, cuts the discarded tail
+//! from the file, and builds the replica.
+
+use crate::codec;
+use raft_core::{Entry, LogIndex};
+
+/// The log a node restarts with.
+#[derive(Debug, PartialEq)]
+pub struct LogRecovery {
+    /// The log the replica starts from (the media's valid prefix, or with the mutant the
+    /// pre-crash memory).
+    pub log: Vec<Entry>,
+    /// The last index of the media's valid prefix.
+    pub kept: LogIndex,
+    /// Records after the valid prefix, discarded.
+    pub dropped: u64,
+    /// Records in the file, valid or not.
+    pub file_records: u64,
+    /// The mutant took the pre-crash memory instead of the media.
+    pub trusted_volatile: bool,
+}
+
+/// Recovers the log from the bytes of the log file; `pre_crash_log` is what the node held
+/// in memory, used only when `trusts_volatile` (the mutant) and it is longer.
+pub fn recover_log(
+    log_bytes: &[u8],
+    pre_crash_log: &[Entry],
+    trusts_volatile: bool,
+) -> LogRecovery {
+    let decoded = codec::decode_log(log_bytes);
+    let kept = LogIndex(decoded.entries.len() as u64);
+    let trusted_volatile = trusts_volatile && pre_crash_log.len() > decoded.entries.len();
+    let log = if trusted_volatile {
+        pre_crash_log.to_vec()
+    } else {
+        decoded.entries
+    };
+    LogRecovery {
+        log,
+        kept,
+        dropped: decoded.dropped,
+        file_records: log_bytes.len() as u64 / codec::RECORD_BYTES,
+        trusted_volatile,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raft_core::{Entry, Payload, Term};
+
+    fn log(n: u64) -> Vec<Entry> {
+        (1..=n)
+            .map(|_| Entry {
+                term: Term(1),
+                payload: Payload::Noop,
+            })
+            .collect()
+    }
+
+    fn bytes(entries: &[Entry]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            codec::encode_record(LogIndex(i as u64 + 1), e, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn a_corrupt_tail_is_discarded_and_counted() {
+        let mut b = bytes(&log(3));
+        let last = b.len() - 1;
+        b[last] ^= 0xff;
+        let r = recover_log(&b, &[], false);
+        assert_eq!((r.kept, r.dropped, r.file_records), (LogIndex(2), 1, 3));
+        assert_eq!(r.log, log(2));
+        assert!(!r.trusted_volatile);
+    }
+
+    #[test]
+    fn the_mutant_trusts_a_longer_memory_only() {
+        let b = bytes(&log(2));
+        let r = recover_log(&b, &log(4), true);
+        assert!(r.trusted_volatile);
+        assert_eq!((r.log.len(), r.kept), (4, LogIndex(2)));
+        let r = recover_log(&b, &log(1), true);
+        assert!(!r.trusted_volatile);
+        assert_eq!(r.log, log(2));
+        assert_eq!(recover_log(&b, &log(4), false).log, log(2));
+    }
+}
