@@ -57,7 +57,13 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
     };
     let work = |item: Item| {
         let l = &loaded[item.scenario];
-        run_item(l, item, args.swarm, args.check_determinism, &findings_dir)
+        run_item(
+            l,
+            item,
+            args.swarm,
+            args.determinism.check_determinism,
+            &findings_dir,
+        )
     };
     let mut signatures = Signatures::default();
     let mut error = None;
@@ -122,7 +128,7 @@ fn prepare(args: &FuzzArgs) -> Option<Prepared> {
     let out = OutDir::create(&args.out)
         .map_err(|e| eprintln!("error: {e:#}"))
         .ok()?;
-    let jobs = crate::seeds::jobs(args.jobs);
+    let jobs = args.jobs.threads();
     let settings = settings(args, &plan, &shard_from, jobs);
     let line: Vec<String> = settings.iter().map(|(k, v)| format!("{k} {v}")).collect();
     eprintln!("fuzz: {}", line.join(", "));
@@ -208,7 +214,7 @@ fn finish(
         seeds_per_s: progress.rate(),
     });
     OutDir::summary(&args.out, &summary)?;
-    if let Some(p) = &args.junit {
+    if let Some(p) = &args.junit.junit {
         report::write_junit_cases(p, &summary::junit_cases(&summary))?;
     }
     print!("{}", summary::text(&summary));
@@ -256,7 +262,10 @@ fn run_json(
     run.insert("first_seed".into(), json!(args.seed));
     run.insert("shard".into(), json!(text.get("shard")));
     run.insert("swarm".into(), json!(args.swarm));
-    run.insert("check_determinism".into(), json!(args.check_determinism));
+    run.insert(
+        "check_determinism".into(),
+        json!(args.determinism.check_determinism),
+    );
     let jobs = text.get("jobs").and_then(|j| j.parse::<u64>().ok());
     run.insert("jobs".into(), json!(jobs));
     run.insert("out".into(), json!(args.out.display().to_string()));
@@ -282,7 +291,10 @@ fn settings(args: &FuzzArgs, plan: &Plan, from: &str, jobs: usize) -> Vec<(Strin
     s.push(("first seed".into(), first));
     s.push(("shard".into(), format!("{} ({from})", plan.shard())));
     s.push(("swarm".into(), on_off(args.swarm)));
-    s.push(("check determinism".into(), on_off(args.check_determinism)));
+    s.push((
+        "check determinism".into(),
+        on_off(args.determinism.check_determinism),
+    ));
     s.push(("jobs".into(), jobs.to_string()));
     s.push(("out".into(), args.out.display().to_string()));
     s

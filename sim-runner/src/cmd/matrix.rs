@@ -17,7 +17,7 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::Usage);
     };
-    let jobs = crate::seeds::jobs(args.jobs);
+    let jobs = args.jobs.threads();
     panic::install_quiet_hook();
     let mut rows = Vec::new();
     for (k, l) in loaded.iter().enumerate() {

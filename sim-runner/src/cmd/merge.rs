@@ -77,7 +77,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
     if let Some((_, root)) = &out {
         OutDir::summary(root, &summary)?;
     }
-    if let Some(p) = &args.junit {
+    if let Some(p) = &args.junit.junit {
         report::write_junit_cases(p, &summary::junit_cases(&summary))?;
     }
     print!("{}", summary::text(&summary));

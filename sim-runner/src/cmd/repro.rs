@@ -11,14 +11,14 @@ use sim_trace::jsonl::RunHeader;
 use std::io::{BufWriter, Write};
 
 pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
-    let scenario = match sim_scenario::load(&args.file) {
+    let scenario = match sim_scenario::load(&args.target.file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(Exit::Usage);
         }
     };
-    let seed = args.seed.unwrap_or(scenario.run.seed);
+    let seed = args.target.seed.unwrap_or(scenario.run.seed);
     // With --chrome-trace or --timeline the JSON lines are kept in memory and converted at
     // the end; otherwise --trace streams them to its file.
     let converting = args.chrome_trace.is_some() || args.timeline.is_some();
@@ -50,7 +50,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         Err(message) => {
             println!("the simulator panicked (crash-of-simulator): {message}");
             println!("this is a bug of the simulator, not of the scenario; please report it with:");
-            println!("reproduce: {}", repro_command(&args.file, seed));
+            println!("reproduce: {}", repro_command(&args.target.file, seed));
             return Ok(Exit::ExpectationFailed);
         }
     };
@@ -72,7 +72,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         println!("no violation");
         Ok(Exit::Ok)
     } else {
-        println!("reproduce: {}", repro_command(&args.file, seed));
+        println!("reproduce: {}", repro_command(&args.target.file, seed));
         Ok(Exit::ExpectationFailed)
     }
 }

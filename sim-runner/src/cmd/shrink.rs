@@ -19,15 +19,15 @@ use sim_scenario::{Expect, Invariant, Outcome, Scenario};
 use std::path::{Path, PathBuf};
 
 pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
-    let original = match sim_scenario::load(&args.file) {
+    let original = match sim_scenario::load(&args.target.file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(Exit::Usage);
         }
     };
-    let seed = args.seed.unwrap_or(original.run.seed);
-    let file = shown(&args.file);
+    let seed = args.target.seed.unwrap_or(original.run.seed);
+    let file = shown(&args.target.file);
     if seed > SEED_MAX {
         eprintln!("error: seed {seed} is above {SEED_MAX}, the largest a scenario file can hold");
         return Ok(Exit::Usage);
@@ -39,7 +39,7 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
             eprintln!(
                 "error: seed {seed} of {file} crashes the simulator ({m}); shrinking keeps an \
                  invariant firing, so there is nothing to shrink: report it with `{}`",
-                expect::repro_command(&args.file, seed)
+                expect::repro_command(&args.target.file, seed)
             );
             return Ok(Exit::Usage);
         }
@@ -79,7 +79,7 @@ fn write(
         .unwrap_or_else(|| default_out(original, seed));
     let before = Sizes::of(original, first.fired_faults.len(), first.events);
     let after = Sizes::of(&r.scenario, faults_after(r), r.outcome.events);
-    let (scenario, text) = render(&args.file, &out, seed, target, r, &before, &after);
+    let (scenario, text) = render(&args.target.file, &out, seed, target, r, &before, &after);
     let back = sim_scenario::parse_str(&text, &out.display().to_string())
         .context("the shrunk scenario does not read back (a bug of sim-runner)")?;
     anyhow::ensure!(
