@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "sim-runner", version = crate::version::VERSION, about = "Deterministic simulation of Raft log durability: finds the crash timings that lose committed data.")]
+#[command(name = "sim-runner", version = crate::version::VERSION, about = "Deterministic simulation of Raft log durability: finds the crash timings that lose committed data.", after_help = crate::exit::HELP)]
 pub struct Cli {
     /// Log every simulator event to stderr (-v; meant for `repro`), or set RUST_LOG.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

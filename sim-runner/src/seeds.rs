@@ -56,12 +56,16 @@ pub fn check_range(first: u64, count: u64) -> Result<(), String> {
 
 /// Runs one seed, catching a panic.
 pub fn run_one(scenario: &Scenario, seed: u64, twice: bool) -> SeedResult {
-    let first = match panic::catch(|| sim_cluster::run_seed(scenario, seed)) {
+    let first = match panic::catch(|| {
+        crate::self_test::panic_point(seed);
+        sim_cluster::run_seed(scenario, seed)
+    }) {
         Ok(o) => o,
         Err(message) => return SeedResult::Panicked { seed, message },
     };
     if twice {
-        match panic::catch(|| sim_cluster::run_seed(scenario, seed)) {
+        let again = crate::self_test::second_run_seed(seed);
+        match panic::catch(|| sim_cluster::run_seed(scenario, again)) {
             Ok(o) if o.trace_hash != first.trace_hash => {
                 return SeedResult::Nondeterministic {
                     seed,

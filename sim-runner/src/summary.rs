@@ -31,6 +31,19 @@ pub struct Summary {
     pub timing: Option<Timing>,
 }
 
+impl Summary {
+    /// The exit code of `fuzz` and `merge`: nondeterminism, else a simulator panic, else
+    /// whether a finding fails (`exit.rs`).
+    pub fn exit(&self) -> crate::Exit {
+        let total = |f: fn(&ScenarioSummary) -> u64| self.scenarios.iter().map(f).sum();
+        crate::Exit::of(
+            total(|s| s.nondeterminism),
+            total(|s| s.crash_of_simulator),
+            self.failing > 0,
+        )
+    }
+}
+
 /// Wall-clock figures of a fuzz run (absent from a merge).
 #[derive(Clone, Debug, Serialize)]
 pub struct Timing {

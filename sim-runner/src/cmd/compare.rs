@@ -32,7 +32,8 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
         rows.push((l.scenario.clone(), expect::judge(l, first, &results)));
     }
     print!("{}", table(&rows));
-    Ok(Exit::Ok)
+    let panics = rows.iter().map(|(_, r)| r.panics).sum();
+    Ok(Exit::of(0, panics, false))
 }
 
 fn knobs(s: &sim_scenario::Scenario) -> (String, String) {

@@ -8,7 +8,8 @@
 //! FILES are required: a fuzz campaign names what it fuzzes (`scenarios/*.toml`).
 //!
 //! Exit 0 when no finding fails, 1 when one does (a violation on a scenario expecting
-//! `pass`, a simulator panic, nondeterminism), 2 on bad usage or an unwritable folder.
+//! `pass`), 3 on a simulator panic, 4 on nondeterminism (`exit.rs`: the highest wins),
+//! 2 on bad usage or an unwritable folder.
 
 use crate::Exit;
 use crate::cli::FuzzArgs;
@@ -240,11 +241,7 @@ fn finish(
         );
         return Ok(Exit::Interrupted);
     }
-    Ok(if summary.failing == 0 {
-        Exit::Ok
-    } else {
-        Exit::ExpectationFailed
-    })
+    Ok(summary.exit())
 }
 
 /// How the run was set up, for summary.json: typed values under snake_case keys, from the

@@ -81,11 +81,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         report::write_junit_cases(p, &summary::junit_cases(&summary))?;
     }
     print!("{}", summary::text(&summary));
-    Ok(if summary.failing == 0 {
-        Exit::Ok
-    } else {
-        Exit::ExpectationFailed
-    })
+    Ok(summary.exit())
 }
 
 /// Every folder's seeds and findings, each (scenario, seed) once; `None` (after printing

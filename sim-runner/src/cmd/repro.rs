@@ -45,13 +45,16 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         version: crate::version::VERSION.to_string(),
     });
     crate::panic::install_quiet_hook();
-    let o = match crate::panic::catch(|| world.run()) {
+    let o = match crate::panic::catch(|| {
+        crate::self_test::panic_point(seed);
+        world.run()
+    }) {
         Ok(o) => o,
         Err(message) => {
             println!("the simulator panicked (crash-of-simulator): {message}");
             println!("this is a bug of the simulator, not of the scenario; please report it with:");
             println!("reproduce: {}", repro_command(&args.target.file, seed));
-            return Ok(Exit::ExpectationFailed);
+            return Ok(Exit::SimulatorPanic);
         }
     };
     print_outcome(&scenario, seed, &o);

@@ -89,9 +89,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     if crate::interrupt::interrupted() {
         return Ok(Exit::Interrupted);
     }
-    Ok(if failed.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::ExpectationFailed
-    })
+    let nondeterministic = reports.iter().map(|r| r.nondeterministic).sum();
+    let panics = reports.iter().map(|r| r.panics).sum();
+    Ok(Exit::of(nondeterministic, panics, !failed.is_empty()))
 }

@@ -3,8 +3,8 @@
 //! to check in as a regression test (`sim-runner run OUT.toml` holds).
 //!
 //! Exit 0 when the shrunk scenario is written; 2 when there is nothing to shrink (the
-//! seed violates nothing, or crashes the simulator: repro it instead), on a bad file or
-//! an invariant the seed does not violate.
+//! seed violates nothing), on a bad file or an invariant the seed does not violate; 3 when
+//! the seed panics the simulator (a bug to report with `repro`, not something to shrink).
 
 use crate::Exit;
 use crate::cli::ShrinkArgs;
@@ -33,7 +33,10 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Usage);
     }
     panic::install_quiet_hook();
-    let first = match panic::catch(|| sim_cluster::run_seed(&original, seed)) {
+    let first = match panic::catch(|| {
+        crate::self_test::panic_point(seed);
+        sim_cluster::run_seed(&original, seed)
+    }) {
         Ok(o) => o,
         Err(m) => {
             eprintln!(
@@ -41,7 +44,7 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
                  invariant firing, so there is nothing to shrink: report it with `{}`",
                 expect::repro_command(&args.target.file, seed)
             );
-            return Ok(Exit::Usage);
+            return Ok(Exit::SimulatorPanic);
         }
     };
     let fired: Vec<Invariant> = first.invariants().collect();
