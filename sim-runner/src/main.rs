@@ -7,6 +7,7 @@
 //! [`exit`] has the table and which wins when several apply.
 
 mod alloc_count;
+mod announce;
 mod catalogue;
 mod chrome_trace;
 mod cli;
@@ -53,7 +54,7 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(Exit::Usage as u8);
     }
-    let result = cmd::dispatch(cli.command);
+    let result = cmd::dispatch(cli.command, cli.verbose);
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {

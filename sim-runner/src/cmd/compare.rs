@@ -28,7 +28,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
             eprintln!("error: {e}");
             return Ok(Exit::Usage);
         }
-        let results = seeds::run_many(s, first, count, jobs, false, &|_| false);
+        let results = seeds::run_many(s, (first, count), jobs, false, &|_| {}, &|_| false);
         rows.push((l.scenario.clone(), expect::judge(l, first, &results)));
     }
     print!("{}", table(&rows));

@@ -26,7 +26,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
+/// `verbose`: the `-v` count; with it, or when the plan is one seed, each seed's line
+/// (`announce.rs`) is printed before it runs.
+pub fn fuzz(args: FuzzArgs, verbose: u8) -> anyhow::Result<Exit> {
     let Some(Prepared {
         loaded,
         plan,
@@ -56,16 +58,12 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
         }
         plan.item(next_run.fetch_add(1, Ordering::SeqCst))
     };
-    let work = |item: Item| {
-        let l = &loaded[item.scenario];
-        run_item(
-            l,
-            item,
-            args.swarm,
-            args.determinism.check_determinism,
-            &findings_dir,
-        )
+    let each = Each {
+        swarm: args.swarm,
+        twice: args.determinism.check_determinism,
+        announce: verbose > 0 || plan.len() == 1,
     };
+    let work = |item: Item| run_item(&loaded[item.scenario], item, each, &findings_dir);
     let mut signatures = Signatures::default();
     let mut error = None;
     pool::stream(jobs, &next, &work, |e: Examined| {
@@ -142,12 +140,32 @@ fn prepare(args: &FuzzArgs) -> Option<Prepared> {
     })
 }
 
+/// How each seed of a fuzz run is run.
+#[derive(Clone, Copy)]
+struct Each {
+    /// `--swarm`: draw the seed's fault mix first.
+    swarm: bool,
+    /// `--check-determinism`: run it twice.
+    twice: bool,
+    /// Print the seed's line before it runs (`announce.rs`).
+    announce: bool,
+}
+
 /// Runs one seed (drawing its fault mix first with `--swarm`) and examines what it found.
-fn run_item(l: &Loaded, item: Item, swarm: bool, twice: bool, findings_dir: &Path) -> Examined {
-    let drawn = swarm.then(|| sim_scenario::swarm(&l.scenario, item.seed));
+fn run_item(l: &Loaded, item: Item, each: Each, findings_dir: &Path) -> Examined {
+    let drawn = each
+        .swarm
+        .then(|| sim_scenario::swarm(&l.scenario, item.seed));
     let ran = drawn.as_ref().map_or(&l.scenario, |d| &d.scenario);
-    let result = seeds::run_one(ran, item.seed, twice);
     let mix = drawn.as_ref().map(|d| d.mix.as_str());
+    if each.announce {
+        let repro = match mix {
+            Some(_) => finding::swarm_repro_command(&l.path, &l.scenario.name, item.seed),
+            None => crate::expect::repro_command(&l.path, item.seed),
+        };
+        crate::announce::print(&l.path, ran, item.seed, mix, &repro);
+    }
+    let result = seeds::run_one(ran, item.seed, each.twice);
     finding::examine(l, ran, mix, item.index, &result, findings_dir)
 }
 

@@ -27,10 +27,11 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
         eprintln!("matrix: {} ({} of {})", s.name, k + 1, loaded.len());
         let count = args.seeds.unwrap_or(s.run.seeds);
         let first = s.run.seed;
-        let mutant = seeds::run_many(s, first, count, jobs, false, &|_| false);
+        let run = |s| seeds::run_many(s, (first, count), jobs, false, &|_| {}, &|_| false);
+        let mutant = run(s);
         let mut control = s.clone();
         control.cluster.bug = Bug::None;
-        let control = seeds::run_many(&control, first, count, jobs, false, &|_| false);
+        let control = run(&control);
         panics += [&mutant, &control]
             .iter()
             .flat_map(|rs| rs.iter())

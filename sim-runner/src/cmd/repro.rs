@@ -19,6 +19,8 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         }
     };
     let seed = args.target.seed.unwrap_or(scenario.run.seed);
+    let repro = repro_command(&args.target.file, seed);
+    crate::announce::print(&args.target.file, &scenario, seed, None, &repro);
     // With --chrome-trace or --timeline the JSON lines are kept in memory and converted at
     // the end; otherwise --trace streams them to its file.
     let converting = args.chrome_trace.is_some() || args.timeline.is_some();
@@ -53,7 +55,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         Err(message) => {
             println!("the simulator panicked (crash-of-simulator): {message}");
             println!("this is a bug of the simulator, not of the scenario; please report it with:");
-            println!("reproduce: {}", repro_command(&args.target.file, seed));
+            println!("reproduce: {repro}");
             return Ok(Exit::SimulatorPanic);
         }
     };
@@ -75,7 +77,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         println!("no violation");
         Ok(Exit::Ok)
     } else {
-        println!("reproduce: {}", repro_command(&args.target.file, seed));
+        println!("reproduce: {repro}");
         Ok(Exit::ExpectationFailed)
     }
 }

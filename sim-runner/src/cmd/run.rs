@@ -8,7 +8,9 @@ use crate::{panic, report, seeds};
 use sim_scenario::Outcome;
 use std::time::Instant;
 
-pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
+/// `verbose`: the `-v` count; with it, or when a scenario runs one seed, each seed's line
+/// (`announce.rs`) is printed before it runs.
+pub fn run(args: RunArgs, verbose: u8) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::Usage);
     };
@@ -29,14 +31,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         let stop = |r: &seeds::SeedResult| {
             s.expect.outcome == Outcome::Violation && expect::is_expected_hit(s, r)
         };
-        let results = seeds::run_many(
-            s,
-            first,
-            count,
-            jobs,
-            args.determinism.check_determinism,
-            &stop,
-        );
+        let announce = |seed| {
+            if count == 1 || verbose > 0 {
+                let repro = expect::repro_command(&l.path, seed);
+                crate::announce::print(&l.path, s, seed, None, &repro);
+            }
+        };
+        let twice = args.determinism.check_determinism;
+        let results = seeds::run_many(s, (first, count), jobs, twice, &announce, &stop);
         let hit = results.iter().any(stop);
         if crate::interrupt::interrupted() && (results.len() as u64) < count && !hit {
             // A scenario cut short is not judged; the reports cover those that finished.

@@ -32,6 +32,8 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
         eprintln!("error: seed {seed} is above {SEED_MAX}, the largest a scenario file can hold");
         return Ok(Exit::Usage);
     }
+    let repro = expect::repro_command(&args.target.file, seed);
+    crate::announce::print(&args.target.file, &original, seed, None, &repro);
     panic::install_quiet_hook();
     let first = match panic::catch(|| {
         crate::self_test::panic_point(seed);
@@ -42,7 +44,7 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
             eprintln!(
                 "error: seed {seed} of {file} crashes the simulator ({m}); shrinking keeps an \
                  invariant firing, so there is nothing to shrink: report it with `{}`",
-                expect::repro_command(&args.target.file, seed)
+                repro
             );
             return Ok(Exit::SimulatorPanic);
         }
