@@ -31,7 +31,8 @@ pub enum Command {
     /// The mutation matrix of bug scenarios: what fired, seeds to detection, the control.
     Matrix(MatrixArgs),
     /// Many seeds, optionally with a random fault mix per seed (--swarm), sharded for CI;
-    /// every finding saved to --out with its repro command. Exit 1 on a finding that fails.
+    /// every finding saved to --out with its repro command. Exit 1 on a finding that fails
+    /// (3 if the simulator panicked, 4 on nondeterminism).
     Fuzz(FuzzArgs),
     /// Combine the output folders of several fuzz shards into one report.
     Merge(MergeArgs),

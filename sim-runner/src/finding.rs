@@ -8,8 +8,8 @@
 //! For fuzzing, every violation is a finding, also on scenarios that expect one (the
 //! record says which invariants fired), and so are a panic of the simulator
 //! (`crash-of-simulator`) and two runs of a seed with different hashes (`nondeterminism`).
-//! A finding *fails* the fuzz run (exit 1) when its scenario expects `pass`, or when the
-//! simulator itself broke. This file decides nothing about files or folders: `out_dir.rs`.
+//! A finding *fails* the fuzz run when its scenario expects `pass` (exit 1), or when the
+//! simulator itself broke (exit 3 for a panic, 4 for nondeterminism: `exit.rs`). This file decides nothing about files or folders: `out_dir.rs`.
 
 use crate::load::{Loaded, shown};
 use crate::seeds::SeedResult;

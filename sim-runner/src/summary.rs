@@ -19,7 +19,7 @@ pub struct Summary {
     /// Seeds completed, over all scenarios.
     pub seeds_run: u64,
     pub findings: u64,
-    /// Findings that fail the run (exit 1): see finding.rs.
+    /// Findings that fail the run (exit 1, 3 or 4: [`Summary::exit`]): see finding.rs.
     pub failing: u64,
     pub scenarios: Vec<ScenarioSummary>,
     /// Every failing finding, by scenario then seed (all findings are in findings.jsonl).
