@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "sim-runner", version = crate::version::VERSION, about = "Deterministic simulation of Raft log durability: finds the crash timings that lose committed data.")]
+#[command(name = "sim-runner", version = crate::version::VERSION, about = "Deterministic simulation of Raft log durability: finds the crash timings that lose committed data.", after_help = crate::exit::HELP)]
 pub struct Cli {
     /// Log every simulator event to stderr (-v; meant for `repro`), or set RUST_LOG.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -31,7 +31,8 @@ pub enum Command {
     /// The mutation matrix of bug scenarios: what fired, seeds to detection, the control.
     Matrix(MatrixArgs),
     /// Many seeds, optionally with a random fault mix per seed (--swarm), sharded for CI;
-    /// every finding saved to --out with its repro command. Exit 1 on a finding that fails.
+    /// every finding saved to --out with its repro command. Exit 1 on a finding that fails
+    /// (3 if the simulator panicked, 4 on nondeterminism).
     Fuzz(FuzzArgs),
     /// Combine the output folders of several fuzz shards into one report.
     Merge(MergeArgs),
@@ -73,24 +74,17 @@ pub struct RunArgs {
     /// Scenario files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Seeds per scenario (default: each scenario's `run.seeds`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub seeds: Option<u64>,
-    /// First seed (default: each scenario's `run.seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Threads running seeds; results do not depend on it (default: available cores).
-    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub range: SeedRange,
+    #[command(flatten)]
+    pub jobs: Jobs,
     /// Write a JSON report here.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Write a JUnit XML report here (one test case per scenario).
-    #[arg(long)]
-    pub junit: Option<PathBuf>,
-    /// Run every seed twice and report a trace-hash mismatch as a finding.
-    #[arg(long)]
-    pub check_determinism: bool,
+    #[command(flatten)]
+    pub junit: Junit,
+    #[command(flatten)]
+    pub determinism: CheckDeterminism,
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,9 +95,8 @@ pub struct MatrixArgs {
     /// Seeds per mutant, from each scenario's `run.seed` (default: its `run.seeds`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub seeds: Option<u64>,
-    /// Threads running seeds; the table does not depend on it.
-    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub jobs: Jobs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,15 +104,10 @@ pub struct CompareArgs {
     /// Scenario files, one table row each, in this order.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Seeds per scenario (default: each scenario's `run.seeds`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-    pub seeds: Option<u64>,
-    /// First seed (default: each scenario's `run.seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Threads running seeds; the table does not depend on it.
-    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub range: SeedRange,
+    #[command(flatten)]
+    pub jobs: Jobs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -137,11 +125,8 @@ pub struct BenchArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ReproArgs {
-    /// The scenario file.
-    pub file: PathBuf,
-    /// The seed to run (default: the scenario's `run.seed`, which is a finding's seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub target: OneSeed,
     /// Write every event as JSON lines here.
     #[arg(long)]
     pub trace: Option<PathBuf>,
@@ -177,18 +162,15 @@ pub struct FuzzArgs {
     /// environment, see docs/ci.md; else the whole seed space).
     #[arg(long, value_parser = crate::shard::Shard::parse)]
     pub shard: Option<crate::shard::Shard>,
-    /// Threads running seeds; findings do not depend on it (default: available cores).
-    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub jobs: Jobs,
     /// The output folder: results.jsonl, findings.jsonl, findings/*.toml, summary.json.
     #[arg(long, short, default_value = "fuzz-out")]
     pub out: PathBuf,
-    /// Write a JUnit XML report here (one test case per scenario).
-    #[arg(long)]
-    pub junit: Option<PathBuf>,
-    /// Run every seed twice; a trace-hash mismatch is a finding (nondeterminism).
-    #[arg(long)]
-    pub check_determinism: bool,
+    #[command(flatten)]
+    pub junit: Junit,
+    #[command(flatten)]
+    pub determinism: CheckDeterminism,
     /// First seed: seed index k runs seed S + k (default: each scenario's `run.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -202,18 +184,14 @@ pub struct MergeArgs {
     /// Write the merged folder here (summary.json, results.jsonl, findings.jsonl, findings/).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write a JUnit XML report here (one test case per scenario).
-    #[arg(long)]
-    pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub junit: Junit,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ShrinkArgs {
-    /// The scenario file (e.g. a fuzz finding).
-    pub file: PathBuf,
-    /// The failing seed (default: the scenario's `run.seed`, which is a finding's seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub target: OneSeed,
     /// Keep this invariant firing (default: the most severe one the seed violates).
     #[arg(long)]
     pub invariant: Option<String>,
@@ -223,6 +201,61 @@ pub struct ShrinkArgs {
     /// At most this many candidate runs; the best scenario so far is written when it is hit.
     #[arg(long, default_value_t = 500)]
     pub max_runs: u32,
+}
+
+// The arguments several commands share, each defined once and flattened into the commands
+// that take it, so a flag means the same and reads the same wherever it appears.
+
+/// `--jobs J`: how many threads run seeds.
+#[derive(Debug, clap::Args)]
+pub struct Jobs {
+    /// Threads running seeds; what is reported does not depend on it (default: available cores).
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+impl Jobs {
+    /// The threads to run seeds on: as asked, or one per available core.
+    pub fn threads(&self) -> usize {
+        crate::seeds::jobs(self.jobs)
+    }
+}
+
+/// `--seeds N --seed S`: which seeds of each scenario run.
+#[derive(Debug, clap::Args)]
+pub struct SeedRange {
+    /// Seeds per scenario (default: each scenario's `run.seeds`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub seeds: Option<u64>,
+    /// First seed (default: each scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// `FILE --seed S`: one seed of one scenario.
+#[derive(Debug, clap::Args)]
+pub struct OneSeed {
+    /// The scenario file (e.g. a fuzz finding).
+    pub file: PathBuf,
+    /// The seed (default: the scenario's `run.seed`, which is a finding's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// `--junit PATH`.
+#[derive(Debug, clap::Args)]
+pub struct Junit {
+    /// Write a JUnit XML report here (one test case per scenario).
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+}
+
+/// `--check-determinism`.
+#[derive(Debug, clap::Args)]
+pub struct CheckDeterminism {
+    /// Run every seed twice; a trace-hash mismatch is a finding (nondeterminism).
+    #[arg(long)]
+    pub check_determinism: bool,
 }
 
 /// `-v` turns on the simulator's event log; `RUST_LOG` overrides.

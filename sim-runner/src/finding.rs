@@ -8,8 +8,8 @@
 //! For fuzzing, every violation is a finding, also on scenarios that expect one (the
 //! record says which invariants fired), and so are a panic of the simulator
 //! (`crash-of-simulator`) and two runs of a seed with different hashes (`nondeterminism`).
-//! A finding *fails* the fuzz run (exit 1) when its scenario expects `pass`, or when the
-//! simulator itself broke. This file decides nothing about files or folders: `out_dir.rs`.
+//! A finding *fails* the fuzz run when its scenario expects `pass` (exit 1), or when the
+//! simulator itself broke (exit 3 for a panic, 4 for nondeterminism: `exit.rs`). This file decides nothing about files or folders: `out_dir.rs`.
 
 use crate::load::{Loaded, shown};
 use crate::seeds::SeedResult;
@@ -235,16 +235,23 @@ pub fn without_file(f: &mut Finding) {
     if f.finding_file.is_empty() {
         return;
     }
-    let file = shown(Path::new(&f.file));
     let seed = f.seed;
     f.repro = match (&f.swarm, f.kind) {
-        (Some(_), _) => format!(
-            "sim-runner fuzz {file} --swarm --seed {seed} --seeds 1 --shard 0/1 --out finding-{}-seed-{seed}",
-            safe_name(&f.scenario)
-        ),
+        (Some(_), _) => swarm_repro_command(Path::new(&f.file), &f.scenario, seed),
         (None, _) => repro_command(Path::new(&f.file), seed, f.kind, f.trace_hash.as_deref()),
     };
     f.finding_file = String::new();
+}
+
+/// The command that runs seed `seed` of the scenario at `file` (named `scenario`) with the
+/// same swarm draw again: a one-seed fuzz run that writes its finding file anew (shard
+/// pinned, so an environment's shard variables cannot skip it).
+pub fn swarm_repro_command(file: &Path, scenario: &str, seed: u64) -> String {
+    format!(
+        "sim-runner fuzz {} --swarm --seed {seed} --seeds 1 --shard 0/1 --out finding-{}-seed-{seed}",
+        shown(file),
+        safe_name(scenario)
+    )
 }
 
 /// `repro` for what a run found (with the hash to compare), `run --check-determinism`

@@ -2,15 +2,18 @@
 //!
 //! A thin `main`: parse the command line ([`cli`]), run the command (`cmd/`), map the
 //! result to an exit code — 0 every expectation holds, 1 an expectation failed (or `repro`
-//! found a violation), 2 bad usage or a bad scenario, 130 interrupted by Ctrl-C (after
-//! writing the reports of what finished).
+//! found a violation), 2 bad usage or a bad scenario, 3 the simulator panicked, 4
+//! nondeterminism, 130 interrupted by Ctrl-C (after writing the reports of what finished);
+//! [`exit`] has the table and which wins when several apply.
 
 mod alloc_count;
+mod announce;
 mod catalogue;
 mod chrome_trace;
 mod cli;
 mod cmd;
 mod duration;
+mod exit;
 mod expect;
 mod finding;
 mod interrupt;
@@ -22,6 +25,7 @@ mod pool;
 mod progress;
 mod report;
 mod seeds;
+mod self_test;
 mod shard;
 mod shrink;
 mod signature;
@@ -32,15 +36,7 @@ mod version;
 use clap::Parser;
 use std::process::ExitCode;
 
-/// The exit codes of SCENARIO.md.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
-    Ok = 0,
-    ExpectationFailed = 1,
-    Usage = 2,
-    /// Ctrl-C: the reports of what finished were written.
-    Interrupted = 130,
-}
+pub use exit::Exit;
 
 #[global_allocator]
 static ALLOC: alloc_count::CountingAlloc = alloc_count::CountingAlloc;
@@ -54,7 +50,11 @@ fn main() -> ExitCode {
         }
     };
     cli::init_logging(cli.verbose);
-    let result = cmd::dispatch(cli.command);
+    if let Err(e) = self_test::init() {
+        eprintln!("error: {e}");
+        return ExitCode::from(Exit::Usage as u8);
+    }
+    let result = cmd::dispatch(cli.command, cli.verbose);
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {

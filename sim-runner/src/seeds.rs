@@ -56,13 +56,17 @@ pub fn check_range(first: u64, count: u64) -> Result<(), String> {
 
 /// Runs one seed, catching a panic.
 pub fn run_one(scenario: &Scenario, seed: u64, twice: bool) -> SeedResult {
-    let first =
-        match panic::catch(|| sim_cluster::run_seed(&sim_scenario::world_config(scenario), seed)) {
-            Ok(o) => o,
-            Err(message) => return SeedResult::Panicked { seed, message },
-        };
+    let world = sim_scenario::world_config(scenario);
+    let first = match panic::catch(|| {
+        crate::self_test::panic_point(seed);
+        sim_cluster::run_seed(&world, seed)
+    }) {
+        Ok(o) => o,
+        Err(message) => return SeedResult::Panicked { seed, message },
+    };
     if twice {
-        match panic::catch(|| sim_cluster::run_seed(&sim_scenario::world_config(scenario), seed)) {
+        let again = crate::self_test::second_run_seed(seed);
+        match panic::catch(|| sim_cluster::run_seed(&world, again)) {
             Ok(o) if o.trace_hash != first.trace_hash => {
                 return SeedResult::Nondeterministic {
                     seed,
@@ -77,15 +81,17 @@ pub fn run_one(scenario: &Scenario, seed: u64, twice: bool) -> SeedResult {
     SeedResult::Ran(Box::new(first))
 }
 
-/// Runs seeds `first..first+count` on `jobs` threads. `stop_after(result)` returning true
-/// stops seeds after that one from starting (seeds before it still finish), so the result
-/// is the same for any `jobs`. Results are in seed order.
+/// Runs seeds `first..first+count` on `jobs` threads. `before(seed)` is called on the
+/// seed's thread just before it runs (to print its line, `announce.rs`).
+/// `stop_after(result)` returning true stops seeds after that one from starting (seeds
+/// before it still finish), so the result is the same for any `jobs`. Results are in seed
+/// order.
 pub fn run_many(
     scenario: &Scenario,
-    first: u64,
-    count: u64,
+    (first, count): (u64, u64),
     jobs: usize,
     twice: bool,
+    before: &(dyn Fn(u64) + Sync),
     stop_after: &(dyn Fn(&SeedResult) -> bool + Sync),
 ) -> Vec<SeedResult> {
     let next = AtomicU64::new(0);
@@ -100,7 +106,9 @@ pub fn run_many(
                     if k >= count || stopped || crate::interrupt::interrupted() {
                         return;
                     }
-                    let r = run_one(scenario, first.wrapping_add(k), twice);
+                    let seed = first.wrapping_add(k);
+                    before(seed);
+                    let r = run_one(scenario, seed, twice);
                     if stop_after(&r) {
                         stop_at.fetch_min(k, Ordering::SeqCst);
                     }

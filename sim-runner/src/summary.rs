@@ -19,7 +19,7 @@ pub struct Summary {
     /// Seeds completed, over all scenarios.
     pub seeds_run: u64,
     pub findings: u64,
-    /// Findings that fail the run (exit 1): see finding.rs.
+    /// Findings that fail the run (exit 1, 3 or 4: [`Summary::exit`]): see finding.rs.
     pub failing: u64,
     pub scenarios: Vec<ScenarioSummary>,
     /// Every failing finding, by scenario then seed (all findings are in findings.jsonl).
@@ -29,6 +29,19 @@ pub struct Summary {
     pub run: BTreeMap<String, serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<Timing>,
+}
+
+impl Summary {
+    /// The exit code of `fuzz` and `merge`: nondeterminism, else a simulator panic, else
+    /// whether a finding fails (`exit.rs`).
+    pub fn exit(&self) -> crate::Exit {
+        let total = |f: fn(&ScenarioSummary) -> u64| self.scenarios.iter().map(f).sum();
+        crate::Exit::of(
+            total(|s| s.nondeterminism),
+            total(|s| s.crash_of_simulator),
+            self.failing > 0,
+        )
+    }
 }
 
 /// Wall-clock figures of a fuzz run (absent from a merge).

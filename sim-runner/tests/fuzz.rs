@@ -261,8 +261,8 @@ fn bad_fuzz_arguments_exit_2_and_say_what_to_do() {
     let file = data(MUTANT);
     type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
     let cases: [Case; 6] = [
-        (&["--time", "10x"], &[], "unknown unit"),
-        (&["--time", "90"], &[], "no unit"),
+        (&["--time", "10x"], &[], "unknown time unit"),
+        (&["--time", "90"], &[], "e.g. 90s"),
         (&[], &[], "--seeds"),
         (&["--seeds", "2", "--shard", "2/2"], &[], "not below"),
         (

@@ -15,24 +15,25 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::Usage);
     };
-    let jobs = crate::seeds::jobs(args.jobs);
+    let jobs = args.jobs.threads();
     panic::install_quiet_hook();
     let mut rows = Vec::new();
     for (k, l) in loaded.iter().enumerate() {
         let s = &l.scenario;
         // The table comes at the end: say on stderr what is running meanwhile.
         eprintln!("compare: {} ({} of {})", s.name, k + 1, loaded.len());
-        let first = args.seed.unwrap_or(s.run.seed);
-        let count = args.seeds.unwrap_or(s.run.seeds);
+        let first = args.range.seed.unwrap_or(s.run.seed);
+        let count = args.range.seeds.unwrap_or(s.run.seeds);
         if let Err(e) = seeds::check_range(first, count) {
             eprintln!("error: {e}");
             return Ok(Exit::Usage);
         }
-        let results = seeds::run_many(s, first, count, jobs, false, &|_| false);
+        let results = seeds::run_many(s, (first, count), jobs, false, &|_| {}, &|_| false);
         rows.push((l.scenario.clone(), expect::judge(l, first, &results)));
     }
     print!("{}", table(&rows));
-    Ok(Exit::Ok)
+    let panics = rows.iter().map(|(_, r)| r.panics).sum();
+    Ok(Exit::of(0, panics, false))
 }
 
 fn knobs(s: &sim_scenario::Scenario) -> (String, String) {

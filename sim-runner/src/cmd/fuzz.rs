@@ -8,7 +8,8 @@
 //! FILES are required: a fuzz campaign names what it fuzzes (`scenarios/*.toml`).
 //!
 //! Exit 0 when no finding fails, 1 when one does (a violation on a scenario expecting
-//! `pass`, a simulator panic, nondeterminism), 2 on bad usage or an unwritable folder.
+//! `pass`), 3 on a simulator panic, 4 on nondeterminism (`exit.rs`: the highest wins),
+//! 2 on bad usage or an unwritable folder.
 
 use crate::Exit;
 use crate::cli::FuzzArgs;
@@ -25,7 +26,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
+/// `verbose`: the `-v` count; with it, or when the plan is one seed, each seed's line
+/// (`announce.rs`) is printed before it runs.
+pub fn fuzz(args: FuzzArgs, verbose: u8) -> anyhow::Result<Exit> {
     let Some(Prepared {
         loaded,
         plan,
@@ -55,10 +58,12 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
         }
         plan.item(next_run.fetch_add(1, Ordering::SeqCst))
     };
-    let work = |item: Item| {
-        let l = &loaded[item.scenario];
-        run_item(l, item, args.swarm, args.check_determinism, &findings_dir)
+    let each = Each {
+        swarm: args.swarm,
+        twice: args.determinism.check_determinism,
+        announce: verbose > 0 || plan.len() == 1,
     };
+    let work = |item: Item| run_item(&loaded[item.scenario], item, each, &findings_dir);
     let mut signatures = Signatures::default();
     let mut error = None;
     pool::stream(jobs, &next, &work, |e: Examined| {
@@ -122,7 +127,7 @@ fn prepare(args: &FuzzArgs) -> Option<Prepared> {
     let out = OutDir::create(&args.out)
         .map_err(|e| eprintln!("error: {e:#}"))
         .ok()?;
-    let jobs = crate::seeds::jobs(args.jobs);
+    let jobs = args.jobs.threads();
     let settings = settings(args, &plan, &shard_from, jobs);
     let line: Vec<String> = settings.iter().map(|(k, v)| format!("{k} {v}")).collect();
     eprintln!("fuzz: {}", line.join(", "));
@@ -135,12 +140,32 @@ fn prepare(args: &FuzzArgs) -> Option<Prepared> {
     })
 }
 
+/// How each seed of a fuzz run is run.
+#[derive(Clone, Copy)]
+struct Each {
+    /// `--swarm`: draw the seed's fault mix first.
+    swarm: bool,
+    /// `--check-determinism`: run it twice.
+    twice: bool,
+    /// Print the seed's line before it runs (`announce.rs`).
+    announce: bool,
+}
+
 /// Runs one seed (drawing its fault mix first with `--swarm`) and examines what it found.
-fn run_item(l: &Loaded, item: Item, swarm: bool, twice: bool, findings_dir: &Path) -> Examined {
-    let drawn = swarm.then(|| sim_scenario::swarm(&l.scenario, item.seed));
+fn run_item(l: &Loaded, item: Item, each: Each, findings_dir: &Path) -> Examined {
+    let drawn = each
+        .swarm
+        .then(|| sim_scenario::swarm(&l.scenario, item.seed));
     let ran = drawn.as_ref().map_or(&l.scenario, |d| &d.scenario);
-    let result = seeds::run_one(ran, item.seed, twice);
     let mix = drawn.as_ref().map(|d| d.mix.as_str());
+    if each.announce {
+        let repro = match mix {
+            Some(_) => finding::swarm_repro_command(&l.path, &l.scenario.name, item.seed),
+            None => crate::expect::repro_command(&l.path, item.seed),
+        };
+        crate::announce::print(&l.path, ran, item.seed, mix, &repro);
+    }
+    let result = seeds::run_one(ran, item.seed, each.twice);
     finding::examine(l, ran, mix, item.index, &result, findings_dir)
 }
 
@@ -208,7 +233,7 @@ fn finish(
         seeds_per_s: progress.rate(),
     });
     OutDir::summary(&args.out, &summary)?;
-    if let Some(p) = &args.junit {
+    if let Some(p) = &args.junit.junit {
         report::write_junit_cases(p, &summary::junit_cases(&summary))?;
     }
     print!("{}", summary::text(&summary));
@@ -234,11 +259,7 @@ fn finish(
         );
         return Ok(Exit::Interrupted);
     }
-    Ok(if summary.failing == 0 {
-        Exit::Ok
-    } else {
-        Exit::ExpectationFailed
-    })
+    Ok(summary.exit())
 }
 
 /// How the run was set up, for summary.json: typed values under snake_case keys, from the
@@ -256,7 +277,10 @@ fn run_json(
     run.insert("first_seed".into(), json!(args.seed));
     run.insert("shard".into(), json!(text.get("shard")));
     run.insert("swarm".into(), json!(args.swarm));
-    run.insert("check_determinism".into(), json!(args.check_determinism));
+    run.insert(
+        "check_determinism".into(),
+        json!(args.determinism.check_determinism),
+    );
     let jobs = text.get("jobs").and_then(|j| j.parse::<u64>().ok());
     run.insert("jobs".into(), json!(jobs));
     run.insert("out".into(), json!(args.out.display().to_string()));
@@ -282,7 +306,10 @@ fn settings(args: &FuzzArgs, plan: &Plan, from: &str, jobs: usize) -> Vec<(Strin
     s.push(("first seed".into(), first));
     s.push(("shard".into(), format!("{} ({from})", plan.shard())));
     s.push(("swarm".into(), on_off(args.swarm)));
-    s.push(("check determinism".into(), on_off(args.check_determinism)));
+    s.push((
+        "check determinism".into(),
+        on_off(args.determinism.check_determinism),
+    ));
     s.push(("jobs".into(), jobs.to_string()));
     s.push(("out".into(), args.out.display().to_string()));
     s

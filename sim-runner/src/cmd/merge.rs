@@ -77,15 +77,11 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
     if let Some((_, root)) = &out {
         OutDir::summary(root, &summary)?;
     }
-    if let Some(p) = &args.junit {
+    if let Some(p) = &args.junit.junit {
         report::write_junit_cases(p, &summary::junit_cases(&summary))?;
     }
     print!("{}", summary::text(&summary));
-    Ok(if summary.failing == 0 {
-        Exit::Ok
-    } else {
-        Exit::ExpectationFailed
-    })
+    Ok(summary.exit())
 }
 
 /// Every folder's seeds and findings, each (scenario, seed) once; `None` (after printing

@@ -15,14 +15,16 @@ mod shrink;
 use crate::Exit;
 use crate::cli::Command;
 
-pub fn dispatch(command: Command) -> anyhow::Result<Exit> {
+/// Runs `command`; `verbose` is the global `-v` count (`run` and `fuzz` print the line
+/// before each seed with it, `announce.rs`).
+pub fn dispatch(command: Command, verbose: u8) -> anyhow::Result<Exit> {
     match command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(args, verbose),
         Command::Repro(args) => repro::repro(args),
         Command::Show { file } => show::show(&file),
         Command::Check { files } => check::check(&files),
         Command::Bench(args) => bench::bench(args),
-        Command::Fuzz(args) => fuzz::fuzz(args),
+        Command::Fuzz(args) => fuzz::fuzz(args, verbose),
         Command::Merge(args) => merge::merge(args),
         Command::Shrink(args) => shrink::shrink(args),
         Command::Compare(args) => compare::compare(args),

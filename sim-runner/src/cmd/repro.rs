@@ -11,14 +11,16 @@ use sim_trace::jsonl::RunHeader;
 use std::io::{BufWriter, Write};
 
 pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
-    let scenario = match sim_scenario::load(&args.file) {
+    let scenario = match sim_scenario::load(&args.target.file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(Exit::Usage);
         }
     };
-    let seed = args.seed.unwrap_or(scenario.run.seed);
+    let seed = args.target.seed.unwrap_or(scenario.run.seed);
+    let repro = repro_command(&args.target.file, seed);
+    crate::announce::print(&args.target.file, &scenario, seed, None, &repro);
     // With --chrome-trace or --timeline the JSON lines are kept in memory and converted at
     // the end; otherwise --trace streams them to its file.
     let converting = args.chrome_trace.is_some() || args.timeline.is_some();
@@ -45,13 +47,16 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         version: crate::version::VERSION.to_string(),
     });
     crate::panic::install_quiet_hook();
-    let o = match crate::panic::catch(|| world.run()) {
+    let o = match crate::panic::catch(|| {
+        crate::self_test::panic_point(seed);
+        world.run()
+    }) {
         Ok(o) => o,
         Err(message) => {
             println!("the simulator panicked (crash-of-simulator): {message}");
             println!("this is a bug of the simulator, not of the scenario; please report it with:");
-            println!("reproduce: {}", repro_command(&args.file, seed));
-            return Ok(Exit::ExpectationFailed);
+            println!("reproduce: {repro}");
+            return Ok(Exit::SimulatorPanic);
         }
     };
     print_outcome(&scenario, seed, &o);
@@ -72,7 +77,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         println!("no violation");
         Ok(Exit::Ok)
     } else {
-        println!("reproduce: {}", repro_command(&args.file, seed));
+        println!("reproduce: {repro}");
         Ok(Exit::ExpectationFailed)
     }
 }

@@ -8,11 +8,13 @@ use crate::{panic, report, seeds};
 use sim_scenario::Outcome;
 use std::time::Instant;
 
-pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
+/// `verbose`: the `-v` count; with it, or when a scenario runs one seed, each seed's line
+/// (`announce.rs`) is printed before it runs.
+pub fn run(args: RunArgs, verbose: u8) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
         return Ok(Exit::Usage);
     };
-    let jobs = crate::seeds::jobs(args.jobs);
+    let jobs = args.jobs.threads();
     panic::install_quiet_hook();
     crate::interrupt::install();
     let mut reports: Vec<ScenarioReport> = Vec::new();
@@ -20,7 +22,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let mut seeds_total = 0;
     for l in &loaded {
         let s = &l.scenario;
-        let (first, count) = expect::seed_range(s, args.seed, args.seeds);
+        let (first, count) = expect::seed_range(s, args.range.seed, args.range.seeds);
         if let Err(e) = seeds::check_range(first, count) {
             eprintln!("error: {e}");
             return Ok(Exit::Usage);
@@ -29,7 +31,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         let stop = |r: &seeds::SeedResult| {
             s.expect.outcome == Outcome::Violation && expect::is_expected_hit(s, r)
         };
-        let results = seeds::run_many(s, first, count, jobs, args.check_determinism, &stop);
+        let announce = |seed| {
+            if count == 1 || verbose > 0 {
+                let repro = expect::repro_command(&l.path, seed);
+                crate::announce::print(&l.path, s, seed, None, &repro);
+            }
+        };
+        let twice = args.determinism.check_determinism;
+        let results = seeds::run_many(s, (first, count), jobs, twice, &announce, &stop);
         let hit = results.iter().any(stop);
         if crate::interrupt::interrupted() && (results.len() as u64) < count && !hit {
             // A scenario cut short is not judged; the reports cover those that finished.
@@ -61,7 +70,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             report::write_json(p, &reports)?;
         }
     }
-    if let Some(p) = &args.junit {
+    if let Some(p) = &args.junit.junit {
         report::write_junit(p, &reports)?;
     }
     let failed: Vec<&ScenarioReport> = reports.iter().filter(|r| !r.holds).collect();
@@ -82,9 +91,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     if crate::interrupt::interrupted() {
         return Ok(Exit::Interrupted);
     }
-    Ok(if failed.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::ExpectationFailed
-    })
+    let nondeterministic = reports.iter().map(|r| r.nondeterministic).sum();
+    let panics = reports.iter().map(|r| r.panics).sum();
+    Ok(Exit::of(nondeterministic, panics, !failed.is_empty()))
 }

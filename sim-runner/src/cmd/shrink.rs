@@ -3,8 +3,8 @@
 //! to check in as a regression test (`sim-runner run OUT.toml` holds).
 //!
 //! Exit 0 when the shrunk scenario is written; 2 when there is nothing to shrink (the
-//! seed violates nothing, or crashes the simulator: repro it instead), on a bad file or
-//! an invariant the seed does not violate.
+//! seed violates nothing), on a bad file or an invariant the seed does not violate; 3 when
+//! the seed panics the simulator (a bug to report with `repro`, not something to shrink).
 
 use crate::Exit;
 use crate::cli::ShrinkArgs;
@@ -19,21 +19,24 @@ use sim_scenario::{Expect, Invariant, Outcome, Scenario};
 use std::path::{Path, PathBuf};
 
 pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
-    let original = match sim_scenario::load(&args.file) {
+    let original = match sim_scenario::load(&args.target.file) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(Exit::Usage);
         }
     };
-    let seed = args.seed.unwrap_or(original.run.seed);
-    let file = shown(&args.file);
+    let seed = args.target.seed.unwrap_or(original.run.seed);
+    let file = shown(&args.target.file);
     if seed > SEED_MAX {
         eprintln!("error: seed {seed} is above {SEED_MAX}, the largest a scenario file can hold");
         return Ok(Exit::Usage);
     }
+    let repro = expect::repro_command(&args.target.file, seed);
+    crate::announce::print(&args.target.file, &original, seed, None, &repro);
     panic::install_quiet_hook();
     let first = match panic::catch(|| {
+        crate::self_test::panic_point(seed);
         sim_cluster::run_seed(&sim_scenario::world_config(&original), seed)
     }) {
         Ok(o) => o,
@@ -41,9 +44,9 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
             eprintln!(
                 "error: seed {seed} of {file} crashes the simulator ({m}); shrinking keeps an \
                  invariant firing, so there is nothing to shrink: report it with `{}`",
-                expect::repro_command(&args.file, seed)
+                repro
             );
-            return Ok(Exit::Usage);
+            return Ok(Exit::SimulatorPanic);
         }
     };
     let fired: Vec<Invariant> = first.invariants().collect();
@@ -81,7 +84,7 @@ fn write(
         .unwrap_or_else(|| default_out(original, seed));
     let before = Sizes::of(original, first.fired_faults.len(), first.events);
     let after = Sizes::of(&r.scenario, faults_after(r), r.outcome.events);
-    let (scenario, text) = render(&args.file, &out, seed, target, r, &before, &after);
+    let (scenario, text) = render(&args.target.file, &out, seed, target, r, &before, &after);
     let back = sim_scenario::parse_str(&text, &out.display().to_string())
         .context("the shrunk scenario does not read back (a bug of sim-runner)")?;
     anyhow::ensure!(
