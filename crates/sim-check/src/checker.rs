@@ -162,3 +162,121 @@ impl Checker {
         self.checkers.durability_hazard.summary()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raft_core::{LogIndex, NodeId, Role, Term};
+
+    fn feed(c: &mut Checker, t_ms: u64, ev: TraceEvent) -> Vec<TraceEvent> {
+        let mut found = Vec::new();
+        c.observe(SimTime::from_ms(t_ms), &ev, &mut found);
+        found
+    }
+
+    fn kinds(found: &[TraceEvent]) -> Vec<String> {
+        found
+            .iter()
+            .map(|e| match e {
+                TraceEvent::Violation { invariant, .. } => invariant.to_string(),
+                other => other.kind().to_string(),
+            })
+            .collect()
+    }
+
+    /// The order is part of the trace: when one crash loses two committed entries whose
+    /// hazard windows are open, each window's closing comes right before its loss.
+    #[test]
+    fn a_loss_is_traced_right_after_the_hazard_window_it_closes() {
+        let mut c = Checker::new(CheckConfig::new(3));
+        let node = NodeId(1);
+        feed(
+            &mut c,
+            1,
+            TraceEvent::Role {
+                node,
+                role: Role::Leader,
+                term: Term(1),
+            },
+        );
+        for i in 1..=2 {
+            let index = LogIndex(i);
+            feed(
+                &mut c,
+                1 + i,
+                TraceEvent::Append {
+                    node,
+                    index,
+                    term: Term(1),
+                    req: None,
+                },
+            );
+        }
+        feed(
+            &mut c,
+            5,
+            TraceEvent::Commit {
+                node,
+                index: LogIndex(2),
+            },
+        );
+        let found = feed(&mut c, 6, TraceEvent::Crash { node });
+        assert_eq!(
+            kinds(&found),
+            ["hazard", "durability-loss", "hazard", "durability-loss"]
+        );
+    }
+
+    /// One election can break two invariants: election safety is traced first.
+    #[test]
+    fn election_safety_is_traced_before_leader_completeness() {
+        let mut c = Checker::new(CheckConfig::new(3));
+        let (n1, n2) = (NodeId(1), NodeId(2));
+        feed(
+            &mut c,
+            1,
+            TraceEvent::Role {
+                node: n1,
+                role: Role::Leader,
+                term: Term(1),
+            },
+        );
+        feed(
+            &mut c,
+            2,
+            TraceEvent::Append {
+                node: n1,
+                index: LogIndex(1),
+                term: Term(1),
+                req: None,
+            },
+        );
+        feed(
+            &mut c,
+            3,
+            TraceEvent::Commit {
+                node: n1,
+                index: LogIndex(1),
+            },
+        );
+        feed(
+            &mut c,
+            4,
+            TraceEvent::Role {
+                node: n1,
+                role: Role::Leader,
+                term: Term(2),
+            },
+        );
+        let found = feed(
+            &mut c,
+            5,
+            TraceEvent::Role {
+                node: n2,
+                role: Role::Leader,
+                term: Term(2),
+            },
+        );
+        assert_eq!(kinds(&found), ["election-safety", "leader-completeness"]);
+    }
+}

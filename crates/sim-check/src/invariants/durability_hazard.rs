@@ -150,3 +150,95 @@ impl InvariantChecker for DurabilityHazard {
         out.violation(v);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::script::Script;
+    use raft_core::Role;
+
+    /// Node 1 leads term 1; entry 1 is in the memory of nodes 1 and 2, durable on node 1
+    /// only, and node 1 commits it at 30 ms: a window opens.
+    fn committed_durable_on_one() -> Script<DurabilityHazard> {
+        let mut s = Script::new(3, DurabilityHazard::default());
+        s.elected(10, 1, 1);
+        s.replicate(20, 1, 1, &[1]);
+        s.append(25, 2, 1, 1);
+        s.commit(30, 1, 1);
+        assert_eq!(s.checker.summary().windows, 1);
+        s
+    }
+
+    fn hazard_lines(s: &Script<DurabilityHazard>) -> Vec<(LogIndex, Option<u64>)> {
+        s.found
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Hazard {
+                    index, closed_t_ns, ..
+                } => Some((*index, *closed_t_ns)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The window never closes: traced at the end as unclosed, and one finding.
+    #[test]
+    fn a_commit_durable_on_too_few_is_a_finding() {
+        let mut s = committed_durable_on_one();
+        s.finish(100, EndChecks::NoHeal);
+        assert_eq!(hazard_lines(&s), vec![(LogIndex(1), None)]);
+        let v = s.only_violation();
+        assert_eq!(
+            v.detail,
+            "1 entries were counted committed while durable on fewer than 2 of 3 nodes; the first was entry 1 (term 1) at 0.030000s; longest window 0.000 ms, 1 never closed"
+        );
+    }
+
+    /// Node 2's copy becomes durable 10 ms later: the window closes then, and the verdict
+    /// gives its length.
+    #[test]
+    fn a_window_closes_when_a_majority_is_durable() {
+        let mut s = committed_durable_on_one();
+        s.durable(40, 2, 1, 1);
+        assert_eq!(hazard_lines(&s), vec![(LogIndex(1), Some(40_000_000))]);
+        s.finish(100, EndChecks::NoHeal);
+        assert!(
+            s.only_violation()
+                .detail
+                .ends_with("longest window 10.000 ms, 0 never closed")
+        );
+    }
+
+    /// A lost entry's window closes never, when it is lost.
+    #[test]
+    fn a_lost_entry_closes_its_window_unclosed() {
+        let mut s = committed_durable_on_one();
+        s.truncate(40, 2, 1);
+        s.event(
+            41,
+            TraceEvent::Durable {
+                node: raft_core::NodeId(1),
+                from_index: LogIndex(1),
+                index: LogIndex(0),
+                term: Term(0),
+                entries: Vec::new(),
+            },
+        );
+        s.crash(42, 1);
+        assert_eq!(hazard_lines(&s), vec![(LogIndex(1), None)]);
+        assert_eq!(s.checker.summary().unclosed, 1);
+    }
+
+    /// Near miss: a majority is durable before the commit, so no window opens.
+    #[test]
+    fn a_commit_durable_on_a_majority_is_no_finding() {
+        let mut s = Script::new(3, DurabilityHazard::default());
+        s.elected(10, 1, 1);
+        s.role(12, 2, Role::Follower, 1);
+        let t = s.replicate(20, 1, 1, &[1, 2]);
+        s.commit(t, 1, 1);
+        s.finish(100, EndChecks::AfterHeal);
+        s.assert_clean();
+        assert_eq!(s.checker.summary(), HazardSummary::default());
+    }
+}

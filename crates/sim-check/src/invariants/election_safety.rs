@@ -48,3 +48,53 @@ impl InvariantChecker for ElectionSafety {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::script::Script;
+
+    fn script() -> Script<ElectionSafety> {
+        Script::new(3, ElectionSafety::default())
+    }
+
+    /// Node 1 and then node 2 win term 2: one finding, naming node 2 and node 1.
+    #[test]
+    fn two_leaders_of_one_term_are_a_finding() {
+        let mut s = script();
+        s.elected(10, 1, 2);
+        s.elected(20, 2, 2);
+        let v = s.only_violation();
+        assert_eq!(v.node, Some(NodeId(2)));
+        assert_eq!(
+            v.detail,
+            "node 2 became leader of term 2, which node 1 already leads"
+        );
+        assert_eq!(s.found.len(), 1, "the violation is traced");
+    }
+
+    /// Near misses: node 1 announced leader of term 2 twice, node 2 leading term 3, and a
+    /// candidate of term 3 that does not win.
+    #[test]
+    fn one_leader_per_term_is_no_finding() {
+        let mut s = script();
+        s.elected(10, 1, 2);
+        s.role(12, 1, Role::Leader, 2);
+        s.role(20, 3, Role::Candidate, 3);
+        s.elected(30, 2, 3);
+        s.assert_clean();
+    }
+
+    /// Only the first few findings are traced; all are counted.
+    #[test]
+    fn findings_beyond_the_report_bound_are_only_counted() {
+        let mut s = script();
+        s.elected(10, 1, 2);
+        for t in 0..4 {
+            s.role(20 + t, 2, Role::Leader, 2);
+        }
+        assert_eq!(s.count(), 4);
+        assert_eq!(s.violations().len(), 3);
+        assert_eq!(s.found.len(), 3);
+    }
+}

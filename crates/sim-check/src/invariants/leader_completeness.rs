@@ -62,3 +62,70 @@ impl InvariantChecker for LeaderCompleteness {
         out.violation(v);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::script::Script;
+    use raft_core::{NodeId, Term};
+
+    /// Node 3 wins term 19 and commits entry 1 of term 19, held by nodes 3 and 2; node 1
+    /// stood as candidate of term 18 before. Returns the next free time.
+    fn committed_in_term_19() -> (Script<LeaderCompleteness>, u64) {
+        let mut s = Script::new(3, LeaderCompleteness);
+        s.role(10, 1, Role::Candidate, 18);
+        s.elected(20, 3, 19);
+        let t = s.replicate(30, 1, 19, &[3, 2]);
+        s.commit(t, 3, 1);
+        s.assert_clean();
+        (s, t + 10)
+    }
+
+    #[test]
+    fn a_higher_term_leader_without_a_committed_entry_is_a_finding() {
+        let (mut s, t) = committed_in_term_19();
+        s.elected(t, 1, 20);
+        let v = s.only_violation();
+        assert_eq!(v.node, Some(NodeId(1)));
+        assert_eq!((v.index, v.term), (Some(LogIndex(1)), Some(Term(19))));
+        assert!(
+            v.detail.starts_with(
+                "node 1 became leader of term 20 with 0 entries, without committed entry 1"
+            ),
+            "{}",
+            v.detail
+        );
+        assert!(v.detail.ends_with("committed in term 19 by node 3"));
+        assert!(!v.story.is_empty(), "the entry's story is told");
+    }
+
+    /// Another entry at the committed index is as bad as none.
+    #[test]
+    fn a_higher_term_leader_with_another_entry_there_is_a_finding() {
+        let (mut s, t) = committed_in_term_19();
+        s.append(t, 1, 1, 18);
+        s.elected(t + 1, 1, 20);
+        assert!(
+            s.only_violation()
+                .detail
+                .contains("with entry 1 of term 18 where entry 1 of term 19 was committed")
+        );
+    }
+
+    /// Near miss: a late leader of a lower term (18) without the entry is legal.
+    #[test]
+    fn a_late_lower_term_leader_is_no_finding() {
+        let (mut s, t) = committed_in_term_19();
+        s.role(t, 1, Role::Leader, 18);
+        s.assert_clean();
+    }
+
+    /// Near miss: the leader of term 20 holds the committed entry.
+    #[test]
+    fn a_higher_term_leader_holding_the_entry_is_no_finding() {
+        let (mut s, t) = committed_in_term_19();
+        let t = s.replicate(t, 1, 19, &[1]);
+        s.elected(t, 1, 20);
+        s.assert_clean();
+    }
+}

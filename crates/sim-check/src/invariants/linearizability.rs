@@ -63,3 +63,53 @@ impl InvariantChecker for Linearizability {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::script::Script;
+    use sim_trace::{FailOutcome, ReadValue};
+
+    fn script() -> Script<Linearizability> {
+        Script::new(3, Linearizability::new(100_000))
+    }
+
+    /// Write 5 completes, then a read that begins later returns nothing.
+    #[test]
+    fn a_read_missing_a_completed_write_is_a_finding() {
+        let mut s = script();
+        s.write_invoked(10, 5);
+        s.ok(20, 5, ReadValue::Write);
+        s.read_invoked(30, 6);
+        s.ok(40, 6, ReadValue::Read(None));
+        s.finish(100, EndChecks::NoHeal);
+        let v = s.only_violation();
+        assert!(
+            v.detail
+                .starts_with("the history of key 0 is not linearizable"),
+            "{}",
+            v.detail
+        );
+        assert!(v.req.is_some());
+    }
+
+    /// Near misses: the read sees the write; a write that ended `unknown` read by a later
+    /// read (it may have happened); a failed write nobody read.
+    #[test]
+    fn reads_a_register_could_give_are_no_finding() {
+        let mut s = script();
+        s.write_invoked(10, 5);
+        s.ok(20, 5, ReadValue::Write);
+        s.read_invoked(30, 6);
+        s.ok(40, 6, ReadValue::Read(Some(5)));
+        s.write_invoked(50, 7);
+        s.failed(60, 7, FailOutcome::Unknown);
+        s.read_invoked(70, 8);
+        s.ok(80, 8, ReadValue::Read(Some(7)));
+        s.write_invoked(90, 9);
+        s.failed(95, 9, FailOutcome::Fail);
+        s.finish(100, EndChecks::NoHeal);
+        s.assert_clean();
+        assert_eq!(s.checker.undecided(), None);
+    }
+}

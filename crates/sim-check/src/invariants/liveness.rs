@@ -258,3 +258,65 @@ fn lag_reason(v: &NodeView, prefix: &[EntryId]) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::script::Script;
+
+    /// Node 1 leads term 1 and commits entry 1 on every node; the heal is at 100 ms.
+    fn committed_then_healed() -> Script<Liveness> {
+        let mut s = Script::new(3, Liveness::new(LivenessBound::default()));
+        s.elected(10, 1, 1);
+        let t = s.replicate(20, 1, 1, &[1, 2, 3]);
+        s.commit(t, 1, 1);
+        s.heal(100);
+        s
+    }
+
+    /// Node 3 stands as candidate of term 2 and nobody wins by the end.
+    #[test]
+    fn no_leader_of_the_newest_term_after_healing_is_a_finding() {
+        let mut s = committed_then_healed();
+        s.role(200, 3, Role::Candidate, 2);
+        s.finish(7000, EndChecks::AfterHeal);
+        let v = s.only_violation();
+        assert_eq!(
+            v.detail,
+            "the cluster did not converge within 6000 ms after healing at 0.100000s: no leader in term 2, the newest term of an up node"
+        );
+        assert_eq!(
+            v.story[1],
+            "last commit: node 1 committed up to 1 at 0.026000s"
+        );
+    }
+
+    /// A bound that breaks Raft's timing assumption is said in the finding.
+    #[test]
+    fn the_timing_note_is_in_the_finding() {
+        let bound = LivenessBound {
+            timing_note: Some("timing assumption broken".into()),
+            ..LivenessBound::default()
+        };
+        let mut s = Script::new(3, Liveness::new(bound));
+        s.finish(7000, EndChecks::AfterHeal);
+        assert!(
+            s.only_violation()
+                .detail
+                .ends_with("(timing assumption broken)")
+        );
+    }
+
+    /// Near misses: the converged cluster; and a stuck one in a run without a heal phase.
+    #[test]
+    fn a_converged_cluster_or_a_run_without_heal_is_no_finding() {
+        let mut s = committed_then_healed();
+        s.finish(7000, EndChecks::AfterHeal);
+        s.assert_clean();
+
+        let mut s = committed_then_healed();
+        s.role(200, 3, Role::Candidate, 2);
+        s.finish(7000, EndChecks::NoHeal);
+        s.assert_clean();
+    }
+}

@@ -61,3 +61,62 @@ impl InvariantChecker for LogMatching {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invariants::script::Script;
+    use raft_core::NodeId;
+
+    fn script() -> Script<LogMatching> {
+        Script::new(3, LogMatching::default())
+    }
+
+    /// Entry 1 of term 1 is request 7 on node 1 and request 8 on node 2.
+    #[test]
+    fn one_index_and_term_with_two_requests_is_a_finding() {
+        let mut s = script();
+        s.append_req(10, 1, 1, 1, Some(7));
+        s.append_req(11, 2, 1, 1, Some(8));
+        let v = s.only_violation();
+        assert_eq!(v.node, Some(NodeId(2)));
+        assert_eq!(v.index, Some(LogIndex(1)));
+        assert_eq!(v.req, Some(ReqId(8)));
+        assert!(
+            v.detail
+                .contains("for request 8, another node holds it for request 7")
+        );
+    }
+
+    /// Entry 2 of term 3 follows an entry of term 1 on node 1 and of term 2 on node 2.
+    #[test]
+    fn one_index_and_term_after_two_previous_terms_is_a_finding() {
+        let mut s = script();
+        s.append(10, 1, 1, 1);
+        s.append(11, 1, 2, 3);
+        s.append(12, 2, 1, 2);
+        s.append(13, 2, 2, 3);
+        let v = s.only_violation();
+        assert!(
+            v.detail
+                .contains("after an entry of term 2, another node after term 1"),
+            "{}",
+            v.detail
+        );
+    }
+
+    /// Near misses: the same entry on every node; another term at the same index; a node
+    /// that truncates and appends the same entry again.
+    #[test]
+    fn same_entries_or_other_terms_are_no_finding() {
+        let mut s = script();
+        for n in 1..=3 {
+            s.append_req(10 + n, n as u8, 1, 1, Some(7));
+        }
+        s.append_req(20, 1, 2, 1, Some(9));
+        s.append_req(21, 2, 2, 2, Some(10));
+        s.truncate(22, 1, 2);
+        s.append_req(23, 1, 2, 1, Some(9));
+        s.assert_clean();
+    }
+}

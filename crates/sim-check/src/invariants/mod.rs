@@ -23,6 +23,8 @@ mod leader_completeness;
 mod linearizability;
 mod liveness;
 mod log_matching;
+#[cfg(test)]
+mod script;
 mod state_machine_safety;
 
 pub(crate) use acked_write_lost::AckedWriteLost;
