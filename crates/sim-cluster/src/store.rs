@@ -487,3 +487,250 @@ impl LogStore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The store over a real virtual disk with constant latencies (writes land in 1 µs,
+    //! flushes take 2 µs): its belief (`durable_index`) against the truth (the `durable`
+    //! lines and the media), and each log-store bug of docs/bugs.md doing its wrong thing
+    //! next to the correct behaviour.
+
+    use super::*;
+    use raft_core::Payload;
+    use sim_core::RngStreams;
+    use sim_disk::{Completion, DiskConfig, OpKind};
+
+    /// A store, its disk and the trace lines it emitted.
+    struct Rig {
+        disk: Disk,
+        store: LogStore,
+        now: SimTime,
+        ev: Vec<TraceEvent>,
+    }
+
+    fn entries(terms: &[u64]) -> Vec<Entry> {
+        terms
+            .iter()
+            .map(|&t| Entry {
+                term: Term(t),
+                payload: Payload::Noop,
+            })
+            .collect()
+    }
+
+    impl Rig {
+        fn new(bug: StoreBug) -> Rig {
+            Rig::with_disk(bug, DiskConfig::simple(1_000.0, 2_000.0))
+        }
+
+        fn with_disk(bug: StoreBug, cfg: DiskConfig) -> Rig {
+            let streams = RngStreams::new(1);
+            let disk = Disk::new(cfg, 1, streams.stream("latency"), streams.stream("fault"));
+            Rig {
+                disk,
+                store: LogStore::open(NodeId(1), bug, &[], 0),
+                now: SimTime::ZERO,
+                ev: Vec::new(),
+            }
+        }
+
+        /// Appends entries of `terms` at the log's end; returns the belief if it changed.
+        fn append(&mut self, terms: &[u64]) -> Option<LogIndex> {
+            let from = self.store.appended_last.next();
+            let es = entries(terms);
+            self.store
+                .append(&mut self.disk, self.now, from, &es, &mut self.ev)
+        }
+
+        fn write_at(&mut self, from: u64, terms: &[u64]) -> Option<LogIndex> {
+            let es = entries(terms);
+            self.store
+                .write_at(&mut self.disk, self.now, LogIndex(from), &es, &mut self.ev)
+        }
+
+        /// `end_of_append_batch` with a blocking flush.
+        fn flush(&mut self) -> OpId {
+            let op =
+                self.store
+                    .end_batch(&mut self.disk, self.now, FlushWait::Blocking, &mut self.ev);
+            op.expect("a blocking flush is returned")
+        }
+
+        /// Runs the disk until `op` completes, handing every log flush to the store.
+        fn complete(&mut self, op: OpId) {
+            let mut done = Vec::<Completion>::new();
+            while !done.iter().any(|c| c.op == op) {
+                self.now = self.disk.next_wakeup().expect("the disk has work");
+                let first = done.len();
+                self.disk.advance(self.now, &mut done);
+                for c in done[first..].iter().copied() {
+                    if c.kind == OpKind::Flush {
+                        self.store
+                            .flush_done(&mut self.disk, self.now, c.op, c.ok, &mut self.ev);
+                    }
+                }
+            }
+        }
+
+        /// The terms of the entries on the media, as recovery reads them.
+        fn media_terms(&self) -> Vec<u64> {
+            codec::decode_log(self.disk.durable(LOG_FILE))
+                .entries
+                .iter()
+                .map(|e| e.term.0)
+                .collect()
+        }
+
+        /// The terms of the truth, as the `durable` lines say.
+        fn truth_terms(&self) -> Vec<u64> {
+            self.store.truth.iter().map(|e| e.term.0).collect()
+        }
+    }
+
+    #[test]
+    fn appended_entries_are_believed_durable_once_their_flush_completes() {
+        let mut r = Rig::new(StoreBug::None);
+        assert_eq!(r.append(&[1, 1]), None);
+        assert_eq!(r.store.durable_index(), LogIndex(0));
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+        assert_eq!(r.truth_terms(), [1, 1]);
+        assert_eq!(r.media_terms(), [1, 1]);
+        let durable =
+            r.ev.iter()
+                .find(|e| matches!(e, TraceEvent::Durable { .. }));
+        assert!(
+            matches!(durable, Some(TraceEvent::Durable { index: LogIndex(2), entries, .. }) if entries.len() == 2),
+            "{durable:?}"
+        );
+    }
+
+    /// A flush vouches only for the writes submitted before it.
+    #[test]
+    fn a_flush_does_not_vouch_for_a_later_write() {
+        let mut r = Rig::new(StoreBug::None);
+        r.append(&[1]);
+        let first = r.flush();
+        r.append(&[1]);
+        r.complete(first);
+        assert_eq!(r.store.durable_index(), LogIndex(1));
+        assert_eq!(r.truth_terms(), [1]);
+        let second = r.flush();
+        r.complete(second);
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+    }
+
+    /// `write_at` rolls the belief back before the truncation, and the truth follows the
+    /// media once the truncation and the new entry are flushed.
+    #[test]
+    fn write_at_rolls_the_belief_back_and_the_truth_follows_the_media() {
+        let mut r = Rig::new(StoreBug::None);
+        r.append(&[1, 1, 1]);
+        let op = r.flush();
+        r.complete(op);
+        r.write_at(2, &[2]);
+        assert_eq!(r.store.durable_index(), LogIndex(1));
+        assert_eq!(r.truth_terms(), [1, 1, 1], "nothing flushed yet");
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+        assert_eq!(r.truth_terms(), [1, 2]);
+        assert_eq!(r.media_terms(), [1, 2]);
+    }
+
+    /// A failed fsync vouches for nothing, and the crash re-reads the media.
+    #[test]
+    fn a_failed_flush_is_not_believed_and_a_crash_re_reads_the_media() {
+        let mut cfg = DiskConfig::simple(1_000.0, 2_000.0);
+        cfg.fsync_error_rate = 1.0;
+        let mut r = Rig::with_disk(StoreBug::None, cfg);
+        r.append(&[1]);
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.store.durable_index(), LogIndex(0));
+        assert!(r.truth_terms().is_empty());
+        r.disk.crash();
+        r.store.crash(&r.disk, &mut r.ev);
+        assert!(r.truth_terms().is_empty());
+        assert!(r.media_terms().is_empty());
+    }
+
+    /// `durable-index-reports-appended`: the belief is the appended index at once, while
+    /// the truth is still empty.
+    #[test]
+    fn durable_index_reports_appended_believes_unflushed_entries() {
+        let mut r = Rig::new(StoreBug::None);
+        assert_eq!(r.append(&[1, 1]), None);
+        assert_eq!(r.store.durable_index(), LogIndex(0));
+
+        let mut r = Rig::new(StoreBug::DurableIndexReportsAppended);
+        assert_eq!(r.append(&[1, 1]), Some(LogIndex(2)));
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+        assert!(r.truth_terms().is_empty(), "nothing is durable");
+    }
+
+    /// `completion-overshoots`: a flush issued after entry 1 completes and the belief jumps
+    /// to entry 2, written after the flush.
+    #[test]
+    fn completion_overshoots_believes_a_write_after_the_flush() {
+        for (bug, believed) in [(StoreBug::None, 1), (StoreBug::CompletionOvershoots, 2)] {
+            let mut r = Rig::new(bug);
+            r.append(&[1]);
+            let op = r.flush();
+            r.append(&[1]);
+            r.complete(op);
+            assert_eq!(r.store.durable_index(), LogIndex(believed), "{bug:?}");
+            assert_eq!(r.truth_terms(), [1], "{bug:?}: only entry 1 is durable");
+        }
+    }
+
+    /// `truncate-not-flushed`: entries 1..=3 of term 1 are durable; `write_at(2)` writes
+    /// entry 2 of term 2 and is flushed. The media should end at entry 2; with the bug the
+    /// old entry 3 of term 1 is still there, after an entry of term 2.
+    #[test]
+    fn truncate_not_flushed_leaves_an_old_tail_on_the_media() {
+        for (bug, media) in [
+            (StoreBug::None, vec![1, 2]),
+            (StoreBug::TruncateNotFlushed, vec![1, 2, 1]),
+        ] {
+            let mut r = Rig::new(bug);
+            r.append(&[1, 1, 1]);
+            let op = r.flush();
+            r.complete(op);
+            r.write_at(2, &[2]);
+            let op = r.flush();
+            r.complete(op);
+            assert_eq!(r.store.durable_index(), LogIndex(2), "{bug:?}");
+            assert_eq!(r.media_terms(), media, "{bug:?}");
+        }
+    }
+
+    /// `stale-write-after-truncate`: entries 2..=3 of term 1 are still in flight when
+    /// `write_at(2)` replaces them with entry 2 of term 2. With the bug the old write lands
+    /// after the new one, and the next flush is believed for entry 2 though the media hold
+    /// the old entry there.
+    #[test]
+    fn stale_write_after_truncate_lands_over_the_new_entry() {
+        for (bug, media) in [
+            (StoreBug::None, vec![1, 2]),
+            (StoreBug::StaleWriteAfterTruncate, vec![1, 1, 1]),
+        ] {
+            let mut r = Rig::new(bug);
+            r.append(&[1]);
+            let op = r.flush();
+            r.complete(op);
+            r.append(&[1, 1]);
+            r.write_at(2, &[2]);
+            let op = r.flush();
+            r.complete(op);
+            assert_eq!(r.store.durable_index(), LogIndex(2), "{bug:?}: believed");
+            assert_eq!(r.media_terms(), media, "{bug:?}: the media");
+            assert_eq!(
+                r.truth_terms(),
+                media,
+                "{bug:?}: the truth follows the media"
+            );
+        }
+    }
+}
