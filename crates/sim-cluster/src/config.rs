@@ -1,7 +1,7 @@
 //! From a resolved scenario to the settings of each part of the world: the Raft core's
-//! knobs per mode, the log store's and recovery's catalogue bugs, the disk and the network.
+//! knobs per mode, where each mutant (docs/bugs.md) is switched on, the disk and the network.
 
-use crate::store::StoreBug;
+use crate::store::StoreMutant;
 use raft_core::{AckRule, CoreBug, Durability, FlushWait, NodeId, ReadPath};
 use sim_disk::{CrashModel as DiskCrash, DiskConfig};
 use sim_net::NetConfig;
@@ -9,11 +9,11 @@ use sim_scenario::{
     Bug, ClientAck, CrashModel, FollowerFlush, LatencyUnit, Mode, ReadPath as ScnReadPath, Scenario,
 };
 
-/// Where a catalogue bug lives, and what it switches on there.
+/// Where a mutant (the scenario's `[cluster] bug`) lives, and what it switches on there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BugPlacement {
     pub core: CoreBug,
-    pub store: StoreBug,
+    pub store: StoreMutant,
     /// `recovery-trusts-volatile`: restart takes the log end from the pre-crash memory.
     pub recovery_trusts_volatile: bool,
 }
@@ -21,7 +21,7 @@ pub struct BugPlacement {
 pub fn place_bug(bug: Bug) -> BugPlacement {
     let mut p = BugPlacement {
         core: CoreBug::None,
-        store: StoreBug::None,
+        store: StoreMutant::None,
         recovery_trusts_volatile: false,
     };
     match bug {
@@ -33,10 +33,10 @@ pub fn place_bug(bug: Bug) -> BugPlacement {
         Bug::ApplyBeforeDurable => p.core = CoreBug::ApplyBeforeDurable,
         Bug::CommitIndexNotClamped => p.core = CoreBug::CommitIndexNotClamped,
         Bug::AckBeforeCommit => p.core = CoreBug::AckBeforeCommit,
-        Bug::DurableIndexReportsAppended => p.store = StoreBug::DurableIndexReportsAppended,
-        Bug::CompletionOvershoots => p.store = StoreBug::CompletionOvershoots,
-        Bug::TruncateNotFlushed => p.store = StoreBug::TruncateNotFlushed,
-        Bug::StaleWriteAfterTruncate => p.store = StoreBug::StaleWriteAfterTruncate,
+        Bug::DurableIndexReportsAppended => p.store = StoreMutant::DurableIndexReportsAppended,
+        Bug::CompletionOvershoots => p.store = StoreMutant::CompletionOvershoots,
+        Bug::TruncateNotFlushed => p.store = StoreMutant::TruncateNotFlushed,
+        Bug::StaleWriteAfterTruncate => p.store = StoreMutant::StaleWriteAfterTruncate,
         Bug::RecoveryTrustsVolatile => p.recovery_trusts_volatile = true,
     }
     p

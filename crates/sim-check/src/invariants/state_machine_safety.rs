@@ -53,7 +53,7 @@ impl InvariantChecker for StateMachineSafety {
             self.applied.push((id, n));
         } else {
             // Applied past the cluster's applied prefix: only a node whose state machine
-            // outlived its log (persistent, with a deliberate bug) gets here; record the gap
+            // outlived its log (persistent, with a mutant) gets here; record the gap
             // as unknown entries would lose information, so extend with this node's view.
             while self.applied.len() < i {
                 let next = LogIndex(self.applied.len() as u64 + 1);
