@@ -2,7 +2,7 @@
 //! machine in order, and the leader answers the clients that wrote them, under the
 //! acknowledgement rule of its mode.
 
-use crate::config::{AckRule, CoreBug};
+use crate::config::{AckRule, CoreMutant};
 use crate::io::{Action, ClientResult};
 use crate::node::{AwaitingFlush, Raft};
 use crate::types::{Command, LogIndex, Payload, Role};
@@ -37,7 +37,7 @@ impl Raft {
             } = entry.payload
             {
                 if self.role == Role::Leader && entry.term == self.term {
-                    let early = self.cfg.bug == CoreBug::AckBeforeCommit
+                    let early = self.cfg.mutant == CoreMutant::AckBeforeCommit
                         && matches!(command, Command::Write { .. });
                     if !early {
                         self.ack(

@@ -95,7 +95,7 @@ impl Durability {
 /// The deliberate mistakes of the bug catalogue that live in the Raft core (the others
 /// live in the log store or recovery of the harness). See docs/bugs.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CoreBug {
+pub enum CoreMutant {
     None,
     /// The parallel-append leader counts its appended, not durable, index toward the quorum.
     LeaderCountsUnflushed,
@@ -141,7 +141,7 @@ pub struct Config {
     pub durability: Durability,
     pub commit_rule: CommitRule,
     pub read_path: ReadPath,
-    pub bug: CoreBug,
+    pub mutant: CoreMutant,
 }
 
 impl Config {

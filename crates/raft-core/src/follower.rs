@@ -3,7 +3,7 @@
 //! conflict), end the batch, with parallel appending wait for durability (as NuRaft, only
 //! for a request that carries entries), advance the commit index, answer.
 
-use crate::config::{CoreBug, FlushWait, ParallelAppend};
+use crate::config::{CoreMutant, FlushWait, ParallelAppend};
 use crate::io::Action;
 use crate::message::Message;
 use crate::node::Raft;
@@ -52,10 +52,10 @@ impl Raft {
         }
         let last_new = prev_index.plus(entries.len() as u64);
         let written = self.write_new_entries(prev_index, entries, out);
-        if self.cfg.bug == CoreBug::ApplyBeforeDurable {
+        if self.cfg.mutant == CoreMutant::ApplyBeforeDurable {
             self.follower_commit(leader_commit, last_new, out);
         }
-        let acks_early = self.cfg.bug == CoreBug::FollowerAcksBeforeFlush;
+        let acks_early = self.cfg.mutant == CoreMutant::FollowerAcksBeforeFlush;
         if let Some((start, count)) = written {
             let flush = if acks_early {
                 FlushWait::Background
@@ -74,7 +74,7 @@ impl Raft {
         {
             out.push(Action::WaitDurable { index: last_new });
         }
-        if self.cfg.bug != CoreBug::ApplyBeforeDurable {
+        if self.cfg.mutant != CoreMutant::ApplyBeforeDurable {
             self.follower_commit(leader_commit, last_new, out);
         }
         self.reply_append(leader, true, last_new, out);
@@ -154,8 +154,8 @@ impl Raft {
         last_new: LogIndex,
         out: &mut Vec<Action>,
     ) {
-        let bound = match self.cfg.bug {
-            CoreBug::CommitIndexNotClamped => self.log.last_index(),
+        let bound = match self.cfg.mutant {
+            CoreMutant::CommitIndexNotClamped => self.log.last_index(),
             _ => last_new,
         };
         let target = leader_commit.min(bound);

@@ -2,7 +2,7 @@
 //! responses, heartbeats, and the commit index by quorum (NURAFT.md, "Leader: a client
 //! write").
 
-use crate::config::{CommitRule, CoreBug, FlushWait, ParallelAppend, ReadPath};
+use crate::config::{CommitRule, CoreMutant, FlushWait, ParallelAppend, ReadPath};
 use crate::io::{Action, ClientResult, Timer};
 use crate::message::Message;
 use crate::node::{InFlight, Raft};
@@ -50,7 +50,9 @@ impl Raft {
             },
         };
         self.append_client_entry(entry, out);
-        if self.cfg.bug == CoreBug::AckBeforeCommit && matches!(command, Command::Write { .. }) {
+        if self.cfg.mutant == CoreMutant::AckBeforeCommit
+            && matches!(command, Command::Write { .. })
+        {
             out.push(Action::ClientReply {
                 client,
                 req,
@@ -235,8 +237,8 @@ impl Raft {
     /// The leader's own matched index: what it has appended, or with parallel appending only
     /// what is durable.
     fn own_matched(&self) -> LogIndex {
-        match (self.cfg.durability.parallel_append, self.cfg.bug) {
-            (ParallelAppend::On, CoreBug::LeaderCountsUnflushed) => self.precommit,
+        match (self.cfg.durability.parallel_append, self.cfg.mutant) {
+            (ParallelAppend::On, CoreMutant::LeaderCountsUnflushed) => self.precommit,
             (ParallelAppend::On, _) => self.precommit.min(self.last_durable),
             (ParallelAppend::Off, _) => self.precommit,
         }

@@ -23,7 +23,7 @@
 //!     durability: Durability::sync(),
 //!     commit_rule: CommitRule::Nuraft,
 //!     read_path: ReadPath::Log,
-//!     bug: CoreBug::None,
+//!     mutant: CoreMutant::None,
 //! };
 //! let mut node = Raft::new(cfg, Recovered::default());
 //! let mut out = Vec::new();
@@ -55,7 +55,7 @@ mod replica;
 mod types;
 
 pub use config::{
-    AckRule, CommitRule, Config, CoreBug, Durability, FlushWait, ParallelAppend, ReadPath,
+    AckRule, CommitRule, Config, CoreMutant, Durability, FlushWait, ParallelAppend, ReadPath,
 };
 pub use io::{Action, ClientResult, Input, Timer};
 pub use kv::Kv;

@@ -2,7 +2,7 @@
 //! persistence of term and vote. Elections, the leader's replication, the follower's
 //! AppendEntries handling and apply live in their own files as further `impl Raft` blocks.
 
-use crate::config::{Config, CoreBug, FlushWait};
+use crate::config::{Config, CoreMutant, FlushWait};
 use crate::io::{Action, ClientResult, Input, Timer};
 use crate::kv::Kv;
 use crate::log::Log;
@@ -257,9 +257,9 @@ impl Raft {
         // higher term brought with it, the vote included (`term-not-persisted`), is
         // answered before it is flushed.
         let vote_changed = self.vote_dirty && self.vote.is_some();
-        let wait = match self.cfg.bug {
-            CoreBug::VoteNotPersisted if vote_changed => FlushWait::Background,
-            CoreBug::TermNotPersisted if self.term_dirty => FlushWait::Background,
+        let wait = match self.cfg.mutant {
+            CoreMutant::VoteNotPersisted if vote_changed => FlushWait::Background,
+            CoreMutant::TermNotPersisted if self.term_dirty => FlushWait::Background,
             _ => FlushWait::Blocking,
         };
         out.push(Action::SaveState {

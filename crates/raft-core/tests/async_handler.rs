@@ -10,7 +10,7 @@
 mod common;
 
 use common::*;
-use raft_core::{AckRule, Action, CoreBug, Durability, FlushWait, LogIndex};
+use raft_core::{AckRule, Action, CoreMutant, Durability, FlushWait, LogIndex};
 
 fn on_commit() -> Durability {
     Durability::async_handler(AckRule::OnCommit, FlushWait::Background)
@@ -22,7 +22,7 @@ fn on_commit_and_flush() -> Durability {
 
 #[test]
 fn leader_flushes_in_the_background_and_replicates_at_once() {
-    let mut l = leader(3, on_commit(), CoreBug::None);
+    let mut l = leader(3, on_commit(), CoreMutant::None);
     let out = step(&mut l, write(2));
 
     let append = only(&out, "Append", is_append);
@@ -43,7 +43,7 @@ fn leader_flushes_in_the_background_and_replicates_at_once() {
 
 #[test]
 fn leader_counts_itself_before_its_flush_and_acks_on_commit() {
-    let mut l = leader(3, on_commit(), CoreBug::None);
+    let mut l = leader(3, on_commit(), CoreMutant::None);
     let out = step(&mut l, write(2));
     assert_eq!(committed_to(&out), None, "the leader alone is no quorum");
 
@@ -65,7 +65,7 @@ fn leader_counts_itself_before_its_flush_and_acks_on_commit() {
 
 #[test]
 fn commit_and_flush_withholds_the_ack_until_the_leader_flush_covers_the_entry() {
-    let mut l = leader(3, on_commit_and_flush(), CoreBug::None);
+    let mut l = leader(3, on_commit_and_flush(), CoreMutant::None);
     step(&mut l, write(2));
     // The second write goes out with the follower's next request, after its answer.
     step(&mut l, write(3));
@@ -103,7 +103,7 @@ fn commit_and_flush_withholds_the_ack_until_the_leader_flush_covers_the_entry() 
 
 #[test]
 fn commit_and_flush_acks_at_commit_when_the_flush_came_first() {
-    let mut l = leader(3, on_commit_and_flush(), CoreBug::None);
+    let mut l = leader(3, on_commit_and_flush(), CoreMutant::None);
     step(&mut l, write(2));
     let out = step(&mut l, log_durable(2));
     assert!(!any(&out, is_reply), "durable but not committed: {out:#?}");
@@ -117,7 +117,7 @@ fn commit_and_flush_acks_at_commit_when_the_flush_came_first() {
 #[test]
 fn on_commit_never_waits_for_a_durability_report() {
     // The same run as above, under OnCommit: the answer comes with the commit.
-    let mut l = leader(3, on_commit(), CoreBug::None);
+    let mut l = leader(3, on_commit(), CoreMutant::None);
     step(&mut l, write(2));
     step(&mut l, write(3));
     for index in [2, 3] {
@@ -135,7 +135,7 @@ fn on_commit_never_waits_for_a_durability_report() {
 
 #[test]
 fn background_followers_answer_right_after_their_batch() {
-    let mut f = follower(2, 3, on_commit(), CoreBug::None);
+    let mut f = follower(2, 3, on_commit(), CoreMutant::None);
     let out = step(&mut f, append_entries(1, 1, 1, vec![client_entry(1, 2)], 1));
 
     let eob = only(
@@ -161,7 +161,7 @@ fn background_followers_answer_right_after_their_batch() {
 #[test]
 fn blocking_followers_answer_after_their_flush() {
     let mode = Durability::async_handler(AckRule::OnCommit, FlushWait::Blocking);
-    let mut f = follower(2, 3, mode, CoreBug::None);
+    let mut f = follower(2, 3, mode, CoreMutant::None);
     let out = step(&mut f, append_entries(1, 1, 1, vec![client_entry(1, 2)], 1));
 
     let eob = only(
@@ -175,7 +175,7 @@ fn blocking_followers_answer_after_their_flush() {
     assert!(!any(&out, is_wait_durable), "{out:#?}");
 
     // The leader's side is unchanged by the follower policy: still background.
-    let mut l = leader(3, mode, CoreBug::None);
+    let mut l = leader(3, mode, CoreMutant::None);
     let out = step(&mut l, write(2));
     assert!(any(&out, is_eob_with(FlushWait::Background)), "{out:#?}");
     assert!(

@@ -1,7 +1,7 @@
-//! The catalogue bugs that live in the core (`CoreBug`): each changes exactly the step its
+//! The catalogue bugs that live in the core (`CoreMutant`): each changes exactly the step its
 //! documentation names, and nothing else.
 //!
-//! Each test runs the same inputs with `CoreBug::None` and with the bug and compares the
+//! Each test runs the same inputs with `CoreMutant::None` and with the bug and compares the
 //! action lists: the difference must be the documented one. A mutant that changed more
 //! (or less) would make the simulator's findings about it meaningless. The last test runs
 //! one leader and one follower script in every mode and checks where each bug is inert.
@@ -10,8 +10,8 @@ mod common;
 
 use common::*;
 use raft_core::{
-    AckRule, Action, ClientResult, Command, CoreBug, Durability, FlushWait, Input, LogIndex, ReqId,
-    Timer,
+    AckRule, Action, ClientResult, Command, CoreMutant, Durability, FlushWait, Input, LogIndex,
+    ReqId, Timer,
 };
 
 fn sync() -> Durability {
@@ -38,7 +38,10 @@ fn leader_counts_unflushed_commits_with_one_follower_ack_before_log_durable() {
         step(&mut l, write(2));
         step(&mut l, append_ok(2, 1, 2))
     };
-    let (good, bad) = (run(CoreBug::None), run(CoreBug::LeaderCountsUnflushed));
+    let (good, bad) = (
+        run(CoreMutant::None),
+        run(CoreMutant::LeaderCountsUnflushed),
+    );
     assert_eq!(committed_to(&good), None, "{good:#?}");
     assert_eq!(committed_to(&bad), Some(LogIndex(2)), "{bad:#?}");
     only(&bad, "Ok reply", is_ok_reply(2));
@@ -55,7 +58,10 @@ fn follower_acks_before_flush_makes_the_sync_batch_background() {
         let mut f = follower(2, 3, sync(), bug);
         step(&mut f, append_entries(1, 1, 1, vec![client_entry(1, 2)], 1))
     };
-    let (good, bad) = (run(CoreBug::None), run(CoreBug::FollowerAcksBeforeFlush));
+    let (good, bad) = (
+        run(CoreMutant::None),
+        run(CoreMutant::FollowerAcksBeforeFlush),
+    );
     let eob = only(&good, "blocking EOB", is_eob_with(FlushWait::Blocking));
     let mut expected = good.clone();
     let Action::EndOfAppendBatch { flush, .. } = &mut expected[eob] else {
@@ -72,7 +78,10 @@ fn follower_acks_before_flush_drops_the_parallel_wait() {
         let mut f = follower(2, 3, parallel(), bug);
         step(&mut f, append_entries(1, 1, 1, vec![client_entry(1, 2)], 1))
     };
-    let (good, bad) = (run(CoreBug::None), run(CoreBug::FollowerAcksBeforeFlush));
+    let (good, bad) = (
+        run(CoreMutant::None),
+        run(CoreMutant::FollowerAcksBeforeFlush),
+    );
     only(&good, "WaitDurable", is_wait_durable);
     assert!(!any(&bad, is_wait_durable), "{bad:#?}");
     assert_eq!(bad, without(&good, is_wait_durable));
@@ -85,7 +94,7 @@ fn apply_before_durable_applies_before_the_follower_batch_ends() {
             let mut f = follower(2, 3, mode, bug);
             step(&mut f, append_entries(1, 1, 1, vec![client_entry(1, 2)], 2))
         };
-        let (good, bad) = (run(CoreBug::None), run(CoreBug::ApplyBeforeDurable));
+        let (good, bad) = (run(CoreMutant::None), run(CoreMutant::ApplyBeforeDurable));
         let apply = |out: &[Action]| positions(out, is_apply);
         let eob = |out: &[Action]| only(out, "EOB", is_eob);
         assert_eq!(apply(&bad).len(), 2, "entries 1 and 2: {bad:#?}");
@@ -113,7 +122,10 @@ fn commit_index_not_clamped_commits_to_the_followers_log_end() {
         let mut f = node_from(config(2, 3, sync(), bug), recovered(1, log));
         step(&mut f, append_entries(2, 1, 1, Vec::new(), 3))
     };
-    let (good, bad) = (run(CoreBug::None), run(CoreBug::CommitIndexNotClamped));
+    let (good, bad) = (
+        run(CoreMutant::None),
+        run(CoreMutant::CommitIndexNotClamped),
+    );
     assert_eq!(
         committed_to(&good),
         Some(LogIndex(1)),
@@ -134,8 +146,8 @@ fn commit_index_not_clamped_commits_to_the_followers_log_end() {
 
 #[test]
 fn ack_before_commit_answers_a_write_right_after_appending() {
-    let bug = CoreBug::AckBeforeCommit;
-    let mut good_leader = leader(3, sync(), CoreBug::None);
+    let bug = CoreMutant::AckBeforeCommit;
+    let mut good_leader = leader(3, sync(), CoreMutant::None);
     let mut bad_leader = leader(3, sync(), bug);
 
     let good = step(&mut good_leader, write(2));
@@ -197,22 +209,22 @@ fn vote_and_term_bugs_change_only_the_wait_of_the_save() {
     };
     let grant = |bug| step(&mut node(2, 3, sync(), bug), vote_request(1, 1, 0, 0));
     assert_eq!(
-        grant(CoreBug::VoteNotPersisted),
-        background(&grant(CoreBug::None))
+        grant(CoreMutant::VoteNotPersisted),
+        background(&grant(CoreMutant::None))
     );
     let adopt = |bug| {
         let mut f = node(2, 3, sync(), bug);
         step(&mut f, append_entries(1, 0, 0, vec![noop(1)], 0))
     };
     assert_eq!(
-        adopt(CoreBug::TermNotPersisted),
-        background(&adopt(CoreBug::None))
+        adopt(CoreMutant::TermNotPersisted),
+        background(&adopt(CoreMutant::None))
     );
 }
 
 /// The leader script: election, the no-op acknowledged, a write acknowledged by one
 /// follower, its durability, the second follower's ack.
-fn leader_script(mode: Durability, bug: CoreBug) -> Vec<Vec<Action>> {
+fn leader_script(mode: Durability, bug: CoreMutant) -> Vec<Vec<Action>> {
     let mut l = node(1, 3, mode, bug);
     let inputs = [
         Input::Timer(Timer::Election),
@@ -229,7 +241,7 @@ fn leader_script(mode: Durability, bug: CoreBug) -> Vec<Vec<Action>> {
 
 /// The follower script: the no-op, its durability, a write with the no-op's commit, its
 /// durability, a heartbeat committing the write.
-fn follower_script(mode: Durability, bug: CoreBug) -> Vec<Vec<Action>> {
+fn follower_script(mode: Durability, bug: CoreMutant) -> Vec<Vec<Action>> {
     let mut f = node(2, 3, mode, bug);
     let inputs = [
         append_entries(1, 0, 0, vec![noop(1)], 0),
@@ -256,15 +268,15 @@ fn each_bug_is_inert_outside_the_step_it_breaks() {
         ("parallel", parallel()),
     ];
     // (bug, modes in which the leader script differs, modes in which the follower's does)
-    let table: [(CoreBug, &[&str], &[&str]); 7] = [
-        (CoreBug::LeaderCountsUnflushed, &["parallel"], &[]),
+    let table: [(CoreMutant, &[&str], &[&str]); 7] = [
+        (CoreMutant::LeaderCountsUnflushed, &["parallel"], &[]),
         (
-            CoreBug::FollowerAcksBeforeFlush,
+            CoreMutant::FollowerAcksBeforeFlush,
             &[],
             &["sync", "async/before-answer", "parallel"],
         ),
         (
-            CoreBug::VoteNotPersisted,
+            CoreMutant::VoteNotPersisted,
             &[
                 "sync",
                 "async/background",
@@ -274,7 +286,7 @@ fn each_bug_is_inert_outside_the_step_it_breaks() {
             &[],
         ),
         (
-            CoreBug::TermNotPersisted,
+            CoreMutant::TermNotPersisted,
             &[],
             &[
                 "sync",
@@ -284,7 +296,7 @@ fn each_bug_is_inert_outside_the_step_it_breaks() {
             ],
         ),
         (
-            CoreBug::ApplyBeforeDurable,
+            CoreMutant::ApplyBeforeDurable,
             &[],
             &[
                 "sync",
@@ -293,9 +305,9 @@ fn each_bug_is_inert_outside_the_step_it_breaks() {
                 "parallel",
             ],
         ),
-        (CoreBug::CommitIndexNotClamped, &[], &[]),
+        (CoreMutant::CommitIndexNotClamped, &[], &[]),
         (
-            CoreBug::AckBeforeCommit,
+            CoreMutant::AckBeforeCommit,
             &[
                 "sync",
                 "async/background",
@@ -307,12 +319,13 @@ fn each_bug_is_inert_outside_the_step_it_breaks() {
     ];
     for (bug, leader_differs, follower_differs) in table {
         for (name, mode) in modes {
-            if bug == CoreBug::TermNotPersisted {
+            if bug == CoreMutant::TermNotPersisted {
                 // The leader script's only term change is the candidate's own, saved with
                 // its self-vote: whether the bug covers that save is its definition's
                 // business (see term_and_vote.rs), so that column is not pinned.
             } else {
-                let leader_changed = leader_script(mode, bug) != leader_script(mode, CoreBug::None);
+                let leader_changed =
+                    leader_script(mode, bug) != leader_script(mode, CoreMutant::None);
                 assert_eq!(
                     leader_changed,
                     leader_differs.contains(&name),
@@ -320,7 +333,7 @@ fn each_bug_is_inert_outside_the_step_it_breaks() {
                 );
             }
             let follower_changed =
-                follower_script(mode, bug) != follower_script(mode, CoreBug::None);
+                follower_script(mode, bug) != follower_script(mode, CoreMutant::None);
             assert_eq!(
                 follower_changed,
                 follower_differs.contains(&name),

@@ -12,8 +12,8 @@ mod common;
 
 use common::*;
 use raft_core::{
-    AckRule, Action, CommitRule, CoreBug, Durability, FlushWait, Input, LogIndex, Message, NodeId,
-    Raft, Role, Term, Timer,
+    AckRule, Action, CommitRule, CoreMutant, Durability, FlushWait, Input, LogIndex, Message,
+    NodeId, Raft, Role, Term, Timer,
 };
 
 fn modes() -> [(&'static str, Durability); 3] {
@@ -30,7 +30,7 @@ fn modes() -> [(&'static str, Durability); 3] {
 #[test]
 fn a_new_leader_flushes_its_configuration_entry_blocking_in_every_mode_before_sending_it() {
     for (name, d) in modes() {
-        let mut l = node(1, 3, d, CoreBug::None);
+        let mut l = node(1, 3, d, CoreMutant::None);
         step(&mut l, Input::Timer(Timer::Election));
         let out = step(&mut l, vote_granted(2, 1));
         assert_eq!(l.role(), Role::Leader, "{name}");
@@ -56,7 +56,7 @@ fn a_new_leader_flushes_its_configuration_entry_blocking_in_every_mode_before_se
 #[test]
 fn a_follower_flushes_a_configuration_entry_before_writing_the_entries_after_it() {
     for (name, d) in modes() {
-        let mut f = follower(2, 3, d, CoreBug::None);
+        let mut f = follower(2, 3, d, CoreMutant::None);
         let entries = vec![client_entry(1, 2), noop(2), client_entry(2, 4)];
         let out = step(&mut f, append_entries(2, 1, 1, entries, 1));
         let writes: Vec<&Action> = out
@@ -98,7 +98,7 @@ fn a_follower_flushes_a_configuration_entry_before_writing_the_entries_after_it(
 /// the first request node 2 accepts carries entry 2, of term 1.
 fn leader_of_term_3(rule: CommitRule) -> Raft {
     let log = vec![noop(1), client_entry(1, 2), client_entry(1, 3)];
-    let mut cfg = config(1, 3, Durability::parallel_append(), CoreBug::None);
+    let mut cfg = config(1, 3, Durability::parallel_append(), CoreMutant::None);
     cfg.commit_rule = rule;
     cfg.max_append_batch = 1;
     let mut l = node_from(cfg, recovered(2, log));
@@ -169,7 +169,7 @@ fn a_broken_connection_forgets_the_peers_matched_index() {
     // A parallel-append leader whose own write of entries 2 and 3 is not durable yet:
     // node 2's answer (matched 3) cannot commit them alone.
     let run = |broken: bool| {
-        let mut l = leader(3, Durability::parallel_append(), CoreBug::None);
+        let mut l = leader(3, Durability::parallel_append(), CoreMutant::None);
         step(&mut l, write(2));
         step(&mut l, write(3));
         let out = step(&mut l, append_ok(2, 1, 3));

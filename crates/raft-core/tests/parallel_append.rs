@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use raft_core::{Action, CoreBug, Durability, FlushWait, LogIndex, Term};
+use raft_core::{Action, CoreMutant, Durability, FlushWait, LogIndex, Term};
 
 fn parallel() -> Durability {
     Durability::parallel_append()
@@ -17,7 +17,7 @@ fn parallel() -> Durability {
 
 #[test]
 fn leader_starts_its_write_and_replicates_at_once() {
-    let mut l = leader(3, parallel(), CoreBug::None);
+    let mut l = leader(3, parallel(), CoreMutant::None);
     let out = step(&mut l, write(2));
 
     let eob = only(
@@ -38,7 +38,7 @@ fn leader_starts_its_write_and_replicates_at_once() {
 
 #[test]
 fn one_follower_ack_commits_only_once_the_leader_is_durable() {
-    let mut l = leader(3, parallel(), CoreBug::None);
+    let mut l = leader(3, parallel(), CoreMutant::None);
     step(&mut l, write(2));
 
     let out = step(&mut l, append_ok(2, 1, 2));
@@ -65,7 +65,7 @@ fn one_follower_ack_commits_only_once_the_leader_is_durable() {
 
 #[test]
 fn the_leaders_durability_alone_does_not_commit() {
-    let mut l = leader(3, parallel(), CoreBug::None);
+    let mut l = leader(3, parallel(), CoreMutant::None);
     step(&mut l, write(2));
     let out = step(&mut l, log_durable(2));
     assert_eq!(
@@ -77,7 +77,7 @@ fn the_leaders_durability_alone_does_not_commit() {
 
 #[test]
 fn two_follower_acks_commit_without_the_leaders_durability() {
-    let mut l = leader(3, parallel(), CoreBug::None);
+    let mut l = leader(3, parallel(), CoreMutant::None);
     step(&mut l, write(2));
     let out = step(&mut l, append_ok(2, 1, 2));
     assert_eq!(committed_to(&out), None, "{out:#?}");
@@ -94,7 +94,7 @@ fn two_follower_acks_commit_without_the_leaders_durability() {
 
 #[test]
 fn follower_waits_for_durability_of_the_whole_request_before_answering() {
-    let mut f = follower(2, 3, parallel(), CoreBug::None);
+    let mut f = follower(2, 3, parallel(), CoreMutant::None);
     let entries = vec![client_entry(1, 2), client_entry(1, 3)];
     let out = step(&mut f, append_entries(1, 1, 1, entries, 1));
 
@@ -125,7 +125,10 @@ fn a_conflict_is_rewritten_with_write_at_and_lowers_the_durable_index() {
     // Node 2 holds entries 2 and 3 of term 1, durable; the leader of term 2 has its no-op
     // at index 2.
     let log = vec![noop(1), client_entry(1, 2), client_entry(1, 3)];
-    let mut f = node_from(config(2, 3, parallel(), CoreBug::None), recovered(1, log));
+    let mut f = node_from(
+        config(2, 3, parallel(), CoreMutant::None),
+        recovered(1, log),
+    );
     assert_eq!(f.last_durable_index(), LogIndex(3));
 
     let out = step(&mut f, append_entries(2, 1, 1, vec![noop(2)], 1));

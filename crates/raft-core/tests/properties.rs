@@ -19,7 +19,7 @@ mod common;
 use common::config;
 use proptest::prelude::*;
 use raft_core::{
-    Action, ClientId, Command, CoreBug, Durability, Entry, FlushWait, Input, LogIndex, Message,
+    Action, ClientId, Command, CoreMutant, Durability, Entry, FlushWait, Input, LogIndex, Message,
     NodeId, Raft, Recovered, ReqId, Role, Term, Timer,
 };
 use std::collections::{BTreeMap, VecDeque};
@@ -126,7 +126,7 @@ impl Cluster {
             roles_seen: vec![(Role::Follower, Term(0)); usize::from(NODES)],
         };
         for id in 1..=NODES {
-            let cfg = config(id, NODES, durability, CoreBug::None);
+            let cfg = config(id, NODES, durability, CoreMutant::None);
             let mut node = Raft::new(cfg, Recovered::default());
             let mut out = Vec::new();
             node.start(&mut out);

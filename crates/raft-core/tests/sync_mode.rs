@@ -12,7 +12,7 @@ mod common;
 
 use common::*;
 use raft_core::{
-    Action, CoreBug, Durability, FlushWait, Input, LogIndex, Message, Role, Term, Timer,
+    Action, CoreMutant, Durability, FlushWait, Input, LogIndex, Message, Role, Term, Timer,
 };
 
 fn sync() -> Durability {
@@ -21,7 +21,7 @@ fn sync() -> Durability {
 
 #[test]
 fn leader_flushes_on_the_client_path_then_counts_and_replicates() {
-    let mut l = leader(3, sync(), CoreBug::None);
+    let mut l = leader(3, sync(), CoreMutant::None);
     let out = step(&mut l, write(2));
 
     let append = only(&out, "Append", is_append);
@@ -77,7 +77,7 @@ fn leader_flushes_on_the_client_path_then_counts_and_replicates() {
 
 #[test]
 fn answers_and_heartbeats_go_on_during_a_client_flush_but_carry_only_counted_entries() {
-    let mut l = leader(3, sync(), CoreBug::None);
+    let mut l = leader(3, sync(), CoreMutant::None);
     step(&mut l, write(2));
     // The flush of entry 2 is still running on the client path. A heartbeat is handled,
     // and sends no entry past `precommit_index_` (1): entry 2 does not count yet.
@@ -101,7 +101,7 @@ fn answers_and_heartbeats_go_on_during_a_client_flush_but_carry_only_counted_ent
 
 #[test]
 fn one_node_leader_commits_only_after_its_client_flush() {
-    let mut l = node(1, 1, sync(), CoreBug::None);
+    let mut l = node(1, 1, sync(), CoreMutant::None);
     step(&mut l, Input::Timer(Timer::Election));
     assert_eq!(l.role(), Role::Leader);
     assert_eq!(l.commit_index(), LogIndex(1), "the no-op commits alone");
@@ -122,7 +122,7 @@ fn one_node_leader_commits_only_after_its_client_flush() {
 
 #[test]
 fn leader_counts_itself_once_flushed_so_one_follower_ack_commits() {
-    let mut l = leader(3, sync(), CoreBug::None);
+    let mut l = leader(3, sync(), CoreMutant::None);
     step(&mut l, write(2));
     step(&mut l, log_durable(2));
 
@@ -135,7 +135,7 @@ fn leader_counts_itself_once_flushed_so_one_follower_ack_commits() {
 
 #[test]
 fn follower_appends_flushes_blocking_then_answers() {
-    let mut f = follower(2, 3, sync(), CoreBug::None);
+    let mut f = follower(2, 3, sync(), CoreMutant::None);
     let entries = vec![client_entry(1, 2), client_entry(1, 3)];
     let out = step(&mut f, append_entries(1, 1, 1, entries, 1));
 
@@ -173,7 +173,7 @@ fn follower_appends_flushes_blocking_then_answers() {
 fn follower_rewrites_a_conflict_then_flushes_blocking_then_answers() {
     // Node 2 holds entries 2 and 3 of term 1 that the new leader of term 2 never had.
     let log = vec![noop(1), client_entry(1, 2), client_entry(1, 3)];
-    let mut f = node_from(config(2, 3, sync(), CoreBug::None), recovered(1, log));
+    let mut f = node_from(config(2, 3, sync(), CoreMutant::None), recovered(1, log));
     let out = step(&mut f, append_entries(2, 1, 1, vec![noop(2)], 1));
 
     assert!(
@@ -198,7 +198,7 @@ fn follower_rewrites_a_conflict_then_flushes_blocking_then_answers() {
 
 #[test]
 fn follower_commits_and_applies_only_after_its_flush() {
-    let mut f = follower(2, 3, sync(), CoreBug::None);
+    let mut f = follower(2, 3, sync(), CoreMutant::None);
     let out = step(&mut f, append_entries(1, 1, 1, vec![client_entry(1, 2)], 2));
 
     let eob = only(&out, "EndOfAppendBatch", is_eob_with(FlushWait::Blocking));

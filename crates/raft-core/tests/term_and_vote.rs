@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use raft_core::{
-    AckRule, Action, CoreBug, Durability, FlushWait, Input, LogIndex, Message, NodeId, Raft, Role,
-    Term, Timer,
+    AckRule, Action, CoreMutant, Durability, FlushWait, Input, LogIndex, Message, NodeId, Raft,
+    Role, Term, Timer,
 };
 
 /// Every mode the core knows, with its name for messages.
@@ -67,7 +67,7 @@ fn vote_answer(out: &[Action]) -> bool {
 }
 
 /// A node 2 of term 1 holding entries 1 and 2 of term 1, all durable.
-fn node2_with_two_entries(mode: Durability, bug: CoreBug) -> Raft {
+fn node2_with_two_entries(mode: Durability, bug: CoreMutant) -> Raft {
     let log = vec![noop(1), client_entry(1, 2)];
     node_from(config(2, 3, mode, bug), recovered(1, log))
 }
@@ -75,7 +75,7 @@ fn node2_with_two_entries(mode: Durability, bug: CoreBug) -> Raft {
 #[test]
 fn a_vote_is_saved_blocking_before_it_is_granted() {
     for (name, mode) in modes() {
-        let mut f = node(2, 3, mode, CoreBug::None);
+        let mut f = node(2, 3, mode, CoreMutant::None);
         let out = step(&mut f, vote_request(1, 1, 0, 0));
         assert!(vote_answer(&out), "{name}: {out:#?}");
         assert_saved_before_sending(&out, 1, Some(1), name);
@@ -86,7 +86,7 @@ fn a_vote_is_saved_blocking_before_it_is_granted() {
 #[test]
 fn a_vote_is_given_once_per_term_and_repeated_without_a_new_save() {
     for (name, mode) in modes() {
-        let mut f = node(2, 3, mode, CoreBug::None);
+        let mut f = node(2, 3, mode, CoreMutant::None);
         step(&mut f, vote_request(1, 1, 0, 0));
 
         let out = step(&mut f, vote_request(3, 1, 0, 0));
@@ -100,7 +100,7 @@ fn a_vote_is_given_once_per_term_and_repeated_without_a_new_save() {
 #[test]
 fn a_higher_term_in_an_append_request_is_saved_before_the_answer() {
     for (name, mode) in modes() {
-        let mut f = node(2, 3, mode, CoreBug::None);
+        let mut f = node(2, 3, mode, CoreMutant::None);
         let out = step(&mut f, append_entries(3, 0, 0, vec![noop(3)], 0));
         assert_saved_before_sending(&out, 3, None, name);
         let save = saved(&out).0;
@@ -113,7 +113,7 @@ fn a_higher_term_in_an_append_request_is_saved_before_the_answer() {
 #[test]
 fn a_higher_term_in_a_refused_vote_request_is_saved_before_the_refusal() {
     for (name, mode) in modes() {
-        let mut f = node2_with_two_entries(mode, CoreBug::None);
+        let mut f = node2_with_two_entries(mode, CoreMutant::None);
         // Candidate 3's log is shorter: refused, but its term is adopted.
         let out = step(&mut f, vote_request(3, 2, 1, 1));
         assert!(!vote_answer(&out), "{name}: {out:#?}");
@@ -125,7 +125,7 @@ fn a_higher_term_in_a_refused_vote_request_is_saved_before_the_refusal() {
 #[test]
 fn a_higher_term_in_a_response_is_saved_as_the_leader_steps_down() {
     for (name, mode) in modes() {
-        let mut l = leader(3, mode, CoreBug::None);
+        let mut l = leader(3, mode, CoreMutant::None);
         let out = step(
             &mut l,
             message(
@@ -147,7 +147,7 @@ fn a_higher_term_in_a_response_is_saved_as_the_leader_steps_down() {
 #[test]
 fn a_higher_term_in_a_vote_response_is_saved_as_the_candidate_steps_down() {
     for (name, mode) in modes() {
-        let mut c = node(1, 3, mode, CoreBug::None);
+        let mut c = node(1, 3, mode, CoreMutant::None);
         step(&mut c, Input::Timer(Timer::Election));
         let out = step(
             &mut c,
@@ -167,7 +167,7 @@ fn a_higher_term_in_a_vote_response_is_saved_as_the_candidate_steps_down() {
 #[test]
 fn a_candidate_saves_its_own_vote_before_asking_for_votes() {
     for (name, mode) in modes() {
-        let mut c = node(1, 3, mode, CoreBug::None);
+        let mut c = node(1, 3, mode, CoreMutant::None);
         let out = step(&mut c, Input::Timer(Timer::Election));
         assert_eq!(positions(&out, is_send_vote_request).len(), 2, "{name}");
         assert_saved_before_sending(&out, 1, Some(1), name);
@@ -178,7 +178,7 @@ fn a_candidate_saves_its_own_vote_before_asking_for_votes() {
 #[test]
 fn vote_not_persisted_saves_votes_in_the_background_only() {
     for (name, mode) in modes() {
-        let bug = CoreBug::VoteNotPersisted;
+        let bug = CoreMutant::VoteNotPersisted;
         let mut f = node(2, 3, mode, bug);
         let out = step(&mut f, vote_request(1, 1, 0, 0));
         assert!(vote_answer(&out), "{name}");
@@ -199,7 +199,7 @@ fn vote_not_persisted_saves_votes_in_the_background_only() {
 #[test]
 fn term_not_persisted_saves_term_only_changes_in_the_background() {
     for (name, mode) in modes() {
-        let bug = CoreBug::TermNotPersisted;
+        let bug = CoreMutant::TermNotPersisted;
         let mut f = node(2, 3, mode, bug);
         let out = step(&mut f, append_entries(1, 0, 0, Vec::new(), 0));
         let (_, term, vote, wait) = saved(&out);
@@ -236,7 +236,7 @@ fn a_candidate_with_a_shorter_log_of_the_same_last_term_is_refused() {
         (1, 2, true),  // shorter, newer last term
     ];
     for (last_index, last_term, granted) in cases {
-        let mut f = node2_with_two_entries(mode, CoreBug::None);
+        let mut f = node2_with_two_entries(mode, CoreMutant::None);
         let out = step(&mut f, vote_request(3, 2, last_index, last_term));
         assert_eq!(
             vote_answer(&out),

@@ -6,21 +6,28 @@
 //! It sees only the trace, never the simulator, so it can judge any Raft implementation
 //! that emits the same events. [`linearizability`] checks the client history on its own.
 //!
-//! Start at `checker.rs`; one file per family of invariants.
+//! Start at `checker.rs`, which dispatches. The map:
+//!
+//! * `view.rs` (with `node_view.rs`, `history.rs`): the cluster rebuilt from the trace,
+//!   updated once per event and shared read-only by every invariant checker;
+//! * `invariants/`: the `InvariantChecker` trait and one file per invariant;
+//! * `convergence.rs`: whether the healed cluster converged (liveness, acknowledged writes);
+//! * `story.rs`: the story of a lost or replaced entry; `violation.rs`: a finding;
+//!   `findings.rs`: where checkers report, counted per invariant;
+//! * `linearizability/`: the search that decides whether a client history is linearizable.
 
 mod checker;
-mod durability;
-mod end;
+mod convergence;
+mod findings;
 mod history;
+mod invariants;
 pub mod linearizability;
-mod liveness;
-mod safety;
+mod node_view;
 mod story;
 mod view;
 mod violation;
 
 pub use checker::{CheckConfig, Checker};
-pub use durability::HazardSummary;
-pub use end::EndChecks;
-pub use liveness::{Converged, LivenessBound};
+pub use convergence::Converged;
+pub use invariants::{EndChecks, HazardSummary, LivenessBound};
 pub use violation::Violation;

@@ -2,12 +2,12 @@
 //! which copies were durable then), which crash took which copy, which truncation dropped
 //! it, and which election then chose a node without it, with whose votes.
 //!
-//! The checker keeps a bounded log of the events a story is made of (crashes, restarts,
+//! The view keeps a bounded log of the events a story is made of (crashes, restarts,
 //! truncations, elections, granted votes); a story is told only when a violation is
-//! reported, from that log and the entry's commit record. This file tells; the checkers
-//! decide when.
+//! reported, from that log, the entry's commit record and where each node stands now. This
+//! file tells; the invariant checkers decide when.
 
-use crate::checker::{Checker, Committed};
+use crate::view::{Committed, View};
 use raft_core::{LogIndex, NodeId, Term};
 use sim_core::SimTime;
 use std::collections::VecDeque;
@@ -82,7 +82,51 @@ impl StoryLog {
     }
 }
 
-impl Checker {
+impl View {
+    /// How a committed entry came to be where it is: when it was committed and where it was
+    /// durable, and what has happened to each node since.
+    pub(crate) fn entry_story(&self, index: LogIndex) -> Vec<String> {
+        let Some(c) = self.committed_at(index) else {
+            return Vec::new();
+        };
+        let mut lines = vec![format!(
+            "entry {index} (term {}) was committed at {} by node {}, held by {} (in memory), durable on {} of {} nodes{}",
+            c.id.term,
+            c.t,
+            c.by,
+            c.held_at_commit,
+            c.durable_at_commit.len(),
+            self.nodes.len(),
+            if c.durable_at_commit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", c.durable_at_commit)
+            }
+        )];
+        lines.extend(self.causes(index, c));
+        lines.push("now:".into());
+        for (i, v) in self.nodes.iter().enumerate() {
+            let n = NodeId::from_index(i);
+            let has_mem = v.up && v.log_at(index) == Some(&c.id);
+            let has_disk = v.durable_at(index) == Some(&c.id);
+            let state = match (v.up, has_mem, has_disk) {
+                (true, true, true) | (false, _, true) => "holds it durably".to_string(),
+                (true, false, true) => {
+                    "dropped it from its log; only its disk still has it, until the truncation is flushed"
+                        .to_string()
+                }
+                (true, true, false) => "holds it in memory only".to_string(),
+                (true, false, false) => format!("is up (term {}) without it", v.term),
+                (false, _, false) => format!(
+                    "is down without it (crashed at {})",
+                    v.last_crash.map_or("-".into(), |t| t.to_string())
+                ),
+            };
+            lines.push(format!("node {n} {state}"));
+        }
+        lines
+    }
+
     /// What happened to committed entry `index` after its commit, in the order it happened:
     /// the crashes and restarts of the nodes that held it, the truncations that dropped it,
     /// and the elections of nodes without it.

@@ -1,63 +1,354 @@
-//! What the checker knows of one node, rebuilt from the trace alone: its in-memory log, its
-//! durable media, its role and its commit index.
+//! The cluster as the checkers see it, rebuilt from the trace alone: each node's
+//! [`NodeView`], the cluster's committed prefix (and what became of each committed entry),
+//! the client history, and the log of events the stories of lost entries are told from.
+//!
+//! The [`Checker`](crate::Checker) feeds every event to [`View::apply`] once, before any
+//! invariant checker sees it; the checkers read the view and never change it. Besides
+//! updating itself, `apply` says what the event did to the committed prefix — entries that
+//! joined it, entries a node committed differently, entries no node holds any more — as
+//! derived [`Step`]s, in index order, so the checkers that care need not each rebuild it.
+//!
+//! This file keeps the books; it judges nothing. The invariants are in `invariants/`.
 
-use raft_core::{LogIndex, Role, Term};
+use crate::history::History;
+use crate::invariants::Step;
+use crate::node_view::{EntryId, NodeView, at};
+use crate::story::{StoryEvent, StoryLog};
+use raft_core::{LogIndex, NODES_MAX, NodeId, Role, Term};
 use sim_core::SimTime;
-use sim_trace::DurableEntry;
+use sim_trace::{DurableEntry, MsgSummary, NodeSet, ReadValue, TraceEvent};
 
-/// The identity of an entry: its term and the request that wrote it. Two entries with the
-/// same index and identity are the same entry.
-pub type EntryId = DurableEntry;
-
-#[derive(Clone, Debug)]
-pub struct NodeView {
-    pub up: bool,
-    pub role: Role,
+/// A committed entry, as the cluster first committed it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Committed {
+    pub id: EntryId,
+    pub t: SimTime,
+    pub by: NodeId,
+    /// The term of the node that first committed it: every leader of a later term must
+    /// hold it (Leader Completeness).
     pub term: Term,
-    /// The in-memory log, from index 1.
-    pub log: Vec<EntryId>,
-    /// The durable media, from index 1.
-    pub durable: Vec<EntryId>,
-    pub commit: LogIndex,
-    pub last_crash: Option<SimTime>,
-    pub last_restart: Option<SimTime>,
+    /// The nodes that held it (in memory) when it was committed: the copies counted.
+    pub held_at_commit: NodeSet,
+    pub durable_at_commit: NodeSet,
+    /// Set once no node holds it any more (derived once, as [`Step::Lost`]).
+    pub lost: bool,
 }
 
-impl Default for NodeView {
-    fn default() -> Self {
-        NodeView {
-            up: true,
-            role: Role::Follower,
-            term: Term(0),
-            log: Vec::new(),
-            durable: Vec::new(),
-            commit: LogIndex::ZERO,
-            last_crash: None,
-            last_restart: None,
+/// The cluster rebuilt from the trace.
+#[derive(Clone, Debug)]
+pub(crate) struct View {
+    /// The instant of the event the view last took in.
+    pub now: SimTime,
+    pub nodes: Vec<NodeView>,
+    /// The cluster's committed prefix; index i at position i - 1.
+    pub committed: Vec<Committed>,
+    pub history: History,
+    /// Crashes, truncations, elections and votes, for the stories of lost entries.
+    pub story: StoryLog,
+}
+
+impl View {
+    pub fn new(nodes: u8) -> View {
+        assert!(
+            (1..=NODES_MAX).contains(&nodes),
+            "the checker tracks 1..={NODES_MAX} nodes"
+        );
+        View {
+            now: SimTime::ZERO,
+            nodes: vec![NodeView::default(); usize::from(nodes)],
+            committed: Vec::new(),
+            history: History::default(),
+            story: StoryLog::default(),
         }
     }
-}
 
-impl NodeView {
-    pub fn log_at(&self, index: LogIndex) -> Option<&EntryId> {
-        at(&self.log, index)
+    /// How many nodes make a majority of the cluster.
+    pub fn majority(&self) -> usize {
+        self.nodes.len() / 2 + 1
     }
-    pub fn durable_at(&self, index: LogIndex) -> Option<&EntryId> {
-        at(&self.durable, index)
+
+    pub fn node(&self, n: NodeId) -> &NodeView {
+        &self.nodes[n.index()]
     }
-    /// Whether this node still has `id` at `index` somewhere it can recover or serve it
-    /// from: its memory when up, its media when down.
-    pub fn holds(&self, index: LogIndex, id: &EntryId) -> bool {
-        let copy = if self.up {
-            self.log_at(index)
+
+    fn node_mut(&mut self, n: NodeId) -> &mut NodeView {
+        &mut self.nodes[n.index()]
+    }
+
+    /// The committed entry at `index`, if the cluster committed one there.
+    pub fn committed_at(&self, index: LogIndex) -> Option<&Committed> {
+        let i = usize::try_from(index.0).ok()?.checked_sub(1)?;
+        self.committed.get(i)
+    }
+
+    /// The nodes whose durable media hold `id` at `index`.
+    pub fn durable_holders(&self, index: LogIndex, id: &EntryId) -> NodeSet {
+        self.holders(|v| at(&v.durable, index) == Some(id))
+    }
+
+    /// The up nodes holding `id` at `index` in memory.
+    pub fn memory_holders(&self, index: LogIndex, id: &EntryId) -> NodeSet {
+        self.holders(|v| v.up && at(&v.log, index) == Some(id))
+    }
+
+    fn holders(&self, holds: impl Fn(&NodeView) -> bool) -> NodeSet {
+        let mut set = NodeSet::default();
+        for (i, v) in self.nodes.iter().enumerate() {
+            if holds(v) {
+                set.insert(NodeId::from_index(i));
+            }
+        }
+        set
+    }
+
+    /// Takes in one event at `t`. What it did to the committed prefix is appended to
+    /// `derived`, in index order.
+    pub fn apply(&mut self, t: SimTime, ev: &TraceEvent, derived: &mut Vec<Step<'static>>) {
+        self.now = t;
+        match ev {
+            TraceEvent::Role { node, role, term } => self.on_role(*node, *role, *term),
+            TraceEvent::Append {
+                node,
+                index,
+                term,
+                req,
+            } => self.on_append(
+                *node,
+                *index,
+                DurableEntry {
+                    term: *term,
+                    req: *req,
+                },
+            ),
+            TraceEvent::Truncate { node, from_index } => {
+                self.on_truncate(*node, *from_index, derived)
+            }
+            TraceEvent::Durable {
+                node,
+                from_index,
+                index,
+                entries,
+                ..
+            } => self.on_durable(*node, *from_index, *index, entries, derived),
+            TraceEvent::Commit { node, index } => self.on_commit(*node, *index, derived),
+            TraceEvent::Crash { node } => self.on_crash(*node, derived),
+            TraceEvent::Restart {
+                node,
+                log_last_index,
+                term,
+                applied_index,
+                ..
+            } => self.on_restart(*node, *log_last_index, *term, *applied_index),
+            TraceEvent::ClientInvoke {
+                client,
+                req,
+                op,
+                key,
+                value,
+            } => self.history.invoke(t, *client, *req, *op, *key, *value),
+            TraceEvent::ClientOk { client, req, value } => {
+                let read = match value {
+                    ReadValue::Write => None,
+                    ReadValue::Read(v) => Some(*v),
+                };
+                self.history.ok(t, *client, *req, read)
+            }
+            TraceEvent::ClientFail { req, outcome, .. } => self.history.fail(*req, *outcome),
+            TraceEvent::Deliver {
+                from,
+                to,
+                msg:
+                    MsgSummary::VoteResponse {
+                        term,
+                        granted: true,
+                    },
+            } => self.story.push(StoryEvent::Vote {
+                t,
+                voter: *from,
+                candidate: *to,
+                term: *term,
+            }),
+            _ => {}
+        }
+    }
+
+    fn on_role(&mut self, n: NodeId, role: Role, term: Term) {
+        let v = self.node_mut(n);
+        v.role = role;
+        v.term = term;
+        if role == Role::Leader {
+            let log = &self.node(n).log;
+            let lacks_from = self
+                .committed
+                .iter()
+                .enumerate()
+                .find(|(i, c)| log.get(*i) != Some(&c.id))
+                .map(|(i, _)| LogIndex(i as u64 + 1));
+            let log_len = log.len() as u64;
+            self.story.push(StoryEvent::Leader {
+                t: self.now,
+                node: n,
+                term,
+                log_len,
+                lacks_from,
+            });
+        }
+    }
+
+    fn on_append(&mut self, n: NodeId, index: LogIndex, id: EntryId) {
+        let v = self.node_mut(n);
+        assert_eq!(
+            v.log.len() as u64 + 1,
+            index.0,
+            "node {n} appended entry {index} to a log of {} entries (an index already in the log is truncated first)",
+            v.log.len()
+        );
+        v.log.push(id);
+    }
+
+    fn on_truncate(&mut self, n: NodeId, from: LogIndex, derived: &mut Vec<Step<'static>>) {
+        self.story.push(StoryEvent::Truncate {
+            t: self.now,
+            node: n,
+            from,
+        });
+        let v = self.node_mut(n);
+        let old_len = v.log.len() as u64;
+        assert!(from.0 >= 1, "truncate from index 0");
+        v.log.truncate(from.0 as usize - 1);
+        // A node that truncates committed entries rolls its commit index back (NuRaft
+        // does); what it commits there next is compared with what was committed.
+        v.commit = v.commit.min(from.prev());
+        self.find_lost(from, LogIndex(old_len), derived);
+    }
+
+    fn on_durable(
+        &mut self,
+        n: NodeId,
+        from: LogIndex,
+        index: LogIndex,
+        entries: &[EntryId],
+        derived: &mut Vec<Step<'static>>,
+    ) {
+        let v = self.node_mut(n);
+        let start = from.0 as usize - 1;
+        let old_len = v.durable.len();
+        if entries.is_empty() {
+            v.durable.truncate(index.0 as usize);
         } else {
-            self.durable_at(index)
-        };
-        copy == Some(id)
+            assert!(
+                start <= v.durable.len(),
+                "durable write past a gap on node {n}"
+            );
+            for (k, id) in entries.iter().enumerate() {
+                match v.durable.get_mut(start + k) {
+                    Some(slot) => *slot = *id,
+                    None => v.durable.push(*id),
+                }
+            }
+            v.durable.truncate(index.0 as usize);
+        }
+        assert_eq!(
+            v.durable.len() as u64,
+            index.0,
+            "node {n}: durable line index disagrees with its entries"
+        );
+        if !v.up {
+            // A down node's media changed (a crash kept, tore or lost writes).
+            self.find_lost(from, LogIndex(old_len as u64), derived);
+        }
     }
-}
 
-pub fn at(v: &[EntryId], index: LogIndex) -> Option<&EntryId> {
-    let i = usize::try_from(index.0).ok()?.checked_sub(1)?;
-    v.get(i)
+    /// A node's commit index advanced: new entries join the committed prefix; entries it
+    /// commits where the cluster committed others are derived as
+    /// [`Step::CommittedOther`].
+    fn on_commit(&mut self, n: NodeId, index: LogIndex, derived: &mut Vec<Step<'static>>) {
+        let v = self.node_mut(n);
+        let from = v.commit.next();
+        v.commit = index;
+        for i in from.0..=index.0 {
+            let idx = LogIndex(i);
+            let Some(id) = self.node(n).log_at(idx).copied() else {
+                break;
+            };
+            if let Some(c) = self.committed_at(idx) {
+                if c.id != id {
+                    derived.push(Step::CommittedOther {
+                        node: n,
+                        index: idx,
+                        id,
+                    });
+                }
+                continue;
+            }
+            if (i as usize - 1) != self.committed.len() {
+                break;
+            }
+            self.committed.push(Committed {
+                id,
+                t: self.now,
+                by: n,
+                term: self.node(n).term,
+                held_at_commit: self.memory_holders(idx, &id),
+                durable_at_commit: self.durable_holders(idx, &id),
+                lost: false,
+            });
+            derived.push(Step::Committed { index: idx });
+        }
+    }
+
+    fn on_crash(&mut self, n: NodeId, derived: &mut Vec<Step<'static>>) {
+        let durable_len = self.node(n).durable.len() as u64;
+        self.story.push(StoryEvent::Crash {
+            t: self.now,
+            node: n,
+            durable_len,
+        });
+        let now = self.now;
+        let v = self.node_mut(n);
+        v.up = false;
+        v.role = Role::Follower;
+        v.last_crash = Some(now);
+        let len = v.log.len() as u64;
+        v.log.clear();
+        v.commit = LogIndex::ZERO;
+        self.find_lost(LogIndex(1), LogIndex(len), derived);
+    }
+
+    fn on_restart(&mut self, n: NodeId, log_last: LogIndex, term: Term, applied: LogIndex) {
+        let now = self.now;
+        let v = self.node_mut(n);
+        assert!(
+            v.durable.len() as u64 >= log_last.0,
+            "node {n} restarted with {log_last} entries but only {} are durable",
+            v.durable.len()
+        );
+        v.up = true;
+        v.log = v.durable[..log_last.0 as usize].to_vec();
+        v.term = term;
+        v.role = Role::Follower;
+        v.commit = applied;
+        v.last_restart = Some(now);
+        self.story.push(StoryEvent::Restart {
+            t: now,
+            node: n,
+            log_last,
+        });
+    }
+
+    /// Committed entries in `from..=to` that some node may just have lost: each one no node
+    /// holds any more (in memory when up, on media when down) is marked lost and derived as
+    /// [`Step::Lost`], once.
+    fn find_lost(&mut self, from: LogIndex, to: LogIndex, derived: &mut Vec<Step<'static>>) {
+        let hi = to.0.min(self.committed.len() as u64);
+        for i in from.0.max(1)..=hi {
+            let idx = LogIndex(i);
+            let c = self.committed[i as usize - 1];
+            if c.lost || self.nodes.iter().any(|v| v.holds(idx, &c.id)) {
+                continue;
+            }
+            self.committed[i as usize - 1].lost = true;
+            derived.push(Step::Lost { index: idx });
+        }
+    }
 }

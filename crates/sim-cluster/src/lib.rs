@@ -42,7 +42,7 @@ mod world;
 pub use config::{ConfigError, WorldConfig, WorldConfigBuilder};
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
-pub use store::StoreBug;
+pub use store::StoreMutant;
 pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
 
 /// Runs one seed of a world without a trace file.

@@ -46,7 +46,7 @@ impl World {
         }
         let now = self.k.now();
         let sector_bytes = self.config.disk.sector_bytes;
-        let trusts_volatile = self.config.bugs.recovery_trusts_volatile;
+        let trusts_volatile = self.config.mutant.recovery_trusts_volatile;
         let node = &mut self.nodes[n];
         let saved = StateFile::recover(&mut node.disk, sector_bytes);
         let mut bytes = Vec::new();

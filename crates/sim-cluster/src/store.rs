@@ -3,8 +3,8 @@
 //! It keeps two views apart, because the whole tool is about the gap between them:
 //!
 //! * its **belief** — `last_durable_index()`, what it reports to the Raft core, computed
-//!   from the flushes it issued and their completions (and bent by the log-store bugs of
-//!   the catalogue);
+//!   from the flushes it issued and their completions (and bent by the log-store mutants
+//!   of docs/bugs.md);
 //! * the **truth** — which entries are really on durable media, tracked op by op from the
 //!   disk's own semantics (a flush makes durable the log writes submitted before it) and
 //!   re-read from the media after a crash. The truth is what `durable` trace lines report
@@ -22,9 +22,9 @@ use std::collections::VecDeque;
 
 pub const LOG_FILE: FileId = FileId(0);
 
-/// Log-store mistakes of the bug catalogue (docs/bugs.md).
+/// The log-store mutants: deliberate mistakes of docs/bugs.md, chosen by `[cluster] bug`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StoreBug {
+pub enum StoreMutant {
     None,
     /// `last_durable_index()` returns the last appended index.
     DurableIndexReportsAppended,
@@ -71,7 +71,7 @@ impl PendingChange {
 #[derive(Debug)]
 pub struct LogStore {
     node: NodeId,
-    bug: StoreBug,
+    mutant: StoreMutant,
     /// Last index appended through this store (its in-memory view).
     appended_last: LogIndex,
     /// Records the store believes the file holds (to truncate before overwriting).
@@ -102,11 +102,16 @@ fn identity(e: &Entry) -> DurableEntry {
 impl LogStore {
     /// A store over a log whose durable media hold `durable` (decoded), with
     /// `file_records` records in the file (the decoded ones plus any discarded tail).
-    pub fn open(node: NodeId, bug: StoreBug, durable: &[Entry], file_records: u64) -> LogStore {
+    pub fn open(
+        node: NodeId,
+        mutant: StoreMutant,
+        durable: &[Entry],
+        file_records: u64,
+    ) -> LogStore {
         let last = LogIndex(durable.len() as u64);
         LogStore {
             node,
-            bug,
+            mutant,
             appended_last: last,
             file_records,
             durable_belief: last,
@@ -169,7 +174,7 @@ impl LogStore {
             "node {}: append must continue the log",
             self.node
         );
-        if from.0 <= self.file_records && self.bug != StoreBug::TruncateNotFlushed {
+        if from.0 <= self.file_records && self.mutant != StoreMutant::TruncateNotFlushed {
             // The file still holds records here (a tail recovery discarded): cut it first.
             self.truncate(disk, now, from, ev);
         }
@@ -195,8 +200,8 @@ impl LogStore {
         );
         // The old entries still in flight (not yet vouched durable) at the truncated range.
         let stale_from = from.max(self.durable_belief.next());
-        let stale: Vec<Entry> = match self.bug {
-            StoreBug::StaleWriteAfterTruncate if stale_from <= self.appended_last => {
+        let stale: Vec<Entry> = match self.mutant {
+            StoreMutant::StaleWriteAfterTruncate if stale_from <= self.appended_last => {
                 self.shadow[(stale_from.0 - 1) as usize..].to_vec()
             }
             _ => Vec::new(),
@@ -204,12 +209,12 @@ impl LogStore {
         self.shadow.truncate((from.0 - 1) as usize);
         self.shadow.extend_from_slice(entries);
         self.durable_belief = self.durable_belief.min(from.prev());
-        if self.bug != StoreBug::StaleWriteAfterTruncate {
+        if self.mutant != StoreMutant::StaleWriteAfterTruncate {
             for f in &mut self.flushes {
                 f.vouch_to = f.vouch_to.min(from.prev());
             }
         }
-        if self.bug != StoreBug::TruncateNotFlushed {
+        if self.mutant != StoreMutant::TruncateNotFlushed {
             self.truncate(disk, now, from, ev);
         }
         self.write(disk, now, from, entries, ev);
@@ -223,7 +228,7 @@ impl LogStore {
     }
 
     fn report_appended(&mut self) -> Option<LogIndex> {
-        if self.bug == StoreBug::DurableIndexReportsAppended
+        if self.mutant == StoreMutant::DurableIndexReportsAppended
             && self.durable_belief != self.appended_last
         {
             self.durable_belief = self.appended_last;
@@ -367,11 +372,11 @@ impl LogStore {
         if !ok {
             return (f.vouch_to, None);
         }
-        let believed = match self.bug {
-            StoreBug::CompletionOvershoots => self.appended_last,
+        let believed = match self.mutant {
+            StoreMutant::CompletionOvershoots => self.appended_last,
             _ => f.vouch_to,
         };
-        if believed > self.durable_belief || self.bug == StoreBug::CompletionOvershoots {
+        if believed > self.durable_belief || self.mutant == StoreMutant::CompletionOvershoots {
             let changed = believed != self.durable_belief;
             self.durable_belief = believed;
             return (f.vouch_to, changed.then_some(believed));
@@ -484,6 +489,256 @@ impl LogStore {
                 term,
                 entries: now[common..].to_vec(),
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The store over a real virtual disk with constant latencies (writes land in 1 µs,
+    //! flushes take 2 µs): its belief (`durable_index`) against the truth (the `durable`
+    //! lines and the media), and each log-store mutant of docs/bugs.md doing its wrong thing
+    //! next to the correct behaviour.
+
+    use super::*;
+    use raft_core::Payload;
+    use sim_core::RngStreams;
+    use sim_disk::{Completion, DiskConfig, OpKind};
+
+    /// A store, its disk and the trace lines it emitted.
+    struct Rig {
+        disk: Disk,
+        store: LogStore,
+        now: SimTime,
+        ev: Vec<TraceEvent>,
+    }
+
+    fn entries(terms: &[u64]) -> Vec<Entry> {
+        terms
+            .iter()
+            .map(|&t| Entry {
+                term: Term(t),
+                payload: Payload::Noop,
+            })
+            .collect()
+    }
+
+    impl Rig {
+        fn new(mutant: StoreMutant) -> Rig {
+            Rig::with_disk(mutant, DiskConfig::simple(1_000.0, 2_000.0))
+        }
+
+        fn with_disk(mutant: StoreMutant, cfg: DiskConfig) -> Rig {
+            let streams = RngStreams::new(1);
+            let disk = Disk::new(cfg, 1, streams.stream("latency"), streams.stream("fault"));
+            Rig {
+                disk,
+                store: LogStore::open(NodeId(1), mutant, &[], 0),
+                now: SimTime::ZERO,
+                ev: Vec::new(),
+            }
+        }
+
+        /// Appends entries of `terms` at the log's end; returns the belief if it changed.
+        fn append(&mut self, terms: &[u64]) -> Option<LogIndex> {
+            let from = self.store.appended_last.next();
+            let es = entries(terms);
+            self.store
+                .append(&mut self.disk, self.now, from, &es, &mut self.ev)
+        }
+
+        fn write_at(&mut self, from: u64, terms: &[u64]) -> Option<LogIndex> {
+            let es = entries(terms);
+            self.store
+                .write_at(&mut self.disk, self.now, LogIndex(from), &es, &mut self.ev)
+        }
+
+        /// `end_of_append_batch` with a blocking flush.
+        fn flush(&mut self) -> OpId {
+            let op =
+                self.store
+                    .end_batch(&mut self.disk, self.now, FlushWait::Blocking, &mut self.ev);
+            op.expect("a blocking flush is returned")
+        }
+
+        /// Runs the disk until `op` completes, handing every log flush to the store.
+        fn complete(&mut self, op: OpId) {
+            let mut done = Vec::<Completion>::new();
+            while !done.iter().any(|c| c.op == op) {
+                self.now = self.disk.next_wakeup().expect("the disk has work");
+                let first = done.len();
+                self.disk.advance(self.now, &mut done);
+                for c in done[first..].iter().copied() {
+                    if c.kind == OpKind::Flush {
+                        self.store
+                            .flush_done(&mut self.disk, self.now, c.op, c.ok, &mut self.ev);
+                    }
+                }
+            }
+        }
+
+        /// The terms of the entries on the media, as recovery reads them.
+        fn media_terms(&self) -> Vec<u64> {
+            codec::decode_log(self.disk.durable(LOG_FILE))
+                .entries
+                .iter()
+                .map(|e| e.term.0)
+                .collect()
+        }
+
+        /// The terms of the truth, as the `durable` lines say.
+        fn truth_terms(&self) -> Vec<u64> {
+            self.store.truth.iter().map(|e| e.term.0).collect()
+        }
+    }
+
+    #[test]
+    fn appended_entries_are_believed_durable_once_their_flush_completes() {
+        let mut r = Rig::new(StoreMutant::None);
+        assert_eq!(r.append(&[1, 1]), None);
+        assert_eq!(r.store.durable_index(), LogIndex(0));
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+        assert_eq!(r.truth_terms(), [1, 1]);
+        assert_eq!(r.media_terms(), [1, 1]);
+        let durable =
+            r.ev.iter()
+                .find(|e| matches!(e, TraceEvent::Durable { .. }));
+        assert!(
+            matches!(durable, Some(TraceEvent::Durable { index: LogIndex(2), entries, .. }) if entries.len() == 2),
+            "{durable:?}"
+        );
+    }
+
+    /// A flush vouches only for the writes submitted before it.
+    #[test]
+    fn a_flush_does_not_vouch_for_a_later_write() {
+        let mut r = Rig::new(StoreMutant::None);
+        r.append(&[1]);
+        let first = r.flush();
+        r.append(&[1]);
+        r.complete(first);
+        assert_eq!(r.store.durable_index(), LogIndex(1));
+        assert_eq!(r.truth_terms(), [1]);
+        let second = r.flush();
+        r.complete(second);
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+    }
+
+    /// `write_at` rolls the belief back before the truncation, and the truth follows the
+    /// media once the truncation and the new entry are flushed.
+    #[test]
+    fn write_at_rolls_the_belief_back_and_the_truth_follows_the_media() {
+        let mut r = Rig::new(StoreMutant::None);
+        r.append(&[1, 1, 1]);
+        let op = r.flush();
+        r.complete(op);
+        r.write_at(2, &[2]);
+        assert_eq!(r.store.durable_index(), LogIndex(1));
+        assert_eq!(r.truth_terms(), [1, 1, 1], "nothing flushed yet");
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+        assert_eq!(r.truth_terms(), [1, 2]);
+        assert_eq!(r.media_terms(), [1, 2]);
+    }
+
+    /// A failed fsync vouches for nothing, and the crash re-reads the media.
+    #[test]
+    fn a_failed_flush_is_not_believed_and_a_crash_re_reads_the_media() {
+        let mut cfg = DiskConfig::simple(1_000.0, 2_000.0);
+        cfg.fsync_error_rate = 1.0;
+        let mut r = Rig::with_disk(StoreMutant::None, cfg);
+        r.append(&[1]);
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.store.durable_index(), LogIndex(0));
+        assert!(r.truth_terms().is_empty());
+        r.disk.crash();
+        r.store.crash(&r.disk, &mut r.ev);
+        assert!(r.truth_terms().is_empty());
+        assert!(r.media_terms().is_empty());
+    }
+
+    /// `durable-index-reports-appended`: the belief is the appended index at once, while
+    /// the truth is still empty.
+    #[test]
+    fn durable_index_reports_appended_believes_unflushed_entries() {
+        let mut r = Rig::new(StoreMutant::None);
+        assert_eq!(r.append(&[1, 1]), None);
+        assert_eq!(r.store.durable_index(), LogIndex(0));
+
+        let mut r = Rig::new(StoreMutant::DurableIndexReportsAppended);
+        assert_eq!(r.append(&[1, 1]), Some(LogIndex(2)));
+        assert_eq!(r.store.durable_index(), LogIndex(2));
+        assert!(r.truth_terms().is_empty(), "nothing is durable");
+    }
+
+    /// `completion-overshoots`: a flush issued after entry 1 completes and the belief jumps
+    /// to entry 2, written after the flush.
+    #[test]
+    fn completion_overshoots_believes_a_write_after_the_flush() {
+        for (mutant, believed) in [
+            (StoreMutant::None, 1),
+            (StoreMutant::CompletionOvershoots, 2),
+        ] {
+            let mut r = Rig::new(mutant);
+            r.append(&[1]);
+            let op = r.flush();
+            r.append(&[1]);
+            r.complete(op);
+            assert_eq!(r.store.durable_index(), LogIndex(believed), "{mutant:?}");
+            assert_eq!(r.truth_terms(), [1], "{mutant:?}: only entry 1 is durable");
+        }
+    }
+
+    /// `truncate-not-flushed`: entries 1..=3 of term 1 are durable; `write_at(2)` writes
+    /// entry 2 of term 2 and is flushed. The media should end at entry 2; with the mutant
+    /// the old entry 3 of term 1 is still there, after an entry of term 2.
+    #[test]
+    fn truncate_not_flushed_leaves_an_old_tail_on_the_media() {
+        for (mutant, media) in [
+            (StoreMutant::None, vec![1, 2]),
+            (StoreMutant::TruncateNotFlushed, vec![1, 2, 1]),
+        ] {
+            let mut r = Rig::new(mutant);
+            r.append(&[1, 1, 1]);
+            let op = r.flush();
+            r.complete(op);
+            r.write_at(2, &[2]);
+            let op = r.flush();
+            r.complete(op);
+            assert_eq!(r.store.durable_index(), LogIndex(2), "{mutant:?}");
+            assert_eq!(r.media_terms(), media, "{mutant:?}");
+        }
+    }
+
+    /// `stale-write-after-truncate`: entries 2..=3 of term 1 are still in flight when
+    /// `write_at(2)` replaces them with entry 2 of term 2. With the mutant the old write lands
+    /// after the new one, and the next flush is believed for entry 2 though the media hold
+    /// the old entry there.
+    #[test]
+    fn stale_write_after_truncate_lands_over_the_new_entry() {
+        for (mutant, media) in [
+            (StoreMutant::None, vec![1, 2]),
+            (StoreMutant::StaleWriteAfterTruncate, vec![1, 1, 1]),
+        ] {
+            let mut r = Rig::new(mutant);
+            r.append(&[1]);
+            let op = r.flush();
+            r.complete(op);
+            r.append(&[1, 1]);
+            r.write_at(2, &[2]);
+            let op = r.flush();
+            r.complete(op);
+            assert_eq!(r.store.durable_index(), LogIndex(2), "{mutant:?}: believed");
+            assert_eq!(r.media_terms(), media, "{mutant:?}: the media");
+            assert_eq!(
+                r.truth_terms(),
+                media,
+                "{mutant:?}: the truth follows the media"
+            );
         }
     }
 }

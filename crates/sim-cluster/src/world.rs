@@ -362,7 +362,7 @@ fn new_node(
         id,
         core: Some(core),
         disk,
-        store: LogStore::open(id, c.bugs.store, &[], 0),
+        store: LogStore::open(id, c.mutant.store, &[], 0),
         state_file: StateFile::open(id, &SavedState::default(), c.disk.sector_bytes),
         incarnation: 0,
         thread: Thread::default(),

@@ -3,8 +3,8 @@
 //!
 //! Not here: scenario files in, behaviour out (sim-runner's `world_*.rs` tests).
 
-use raft_core::{CoreBug, Durability, NodeId};
-use sim_cluster::config::{BugPlacement, FaultAction, FaultPlan, NodeSel};
+use raft_core::{CoreMutant, Durability, NodeId};
+use sim_cluster::config::{FaultAction, FaultPlan, MutantPlacement, NodeSel};
 use sim_cluster::{World, WorldConfig, run_seed};
 use sim_trace::Invariant;
 use std::collections::BTreeSet;
@@ -62,12 +62,12 @@ fn a_world_built_in_code_runs_replays_and_holds() {
 
 #[test]
 fn a_mutant_placed_in_code_is_caught() {
-    let bugs = BugPlacement {
-        core: CoreBug::LeaderCountsUnflushed,
-        ..BugPlacement::NONE
+    let mutant = MutantPlacement {
+        core: CoreMutant::LeaderCountsUnflushed,
+        ..MutantPlacement::NONE
     };
     let mut config = crashing(Durability::parallel_append());
-    config.bugs = bugs;
+    config.mutant = mutant;
     let caught = (0..30).any(|seed| {
         let o = run_seed(&config, seed);
         o.violated(Invariant::DurabilityLoss)

@@ -61,7 +61,7 @@ pub use model::*;
 pub use names::Named;
 pub use swarm::{SwarmDraw, swarm};
 pub use timing::{Timing, election_timeout_scale, timing};
-pub use world::{durability, place_bug, world_config};
+pub use world::{durability, place_mutant, world_config};
 
 /// Parses and validates a scenario. `file` is the name errors show; `name` defaults to
 /// its stem (`scenarios/leader-crash.toml` → `leader-crash`).

@@ -7,9 +7,9 @@
 use crate::model::{
     Bug, ClientAck, CommitRule, CrashModel, FollowerFlush, LatencyUnit, Mode, ReadPath, Scenario,
 };
-use raft_core::{AckRule, CoreBug, Durability, FlushWait};
-use sim_cluster::config::{BugPlacement, FaultPlan, WorkloadConfig};
-use sim_cluster::{StoreBug, WorldConfig};
+use raft_core::{AckRule, CoreMutant, Durability, FlushWait};
+use sim_cluster::config::{FaultPlan, MutantPlacement, WorkloadConfig};
+use sim_cluster::{StoreMutant, WorldConfig};
 use sim_disk::{CrashModel as DiskCrash, DiskConfig};
 use sim_net::NetConfig;
 
@@ -33,7 +33,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
             ReadPath::LeaderState => raft_core::ReadPath::LeaderState,
         })
         .negative_batch_hint_rate(s.raft.negative_batch_hint_rate)
-        .bugs(place_bug(s.cluster.bug))
+        .mutant(place_mutant(s.cluster.bug))
         .state_machine(s.cluster.state_machine)
         .disk(disk_config(s))
         .fsync_error_policy(s.disk.fsync_error_policy)
@@ -67,21 +67,21 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
 }
 
 /// Where a catalogue bug lives, and what it switches on there.
-pub fn place_bug(bug: Bug) -> BugPlacement {
-    let mut p = BugPlacement::NONE;
+pub fn place_mutant(bug: Bug) -> MutantPlacement {
+    let mut p = MutantPlacement::NONE;
     match bug {
         Bug::None => {}
-        Bug::LeaderCountsUnflushed => p.core = CoreBug::LeaderCountsUnflushed,
-        Bug::FollowerAcksBeforeFlush => p.core = CoreBug::FollowerAcksBeforeFlush,
-        Bug::VoteNotPersisted => p.core = CoreBug::VoteNotPersisted,
-        Bug::TermNotPersisted => p.core = CoreBug::TermNotPersisted,
-        Bug::ApplyBeforeDurable => p.core = CoreBug::ApplyBeforeDurable,
-        Bug::CommitIndexNotClamped => p.core = CoreBug::CommitIndexNotClamped,
-        Bug::AckBeforeCommit => p.core = CoreBug::AckBeforeCommit,
-        Bug::DurableIndexReportsAppended => p.store = StoreBug::DurableIndexReportsAppended,
-        Bug::CompletionOvershoots => p.store = StoreBug::CompletionOvershoots,
-        Bug::TruncateNotFlushed => p.store = StoreBug::TruncateNotFlushed,
-        Bug::StaleWriteAfterTruncate => p.store = StoreBug::StaleWriteAfterTruncate,
+        Bug::LeaderCountsUnflushed => p.core = CoreMutant::LeaderCountsUnflushed,
+        Bug::FollowerAcksBeforeFlush => p.core = CoreMutant::FollowerAcksBeforeFlush,
+        Bug::VoteNotPersisted => p.core = CoreMutant::VoteNotPersisted,
+        Bug::TermNotPersisted => p.core = CoreMutant::TermNotPersisted,
+        Bug::ApplyBeforeDurable => p.core = CoreMutant::ApplyBeforeDurable,
+        Bug::CommitIndexNotClamped => p.core = CoreMutant::CommitIndexNotClamped,
+        Bug::AckBeforeCommit => p.core = CoreMutant::AckBeforeCommit,
+        Bug::DurableIndexReportsAppended => p.store = StoreMutant::DurableIndexReportsAppended,
+        Bug::CompletionOvershoots => p.store = StoreMutant::CompletionOvershoots,
+        Bug::TruncateNotFlushed => p.store = StoreMutant::TruncateNotFlushed,
+        Bug::StaleWriteAfterTruncate => p.store = StoreMutant::StaleWriteAfterTruncate,
         Bug::RecoveryTrustsVolatile => p.recovery_trusts_volatile = true,
     }
     p

@@ -9,7 +9,7 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 use raft_core::{
-    Action, ClientId, ClientResult, Command, CommitRule, Config, CoreBug, Durability, Entry,
+    Action, ClientId, ClientResult, Command, CommitRule, Config, CoreMutant, Durability, Entry,
     FlushWait, Input, LogIndex, Message, NodeId, Payload, Raft, ReadPath, Recovered, ReqId, Role,
     Term, Timer,
 };
@@ -22,7 +22,7 @@ pub const ELECTION_MAX_NS: u64 = 300_000_000;
 pub const CLIENT: ClientId = ClientId(1);
 
 /// Node `id` of a cluster of `nodes` voters (ids 1..=nodes).
-pub fn config(id: u8, nodes: u8, durability: Durability, bug: CoreBug) -> Config {
+pub fn config(id: u8, nodes: u8, durability: Durability, bug: CoreMutant) -> Config {
     Config {
         id: NodeId(id),
         voters: (1..=nodes).map(NodeId).collect(),
@@ -33,12 +33,12 @@ pub fn config(id: u8, nodes: u8, durability: Durability, bug: CoreBug) -> Config
         durability,
         commit_rule: CommitRule::Nuraft,
         read_path: ReadPath::Log,
-        bug,
+        mutant: bug,
     }
 }
 
 /// A started node with an empty disk; the start-up actions are discarded.
-pub fn node(id: u8, nodes: u8, durability: Durability, bug: CoreBug) -> Raft {
+pub fn node(id: u8, nodes: u8, durability: Durability, bug: CoreMutant) -> Raft {
     node_from(config(id, nodes, durability, bug), Recovered::default())
 }
 
@@ -71,7 +71,7 @@ pub fn step(node: &mut Raft, input: Input) -> Vec<Action> {
 /// Node 1 as the leader of term 1 of a `nodes`-node cluster: elected with node 2's vote,
 /// its no-op (index 1) acknowledged by every follower and committed, nothing in flight.
 /// No durability was reported: `last_durable_index()` is still 0.
-pub fn leader(nodes: u8, durability: Durability, bug: CoreBug) -> Raft {
+pub fn leader(nodes: u8, durability: Durability, bug: CoreMutant) -> Raft {
     assert!(nodes >= 3, "leader() needs followers to commit the no-op");
     let mut l = node(1, nodes, durability, bug);
     step(&mut l, Input::Timer(Timer::Election));
@@ -87,7 +87,7 @@ pub fn leader(nodes: u8, durability: Durability, bug: CoreBug) -> Raft {
 
 /// Node `id` as a follower of leader 1 in term 1, holding the leader's no-op at index 1
 /// (durable only if the mode's batch blocked: the test reports durability itself).
-pub fn follower(id: u8, nodes: u8, durability: Durability, bug: CoreBug) -> Raft {
+pub fn follower(id: u8, nodes: u8, durability: Durability, bug: CoreMutant) -> Raft {
     let mut f = node(id, nodes, durability, bug);
     step(&mut f, append_entries(1, 0, 0, vec![noop(1)], 0));
     step(&mut f, Input::LogDurable { index: LogIndex(1) });

@@ -11,7 +11,7 @@ mod faults;
 mod mutants;
 
 pub use faults::{FaultAction, FaultPlan, NodeSel, RangeMs, ScheduledFault};
-pub use mutants::BugPlacement;
+pub use mutants::MutantPlacement;
 
 use raft_core::{CommitRule, Durability, NODES_MAX, NodeId, ReadPath};
 use serde::Serialize;
@@ -33,8 +33,8 @@ pub struct WorldConfig {
     /// Nodes `1..=nodes`, at most [`NODES_MAX`].
     pub nodes: u8,
     pub raft: RaftSettings,
-    /// The mutant of the bug catalogue the world runs ([`BugPlacement::NONE`]: none).
-    pub bugs: BugPlacement,
+    /// The mutant of the bug catalogue the world runs ([`MutantPlacement::NONE`]: none).
+    pub mutant: MutantPlacement,
     pub state_machine: StateMachine,
     pub disk: DiskConfig,
     pub fsync_error_policy: FsyncErrorPolicy,
@@ -179,7 +179,7 @@ impl WorldConfig {
                     read_path: ReadPath::Log,
                     negative_batch_hint_rate: 0.0,
                 },
-                bugs: BugPlacement::NONE,
+                mutant: MutantPlacement::NONE,
                 state_machine: StateMachine::Volatile,
                 disk: DiskConfig {
                     write_latency: Dist::Uniform {
@@ -233,7 +233,7 @@ impl WorldConfig {
             durability: r.durability,
             commit_rule: r.commit_rule,
             read_path: r.read_path,
-            bug: self.bugs.core,
+            mutant: self.mutant.core,
         }
     }
 
@@ -377,8 +377,8 @@ impl WorldConfigBuilder {
         self.config.raft.negative_batch_hint_rate = p;
         self
     }
-    pub fn bugs(mut self, bugs: BugPlacement) -> Self {
-        self.config.bugs = bugs;
+    pub fn mutant(mut self, mutant: MutantPlacement) -> Self {
+        self.config.mutant = mutant;
         self
     }
     pub fn state_machine(mut self, sm: StateMachine) -> Self {

@@ -1,0 +1,88 @@
+//! One checker per invariant, behind one trait.
+//!
+//! Each file here judges one [`Invariant`](sim_trace::Invariant) of the run and holds only
+//! the state that invariant needs (the leader of each term, the entries applied, the open
+//! hazard windows, ...). What several invariants need — each node's log and media, the
+//! committed prefix, the client history — is the shared [`View`], which the
+//! [`Checker`](crate::Checker) updates once per event before any checker sees it.
+//!
+//! A checker is shown [`Step`]s: every trace event, then what the view derived from it
+//! (entries committed, committed differently, lost), then the end of the trace; and at the
+//! very end it gives its verdict in [`InvariantChecker::finish`]. It reports what it finds
+//! to [`Findings`]. The order in which the checkers are asked is fixed (`checker.rs`), so
+//! the findings of one event always come out in the same order.
+//!
+//! This module is not the view (it never changes it) and not the story of a lost entry
+//! (`story.rs`), which several checkers tell.
+
+mod acked_write_lost;
+mod durability_hazard;
+mod durability_loss;
+mod election_safety;
+mod leader_completeness;
+mod linearizability;
+mod liveness;
+mod log_matching;
+#[cfg(test)]
+mod script;
+mod state_machine_safety;
+
+pub(crate) use acked_write_lost::AckedWriteLost;
+pub(crate) use durability_hazard::DurabilityHazard;
+pub use durability_hazard::HazardSummary;
+pub(crate) use durability_loss::DurabilityLoss;
+pub(crate) use election_safety::ElectionSafety;
+pub(crate) use leader_completeness::LeaderCompleteness;
+pub(crate) use linearizability::Linearizability;
+pub(crate) use liveness::Liveness;
+pub use liveness::LivenessBound;
+pub(crate) use log_matching::LogMatching;
+pub(crate) use state_machine_safety::StateMachineSafety;
+
+use crate::findings::Findings;
+use crate::node_view::EntryId;
+use crate::view::View;
+use raft_core::{LogIndex, NodeId};
+use sim_trace::{Invariant, TraceEvent};
+
+/// What the end of the run checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndChecks {
+    /// The run had a heal phase and reached its end: check everything.
+    AfterHeal,
+    /// No heal phase (`heal_ms = 0`) or the run stopped early: only what holds at any
+    /// instant (linearizability, hazards).
+    NoHeal,
+}
+
+/// One thing a checker is shown, at the view's `now`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Step<'a> {
+    /// A trace event, after the view took it in.
+    Event(&'a TraceEvent),
+    /// Derived from the event before: entry `index` joined the committed prefix.
+    Committed { index: LogIndex },
+    /// Derived: `node` committed `id` at `index`, where the cluster had committed another
+    /// entry.
+    CommittedOther {
+        node: NodeId,
+        index: LogIndex,
+        id: EntryId,
+    },
+    /// Derived: the committed entry at `index` is held by no node any more.
+    Lost { index: LogIndex },
+    /// The trace ended: what is still open stays open.
+    End,
+}
+
+/// A checker of one invariant.
+pub(crate) trait InvariantChecker {
+    /// The invariant it judges; it reports no other.
+    fn invariant(&self) -> Invariant;
+
+    /// Watches one step; the view already includes it.
+    fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>);
+
+    /// The verdict at the end of the run, after [`Step::End`].
+    fn finish(&mut self, _checks: EndChecks, _view: &View, _out: &mut Findings<'_>) {}
+}
