@@ -20,6 +20,7 @@ pub struct NodeId(pub u8);
 /// Hashes exactly as its `u8` does, slices included (one `write` of the bytes), so a trace
 /// hash over node ids does not depend on their being wrapped.
 impl Hash for NodeId {
+    #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.0.hash(state);
     }
@@ -32,6 +33,7 @@ impl Hash for NodeId {
 
 impl NodeId {
     /// The node whose state sits at position `index` (0-based) of a per-node array.
+    #[inline]
     pub fn from_index(index: usize) -> NodeId {
         assert!(
             index < usize::from(NODES_MAX),
@@ -42,6 +44,7 @@ impl NodeId {
     }
 
     /// This node's position (0-based) in a per-node array.
+    #[inline]
     pub fn index(self) -> usize {
         assert!(
             (1..=NODES_MAX).contains(&self.0),

@@ -112,6 +112,7 @@ impl InvariantChecker for DurabilityHazard {
         Invariant::DurabilityHazard
     }
 
+    #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
         match step {
             Step::Event(TraceEvent::Durable { from_index, .. }) => {

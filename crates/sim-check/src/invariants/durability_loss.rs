@@ -22,6 +22,7 @@ impl InvariantChecker for DurabilityLoss {
         Invariant::DurabilityLoss
     }
 
+    #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
         match step {
             Step::Lost { index } => {

@@ -20,6 +20,7 @@ impl InvariantChecker for ElectionSafety {
         Invariant::ElectionSafety
     }
 
+    #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
         let Step::Event(TraceEvent::Role {
             node: n,

@@ -23,6 +23,7 @@ impl InvariantChecker for LeaderCompleteness {
         Invariant::LeaderCompleteness
     }
 
+    #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
         let Step::Event(&TraceEvent::Role {
             node: n,

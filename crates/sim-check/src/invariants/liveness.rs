@@ -99,6 +99,7 @@ impl InvariantChecker for Liveness {
         Invariant::Liveness
     }
 
+    #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, _out: &mut Findings<'_>) {
         match step {
             Step::Event(&TraceEvent::Role { node, role, term }) => {

@@ -21,6 +21,7 @@ impl InvariantChecker for LogMatching {
         Invariant::LogMatching
     }
 
+    #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
         let Step::Event(&TraceEvent::Append {
             node: n,

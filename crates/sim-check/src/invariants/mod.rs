@@ -80,7 +80,9 @@ pub(crate) trait InvariantChecker {
     /// The invariant it judges; it reports no other.
     fn invariant(&self) -> Invariant;
 
-    /// Watches one step; the view already includes it.
+    /// Watches one step; the view already includes it. Every step of the run passes
+    /// every checker: an implementation returns at once on a step it does not judge, and
+    /// is `#[inline]` so the checker's fixed-order dispatch folds those returns together.
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>);
 
     /// The verdict at the end of the run, after [`Step::End`].

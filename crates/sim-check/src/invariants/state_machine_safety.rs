@@ -22,6 +22,7 @@ impl InvariantChecker for StateMachineSafety {
         Invariant::StateMachineSafety
     }
 
+    #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
         let Step::Event(&TraceEvent::Apply {
             node: n,
