@@ -3,7 +3,7 @@
 //! acknowledgement rule of its mode.
 
 use crate::config::{AckRule, CoreMutant};
-use crate::io::{Action, ClientResult};
+use crate::io::{Action, ClientResult, Notice};
 use crate::node::{AwaitingFlush, Raft};
 use crate::types::{Command, LogIndex, Payload, Role};
 
@@ -11,7 +11,7 @@ impl Raft {
     pub(crate) fn advance_commit(&mut self, index: LogIndex, out: &mut Vec<Action>) {
         assert!(index > self.commit, "commit index must only grow");
         self.commit = index;
-        out.push(Action::Commit { index });
+        out.push(Action::Notice(Notice::Commit { index }));
         self.apply_committed(out);
     }
 
@@ -25,11 +25,11 @@ impl Raft {
                 Payload::Noop => None,
                 Payload::Client { command, .. } => self.kv.apply(command),
             };
-            out.push(Action::Apply {
+            out.push(Action::Notice(Notice::Apply {
                 index,
                 term: entry.term,
                 req: entry.req(),
-            });
+            }));
             if let Payload::Client {
                 client,
                 req,

@@ -2,7 +2,7 @@
 //! votes, and becoming leader (with the new term's no-op entry).
 
 use crate::config::CommitRule;
-use crate::io::{Action, Timer};
+use crate::io::{Action, Notice, Timer};
 use crate::message::Message;
 use crate::node::Raft;
 use crate::types::{Entry, LogIndex, NodeId, Payload, Role, Term};
@@ -19,10 +19,10 @@ impl Raft {
         self.role = Role::Candidate;
         self.leader = None;
         self.votes = 1 << self.cfg.id.0;
-        out.push(Action::RoleChanged {
+        out.push(Action::Notice(Notice::RoleChanged {
             role: Role::Candidate,
             term: self.term,
-        });
+        }));
         // The vote for itself must be durable before it asks for others'.
         self.persist_state(out);
         self.reset_election_timer(out);
@@ -99,10 +99,10 @@ impl Raft {
         assert_eq!(self.vote, Some(self.cfg.id), "a leader voted for itself");
         self.role = Role::Leader;
         self.leader = Some(self.cfg.id);
-        out.push(Action::RoleChanged {
+        out.push(Action::Notice(Notice::RoleChanged {
             role: Role::Leader,
             term: self.term,
-        });
+        }));
         out.push(Action::CancelTimer {
             timer: Timer::Election,
         });

@@ -1,5 +1,13 @@
 //! The boundary of the core: what goes in ([`Input`]) and what comes out ([`Action`]).
 //!
+//! Actions are of two kinds. Effects are I/O the caller performs: messages, timers, the
+//! state file, the log store, client answers. [`Notice`]s change nothing outside the node
+//! (its role, its commit index, what it applied): the caller only reports them. Both come in
+//! one ordered list, because a notice belongs after the effects before it: an entry applied
+//! behind a blocking flush is applied when the flush returns. Both types take the replica's
+//! message type as a parameter (`M`, this core's [`Message`] by default), so another Raft
+//! implementation speaks the same boundary with its own messages.
+//!
 //! The caller executes actions **in order**. An action marked blocking (a `SaveState` or
 //! `EndOfAppendBatch` with [`FlushWait::Blocking`], a `WaitDurable`) blocks the node's Raft
 //! thread: the caller runs the rest of the list only once that I/O has completed, and gives
@@ -18,12 +26,12 @@ pub enum Timer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Input {
+pub enum Input<M = Message> {
     /// A timer set by [`Action::SetTimer`] fired.
     Timer(Timer),
     Message {
         from: NodeId,
-        msg: Message,
+        msg: M,
     },
     /// A client request reached this node.
     ClientRequest {
@@ -56,10 +64,10 @@ pub enum ClientResult {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<M = Message> {
     Send {
         to: NodeId,
-        msg: Message,
+        msg: M,
     },
     /// Arm a timer: fire after a delay drawn uniformly from `min_ns..=max_ns`, replacing any
     /// earlier setting of the same timer.
@@ -103,29 +111,95 @@ pub enum Action {
     WaitDurable {
         index: LogIndex,
     },
-    /// The role or term changed (for the trace).
-    RoleChanged {
-        role: crate::Role,
-        term: Term,
+    ClientReply {
+        client: ClientId,
+        req: ReqId,
+        result: ClientResult,
     },
+    /// Something that changed inside the node, to report; no I/O.
+    Notice(Notice),
+}
+
+/// What changed inside a node: the caller reports it and performs nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// The role or term changed.
+    RoleChanged { role: crate::Role, term: Term },
     /// The commit index advanced to `index`.
-    Commit {
-        index: LogIndex,
-    },
+    Commit { index: LogIndex },
     /// The entry at `index` was applied to the state machine.
     Apply {
         index: LogIndex,
         term: Term,
         req: Option<ReqId>,
     },
-    ClientReply {
-        client: ClientId,
-        req: ReqId,
-        result: ClientResult,
-    },
 }
 
-impl Action {
+impl<M> Input<M> {
+    /// The same input with its message (if any) converted: how an adapter hands a wrapped
+    /// or decoded message to the implementation it wraps.
+    pub fn map_message<N>(self, f: impl FnOnce(M) -> N) -> Input<N> {
+        match self {
+            Input::Timer(t) => Input::Timer(t),
+            Input::Message { from, msg } => Input::Message { from, msg: f(msg) },
+            Input::ClientRequest {
+                client,
+                req,
+                command,
+            } => Input::ClientRequest {
+                client,
+                req,
+                command,
+            },
+            Input::LogDurable { index } => Input::LogDurable { index },
+            Input::PeerUnreachable { peer } => Input::PeerUnreachable { peer },
+        }
+    }
+}
+
+impl<M> Action<M> {
+    /// The same action with its message (if any) converted: how an adapter wraps or
+    /// encodes the messages of the implementation it wraps.
+    pub fn map_message<N>(self, f: impl FnOnce(M) -> N) -> Action<N> {
+        match self {
+            Action::Send { to, msg } => Action::Send { to, msg: f(msg) },
+            Action::SetTimer {
+                timer,
+                min_ns,
+                max_ns,
+            } => Action::SetTimer {
+                timer,
+                min_ns,
+                max_ns,
+            },
+            Action::CancelTimer { timer } => Action::CancelTimer { timer },
+            Action::SaveState { term, vote, wait } => Action::SaveState { term, vote, wait },
+            Action::Append { from, to } => Action::Append { from, to },
+            Action::WriteAt { from, to } => Action::WriteAt { from, to },
+            Action::EndOfAppendBatch {
+                start,
+                count,
+                flush,
+            } => Action::EndOfAppendBatch {
+                start,
+                count,
+                flush,
+            },
+            Action::FlushLog => Action::FlushLog,
+            Action::WaitDurable { index } => Action::WaitDurable { index },
+            Action::ClientReply {
+                client,
+                req,
+                result,
+            } => Action::ClientReply {
+                client,
+                req,
+                result,
+            },
+            Action::Notice(n) => Action::Notice(n),
+        }
+    }
+
     /// Whether the Raft thread blocks on this action.
     pub fn blocks(&self) -> bool {
         matches!(

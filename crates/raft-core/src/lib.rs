@@ -37,7 +37,7 @@
 //! // Its first entry (NuRaft's configuration entry) is flushed, blocking, in every mode;
 //! // it commits once that returns.
 //! let flush = out.iter().position(|a| matches!(a, Action::FlushLog)).unwrap();
-//! let commit = out.iter().position(|a| matches!(a, Action::Commit { .. })).unwrap();
+//! let commit = out.iter().position(|a| matches!(a, Action::Notice(Notice::Commit { .. }))).unwrap();
 //! assert!(out[flush].blocks() && flush < commit);
 //! ```
 
@@ -57,7 +57,7 @@ mod types;
 pub use config::{
     AckRule, CommitRule, Config, CoreMutant, Durability, FlushWait, ParallelAppend, ReadPath,
 };
-pub use io::{Action, ClientResult, Input, Timer};
+pub use io::{Action, ClientResult, Input, Notice, Timer};
 pub use kv::Kv;
 pub use message::Message;
 pub use node::{Raft, Recovered};

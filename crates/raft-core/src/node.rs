@@ -3,7 +3,7 @@
 //! AppendEntries handling and apply live in their own files as further `impl Raft` blocks.
 
 use crate::config::{Config, CoreMutant, FlushWait};
-use crate::io::{Action, ClientResult, Input, Timer};
+use crate::io::{Action, ClientResult, Input, Notice, Timer};
 use crate::kv::Kv;
 use crate::log::Log;
 use crate::message::Message;
@@ -131,10 +131,10 @@ impl Raft {
 
     /// The actions of a node that has just started: announce its role, arm its timer.
     pub fn start(&mut self, out: &mut Vec<Action>) {
-        out.push(Action::RoleChanged {
+        out.push(Action::Notice(Notice::RoleChanged {
             role: self.role,
             term: self.term,
-        });
+        }));
         self.reset_election_timer(out);
     }
 
@@ -224,10 +224,10 @@ impl Raft {
         self.role = Role::Follower;
         self.leader = leader;
         if changed {
-            out.push(Action::RoleChanged {
+            out.push(Action::Notice(Notice::RoleChanged {
                 role: Role::Follower,
                 term: self.term,
-            });
+            }));
         }
         if was_leader {
             out.push(Action::CancelTimer {

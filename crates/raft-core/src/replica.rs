@@ -6,18 +6,24 @@
 //! [`Replica::entries_between`], from [`Replica::first_index`]: nothing assumes the whole
 //! log is in memory from index 1, so an implementation that compacts its log fits.
 //!
-//! [`crate::Raft`] implements it; another implementation (tikv's raft-rs next) plugs in
-//! by adapting its own effects to the same [`Action`]s.
+//! An implementation brings its own wire message ([`Replica::Message`]): the simulator's
+//! network carries it as it is and never looks inside, except through what the world asks
+//! of a message for the trace. [`crate::Raft`] implements the trait with [`crate::Message`];
+//! another implementation (raft-rs, openraft) plugs in by adapting its own effects to the
+//! same [`Action`]s: effects to perform in order, blocking ones marked, and
+//! [`crate::Notice`]s to report.
 
 use crate::io::{Action, Input};
 use crate::kv::Kv;
 use crate::types::{Entry, LogIndex, Role, Term};
 
 pub trait Replica {
+    /// What its nodes send each other.
+    type Message;
     /// The actions of a node that has just started.
-    fn start(&mut self, out: &mut Vec<Action>);
-    /// Feeds one input; effects are appended to `out`.
-    fn step(&mut self, input: Input, out: &mut Vec<Action>);
+    fn start(&mut self, out: &mut Vec<Action<Self::Message>>);
+    /// Feeds one input; its actions are appended to `out`.
+    fn step(&mut self, input: Input<Self::Message>, out: &mut Vec<Action<Self::Message>>);
     /// The first index the in-memory log holds (1 until a prefix is compacted away).
     fn first_index(&self) -> LogIndex;
     /// The last index of the log (0 when it is empty).
@@ -40,6 +46,7 @@ pub trait Replica {
 }
 
 impl Replica for crate::Raft {
+    type Message = crate::Message;
     fn start(&mut self, out: &mut Vec<Action>) {
         crate::Raft::start(self, out)
     }

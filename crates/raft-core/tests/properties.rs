@@ -20,7 +20,7 @@ use common::config;
 use proptest::prelude::*;
 use raft_core::{
     Action, ClientId, Command, CoreMutant, Durability, Entry, FlushWait, Input, LogIndex, Message,
-    NodeId, Raft, Recovered, ReqId, Role, Term, Timer,
+    NodeId, Notice, Raft, Recovered, ReqId, Role, Term, Timer,
 };
 use std::collections::{BTreeMap, VecDeque};
 
@@ -252,9 +252,9 @@ impl Cluster {
                     );
                 }
                 Action::SaveState { .. }
-                | Action::RoleChanged { .. }
-                | Action::Commit { .. }
-                | Action::Apply { .. }
+                | Action::Notice(Notice::RoleChanged { .. })
+                | Action::Notice(Notice::Commit { .. })
+                | Action::Notice(Notice::Apply { .. })
                 | Action::ClientReply { .. } => {}
             }
         }

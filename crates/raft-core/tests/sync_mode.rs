@@ -12,7 +12,7 @@ mod common;
 
 use common::*;
 use raft_core::{
-    Action, CoreMutant, Durability, FlushWait, Input, LogIndex, Message, Role, Term, Timer,
+    Action, CoreMutant, Durability, FlushWait, Input, LogIndex, Message, Notice, Role, Term, Timer,
 };
 
 fn sync() -> Durability {
@@ -116,7 +116,10 @@ fn one_node_leader_commits_only_after_its_client_flush() {
     let out = step(&mut l, log_durable(2));
     let commit = only(&out, "Commit", is_commit);
     let reply = only(&out, "Ok reply", is_ok_reply(2));
-    assert_eq!(out[commit], Action::Commit { index: LogIndex(2) });
+    assert_eq!(
+        out[commit],
+        Action::Notice(Notice::Commit { index: LogIndex(2) })
+    );
     assert!(commit < reply, "commit, then the client's answer: {out:#?}");
 }
 
@@ -204,7 +207,10 @@ fn follower_commits_and_applies_only_after_its_flush() {
     let eob = only(&out, "EndOfAppendBatch", is_eob_with(FlushWait::Blocking));
     let commit = only(&out, "Commit", is_commit);
     let apply = positions(&out, is_apply);
-    assert_eq!(out[commit], Action::Commit { index: LogIndex(2) });
+    assert_eq!(
+        out[commit],
+        Action::Notice(Notice::Commit { index: LogIndex(2) })
+    );
     assert!(eob < commit, "{out:#?}");
     assert!(apply.iter().all(|&a| a > eob), "{out:#?}");
 }

@@ -113,7 +113,13 @@ impl Clients {
     }
 
     /// Client `c`'s turn: a new operation if none is in flight (while the workload runs).
-    pub fn on_tick(&mut self, c: ClientId, running: bool, k: &mut Kernel, nodes: &[NodeSlot]) {
+    pub fn on_tick<M>(
+        &mut self,
+        c: ClientId,
+        running: bool,
+        k: &mut Kernel,
+        nodes: &[NodeSlot<M>],
+    ) {
         let c = c.0 as usize;
         if !running {
             return;
@@ -137,13 +143,13 @@ impl Clients {
     }
 
     /// Sends a new request carrying `command` (a retry is a new request).
-    fn invoke(
+    fn invoke<M>(
         &mut self,
         c: usize,
         command: Command,
         redirects: u32,
         k: &mut Kernel,
-        nodes: &[NodeSlot],
+        nodes: &[NodeSlot<M>],
     ) {
         let req = ReqId(self.next_req);
         self.next_req += 1;
@@ -188,12 +194,12 @@ impl Clients {
 
     /// Client `c`'s request `req` reaches its node: the node and the input it takes, unless
     /// the request was lost with the node (the client will time out).
-    pub fn on_arrive(
+    pub fn on_arrive<M>(
         &self,
         c: ClientId,
         req: ReqId,
-        nodes: &[NodeSlot],
-    ) -> Option<(NodeId, Input)> {
+        nodes: &[NodeSlot<M>],
+    ) -> Option<(NodeId, Input<M>)> {
         let f = self.clients[c.0 as usize]
             .in_flight
             .filter(|f| f.req == req)?;
@@ -210,14 +216,14 @@ impl Clients {
     }
 
     /// A node's answer reaches client `c`.
-    pub fn on_reply(
+    pub fn on_reply<M>(
         &mut self,
         c: ClientId,
         req: ReqId,
         result: ClientResult,
         running: bool,
         k: &mut Kernel,
-        nodes: &[NodeSlot],
+        nodes: &[NodeSlot<M>],
     ) {
         let ci = c.0 as usize;
         let Some(f) = self.clients[ci].in_flight.filter(|f| f.req == req) else {

@@ -9,15 +9,16 @@
 //! The world tells the replica through [`Input::PeerUnreachable`]. This file keeps when
 //! each node last heard from each peer; it does not deliver or drop anything (`sim-net`).
 
+use crate::wire::Wire;
 use crate::world::World;
-use raft_core::{Input, Message, NodeId};
+use raft_core::{Input, NodeId};
 use sim_core::{SimDuration, SimTime};
 
 /// NuRaft's `reconnect_limit_`: heartbeat intervals of inactivity after which a leader
 /// re-creates a peer's connection.
 pub const RECONNECT_LIMIT_HEARTBEATS: u64 = 50;
 
-impl World {
+impl<M: Wire> World<M> {
     /// Node `n` heard an answer from `peer` (or learnt that its request failed): the
     /// connection is active.
     pub(crate) fn peer_active(&mut self, n: usize, peer: NodeId) {
@@ -27,11 +28,8 @@ impl World {
 
     /// A message `from` -> `to` arrived: an answer is activity of `to`'s connection to
     /// `from`.
-    pub(crate) fn on_answer_delivered(&mut self, from: NodeId, to: NodeId, msg: &Message) {
-        if matches!(
-            msg,
-            Message::AppendResponse { .. } | Message::VoteResponse { .. }
-        ) {
+    pub(crate) fn on_answer_delivered(&mut self, from: NodeId, to: NodeId, msg: &M) {
+        if msg.is_answer() {
             self.peer_active(to.index(), from);
         }
     }

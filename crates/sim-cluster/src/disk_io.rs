@@ -6,12 +6,13 @@ use crate::config::FsyncErrorPolicy;
 use crate::event::Event;
 use crate::store::LOG_FILE;
 use crate::thread::Blocked;
+use crate::wire::Wire;
 use crate::world::World;
 use raft_core::{FlushWait, Input, LogIndex};
 use sim_disk::{Completion, OpId, OpKind};
 use sim_trace::{BlockReason, FileKind, TraceEvent};
 
-impl World {
+impl<M: Wire> World<M> {
     /// `end_of_append_batch`: the log store flushes as `flush` says. A blocking flush parks
     /// the Raft thread; a sync leader's blocks only its client path (`client_flush`).
     pub(crate) fn end_of_append_batch(&mut self, n: usize, flush: FlushWait) -> Option<Blocked> {

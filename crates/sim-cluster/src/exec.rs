@@ -9,17 +9,17 @@
 //! which change nothing outside the replica and are announced to the observer.
 
 use crate::event::Event;
-use crate::node::NodeSlot;
 use crate::thread::Blocked;
 use crate::timers::TimerPop;
+use crate::wire::Wire;
 use crate::world::World;
-use raft_core::{Action, FlushWait, Input, LogIndex, NodeId, Role, Term, Timer};
+use raft_core::{Action, FlushWait, Input, LogIndex, NodeId, Notice, Role, Term, Timer};
 use sim_core::SimDuration;
 use sim_trace::{BlockReason, TimerKind, TraceEvent};
 
-impl World {
+impl<M: Wire> World<M> {
     /// Gives node `n` an input: handled now, or after what it is blocked on.
-    pub(crate) fn input(&mut self, n: usize, input: Input) {
+    pub(crate) fn input(&mut self, n: usize, input: Input<M>) {
         let node = &mut self.nodes[n];
         if !node.is_up() {
             return;
@@ -29,7 +29,7 @@ impl World {
     }
 
     /// Queues an input without running the node (the caller runs it next).
-    pub(crate) fn input_quiet(&mut self, n: usize, input: Input) {
+    pub(crate) fn input_quiet(&mut self, n: usize, input: Input<M>) {
         let node = &mut self.nodes[n];
         if node.is_up() {
             node.thread.push(node.id, input);
@@ -64,7 +64,7 @@ impl World {
     }
 
     /// Executes `actions` in order until one blocks; the rest wait in the thread.
-    pub(crate) fn execute(&mut self, n: usize, actions: &mut Vec<Action>) {
+    pub(crate) fn execute(&mut self, n: usize, actions: &mut Vec<Action<M>>) {
         let mut i = 0;
         while i < actions.len() {
             if !self.nodes[n].is_up() {
@@ -106,7 +106,7 @@ impl World {
     }
 
     /// Performs one action; returns what it blocks on, if it does.
-    fn perform(&mut self, n: usize, action: Action) -> Option<Blocked> {
+    fn perform(&mut self, n: usize, action: Action<M>) -> Option<Blocked> {
         match action {
             Action::Send { to, mut msg } => {
                 self.state_machine_hint(n, &mut msg);
@@ -118,7 +118,7 @@ impl World {
                 max_ns,
             } => self.set_timer(n, timer, min_ns, max_ns),
             Action::CancelTimer { timer } => {
-                self.nodes[n].timers[NodeSlot::timer_index(timer)].cancel()
+                self.nodes[n].timers[crate::timers::timer_index(timer)].cancel()
             }
             Action::SaveState { term, vote, wait } => return self.save_state(n, term, vote, wait),
             Action::Append { from, to } => self.log_write(n, from, to, false),
@@ -149,14 +149,20 @@ impl World {
                 req,
                 result,
             } => self.clients.reply(client, req, result, &mut self.k),
-            Action::RoleChanged { role, term } => self.notice_role(n, role, term),
-            Action::Commit { index } => {
-                let id = self.nodes[n].id;
-                self.k.emit(TraceEvent::Commit { node: id, index });
-            }
-            Action::Apply { index, term, req } => {
+            Action::Notice(notice) => self.notice(n, notice),
+        }
+        None
+    }
+
+    /// Reports what changed inside node `n`'s replica; a persistent state machine keeps
+    /// what was applied.
+    fn notice(&mut self, n: usize, notice: Notice) {
+        let id = self.nodes[n].id;
+        match notice {
+            Notice::RoleChanged { role, term } => self.notice_role(n, role, term),
+            Notice::Commit { index } => self.k.emit(TraceEvent::Commit { node: id, index }),
+            Notice::Apply { index, term, req } => {
                 self.persist_apply(n, index);
-                let id = self.nodes[n].id;
                 self.k.emit(TraceEvent::Apply {
                     node: id,
                     index,
@@ -165,7 +171,6 @@ impl World {
                 });
             }
         }
-        None
     }
 
     /// Arms one of node `n`'s timers at a deadline drawn in `min_ns..=max_ns`.
@@ -174,7 +179,7 @@ impl World {
         let node = &mut self.nodes[n];
         let delay = node.timer_rng.range_inclusive(min_ns, max_ns);
         let deadline = now.after(SimDuration::from_ns(delay));
-        if let Some(at) = node.timers[NodeSlot::timer_index(timer)].set(deadline) {
+        if let Some(at) = node.timers[crate::timers::timer_index(timer)].set(deadline) {
             let id = node.id;
             self.k.push(at, Event::Timer { node: id, timer });
         }
@@ -239,7 +244,7 @@ impl World {
     pub(crate) fn on_timer(&mut self, n: usize, timer: Timer) {
         let now = self.k.now();
         let id = self.nodes[n].id;
-        let slot = &mut self.nodes[n].timers[NodeSlot::timer_index(timer)];
+        let slot = &mut self.nodes[n].timers[crate::timers::timer_index(timer)];
         match slot.pop(now) {
             TimerPop::Stale => {}
             TimerPop::Requeue(at) => self.k.push(at, Event::Timer { node: id, timer }),

@@ -9,11 +9,12 @@
 use crate::config::{FaultAction, HealNetwork, NodeSel};
 use crate::event::Event;
 use crate::faults::PartitionDraw;
+use crate::wire::Wire;
 use crate::world::{Phase, World};
 use raft_core::{NodeId, Role};
 use sim_trace::TraceEvent;
 
-impl World {
+impl<M: Wire> World<M> {
     pub(crate) fn on_random_crash(&mut self) {
         if self.phase != Phase::Running {
             return;
@@ -159,8 +160,8 @@ impl World {
         &mut self,
         sel: NodeSel,
         action: &'static str,
-        applies: impl Fn(&World, usize) -> bool,
-        act: impl FnOnce(&mut World, usize),
+        applies: impl Fn(&World<M>, usize) -> bool,
+        act: impl FnOnce(&mut World<M>, usize),
     ) {
         let target = self.resolve(sel, &applies);
         match target {
@@ -182,7 +183,11 @@ impl World {
 
     /// The node a selector names at this instant: the leader of the highest term among up
     /// nodes; a random up node that is not it; a random node for which the fault applies.
-    fn resolve(&mut self, sel: NodeSel, applies: &impl Fn(&World, usize) -> bool) -> Option<usize> {
+    fn resolve(
+        &mut self,
+        sel: NodeSel,
+        applies: &impl Fn(&World<M>, usize) -> bool,
+    ) -> Option<usize> {
         let leader = (0..self.nodes.len())
             .filter(|n| {
                 self.nodes[*n]

@@ -37,12 +37,14 @@ mod state_file;
 mod store;
 mod thread;
 mod timers;
+mod wire;
 mod world;
 
 pub use config::{ConfigError, WorldConfig, WorldConfigBuilder};
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
 pub use store::StoreMutant;
+pub use wire::Wire;
 pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
 
 /// Runs one seed of a world without a trace file.

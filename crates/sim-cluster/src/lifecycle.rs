@@ -7,11 +7,12 @@ use crate::config::StateMachine;
 use crate::recovery;
 use crate::state_file::StateFile;
 use crate::store::LOG_FILE;
+use crate::wire::Wire;
 use crate::world::World;
 use raft_core::{LogIndex, NodeId, Recovered};
 use sim_trace::TraceEvent;
 
-impl World {
+impl<M: Wire> World<M> {
     /// Crashes node `n` (a no-op if it is down).
     pub(crate) fn crash_node(&mut self, n: usize) {
         let node = &mut self.nodes[n];
@@ -112,7 +113,11 @@ impl World {
     }
 }
 
-fn phantom_append(node: NodeId, core: &dyn raft_core::Replica, index: LogIndex) -> TraceEvent {
+fn phantom_append<M>(
+    node: NodeId,
+    core: &dyn raft_core::Replica<Message = M>,
+    index: LogIndex,
+) -> TraceEvent {
     let e = core.entry(index).expect("an entry up to the last index");
     TraceEvent::Append {
         node,

@@ -3,27 +3,28 @@
 //! the message; a loss to a cut or a dead peer breaks the connection (`connections.rs`).
 
 use crate::event::Event;
+use crate::wire::Wire;
 use crate::world::World;
-use raft_core::{Input, Message, NodeId};
+use raft_core::{Input, NodeId};
 use sim_net::{Delivery, LostReason as NetLost, Sent, Slot};
-use sim_trace::{LostReason, MsgSummary, TraceEvent};
+use sim_trace::{LostReason, TraceEvent};
 
-impl World {
+impl<M: Wire> World<M> {
     /// The state machine's batch-size hint on an AppendEntries answer: negative (a pause)
     /// with the configured probability. The hint is the state machine's, which the world
     /// plays, so the world draws it.
-    pub(crate) fn state_machine_hint(&mut self, n: usize, msg: &mut Message) {
+    pub(crate) fn state_machine_hint(&mut self, n: usize, msg: &mut M) {
         let rate = self.config.raft.negative_batch_hint_rate;
-        if let Message::AppendResponse { pause, .. } = msg {
+        if let Some(pause) = msg.pause_hint() {
             if rate > 0.0 {
                 *pause = self.nodes[n].sm_rng.chance(rate);
             }
         }
     }
 
-    pub(crate) fn send(&mut self, n: usize, to: NodeId, msg: Message) {
+    pub(crate) fn send(&mut self, n: usize, to: NodeId, msg: M) {
         let from = self.nodes[n].id;
-        let summary = summarize(&msg);
+        let summary = msg.summary();
         self.k.emit(TraceEvent::Send {
             from,
             to,
@@ -65,7 +66,7 @@ impl World {
                 self.k.emit(TraceEvent::Deliver {
                     from,
                     to,
-                    msg: summarize(&msg),
+                    msg: msg.summary(),
                 });
                 self.on_answer_delivered(from, to, &msg);
                 self.input(to.index(), Input::Message { from, msg });
@@ -84,7 +85,7 @@ impl World {
                 self.k.emit(TraceEvent::Drop {
                     from,
                     to,
-                    msg: summarize(&msg),
+                    msg: msg.summary(),
                     reason,
                 });
                 // A connection to a node that is down or cut off breaks (TCP gives up);
@@ -94,50 +95,5 @@ impl World {
                 self.pump(n);
             }
         }
-    }
-}
-
-/// What the trace says of a message.
-pub(crate) fn summarize(msg: &Message) -> MsgSummary {
-    match msg {
-        Message::AppendEntries {
-            term,
-            prev_index,
-            prev_term,
-            entries,
-            leader_commit,
-            ..
-        } => MsgSummary::AppendEntries {
-            term: *term,
-            prev_index: *prev_index,
-            prev_term: *prev_term,
-            entries: entries.len() as u32,
-            leader_commit: *leader_commit,
-        },
-        Message::AppendResponse {
-            term,
-            success,
-            match_index,
-            pause,
-        } => MsgSummary::AppendResponse {
-            term: *term,
-            success: *success,
-            match_index: *match_index,
-            pause: *pause,
-        },
-        Message::VoteRequest {
-            term,
-            last_index,
-            last_term,
-            ..
-        } => MsgSummary::VoteRequest {
-            term: *term,
-            last_index: *last_index,
-            last_term: *last_term,
-        },
-        Message::VoteResponse { term, granted } => MsgSummary::VoteResponse {
-            term: *term,
-            granted: *granted,
-        },
     }
 }

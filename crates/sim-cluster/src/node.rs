@@ -10,16 +10,16 @@ use raft_core::{Entry, Kv, LogIndex, NodeId, Replica};
 use sim_core::{SimRng, SimTime};
 use sim_disk::Disk;
 
-pub struct NodeSlot {
+pub struct NodeSlot<M> {
     pub id: NodeId,
     /// The replica behind the boundary of `raft_core::Replica`; `None` while down.
-    pub core: Option<Box<dyn Replica>>,
+    pub core: Option<Box<dyn Replica<Message = M>>>,
     pub disk: Disk,
     pub store: LogStore,
     pub state_file: StateFile,
     /// Bumped at every crash.
     pub incarnation: u32,
-    pub thread: Thread,
+    pub thread: Thread<M>,
     /// Election, heartbeat.
     pub timers: [TimerSlot; 2],
     pub disk_armed: Option<SimTime>,
@@ -36,15 +36,8 @@ pub struct NodeSlot {
     pub pre_crash_log: Vec<Entry>,
 }
 
-impl NodeSlot {
+impl<M> NodeSlot<M> {
     pub fn is_up(&self) -> bool {
         self.core.is_some()
-    }
-
-    pub fn timer_index(timer: raft_core::Timer) -> usize {
-        match timer {
-            raft_core::Timer::Election => 0,
-            raft_core::Timer::Heartbeat => 1,
-        }
     }
 }

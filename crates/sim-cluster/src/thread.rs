@@ -32,22 +32,33 @@ impl Blocked {
     }
 }
 
-#[derive(Default)]
-pub struct Thread {
+pub struct Thread<M> {
     pub blocked: Option<Blocked>,
     /// The rest of the action list, to run once unblocked.
-    pub suspended: Vec<Action>,
-    inbox: VecDeque<Input>,
+    pub suspended: Vec<Action<M>>,
+    inbox: VecDeque<Input<M>>,
     /// A sync leader's client-path flush (`end_of_append_batch` under NuRaft's
     /// `cli_lock_`): while it runs, client requests wait in `client_queue` and every other
     /// input goes on.
     pub client_flush: Option<OpId>,
-    client_queue: VecDeque<Input>,
+    client_queue: VecDeque<Input<M>>,
 }
 
-impl Thread {
+impl<M> Default for Thread<M> {
+    fn default() -> Self {
+        Thread {
+            blocked: None,
+            suspended: Vec::new(),
+            inbox: VecDeque::new(),
+            client_flush: None,
+            client_queue: VecDeque::new(),
+        }
+    }
+}
+
+impl<M> Thread<M> {
     /// Queues an input behind the others.
-    pub fn push(&mut self, node: NodeId, input: Input) {
+    pub fn push(&mut self, node: NodeId, input: Input<M>) {
         assert!(
             self.inbox.len() < INBOX_MAX,
             "node {node} has {INBOX_MAX} inputs waiting"
@@ -58,7 +69,7 @@ impl Thread {
     /// The next input the thread takes, if it is free to take one: a client request while
     /// the client path is busy waits for it, and a timer re-armed while its firing waited
     /// in the inbox is no timeout.
-    pub fn next(&mut self, node: NodeId, timers: &[TimerSlot; 2]) -> Option<Input> {
+    pub fn next(&mut self, node: NodeId, timers: &[TimerSlot; 2]) -> Option<Input<M>> {
         if self.blocked.is_some() {
             return None;
         }
@@ -72,7 +83,7 @@ impl Thread {
                 continue;
             }
             if let Input::Timer(t) = input {
-                if timers[crate::node::NodeSlot::timer_index(t)].is_set() {
+                if timers[crate::timers::timer_index(t)].is_set() {
                     continue;
                 }
             }
@@ -82,7 +93,7 @@ impl Thread {
     }
 
     /// Blocks the thread on `b`; `rest` runs once it is unblocked.
-    pub fn park(&mut self, b: Blocked, rest: impl Iterator<Item = Action>) {
+    pub fn park(&mut self, b: Blocked, rest: impl Iterator<Item = Action<M>>) {
         debug_assert!(self.suspended.is_empty(), "blocked twice");
         self.suspended.extend(rest);
         self.blocked = Some(b);

@@ -7,6 +7,14 @@
 
 use sim_core::SimTime;
 
+/// The slot of a node's timer in its `[TimerSlot; 2]`: election, heartbeat.
+pub fn timer_index(timer: raft_core::Timer) -> usize {
+    match timer {
+        raft_core::Timer::Election => 0,
+        raft_core::Timer::Heartbeat => 1,
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TimerSlot {
     deadline: Option<SimTime>,

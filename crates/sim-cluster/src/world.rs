@@ -24,6 +24,7 @@ use crate::state_file::StateFile;
 use crate::store::LogStore;
 use crate::thread::Thread;
 use crate::timers::TimerSlot;
+use crate::wire::Wire;
 use raft_core::{Action, NodeId, Raft, Recovered, Replica};
 use sim_check::{CheckConfig, EndChecks, LivenessBound};
 use sim_core::{EventQueue, RngStreams, RunLimits, SimDuration, SimTime, StopReason};
@@ -48,23 +49,27 @@ pub enum Phase {
     Healing,
 }
 
-/// Builds the replica of a node from its configuration and what it recovered.
-pub type ReplicaFactory = fn(raft_core::Config, Recovered) -> Box<dyn Replica>;
+/// Builds the replica of a node from its configuration and what it recovered. `M` is the
+/// implementation's message type.
+pub type ReplicaFactory<M> = fn(raft_core::Config, Recovered) -> Box<dyn Replica<Message = M>>;
 
 /// The replica the simulator runs unless told otherwise: this project's Raft core.
-pub fn raft_core_replica(cfg: raft_core::Config, recovered: Recovered) -> Box<dyn Replica> {
+pub fn raft_core_replica(
+    cfg: raft_core::Config,
+    recovered: Recovered,
+) -> Box<dyn Replica<Message = raft_core::Message>> {
     Box::new(Raft::new(cfg, recovered))
 }
 
 /// Options of one run that are not part of the world's configuration.
-pub struct RunOptions {
+pub struct RunOptions<M = raft_core::Message> {
     /// Write the trace as JSON lines here.
     pub trace: Option<Box<dyn Write>>,
     /// The Raft implementation behind the replica boundary.
-    pub replica: ReplicaFactory,
+    pub replica: ReplicaFactory<M>,
 }
 
-impl Default for RunOptions {
+impl Default for RunOptions<raft_core::Message> {
     fn default() -> Self {
         RunOptions {
             trace: None,
@@ -73,28 +78,30 @@ impl Default for RunOptions {
     }
 }
 
-pub struct World {
+/// One simulated cluster. `M` is the message type of the Raft implementation it runs
+/// (this project's core by default).
+pub struct World<M: Wire = raft_core::Message> {
     pub(crate) config: WorldConfig,
     seed: u64,
     pub(crate) k: Kernel,
-    pub(crate) nodes: Vec<NodeSlot>,
-    pub(crate) net: Network<raft_core::Message>,
+    pub(crate) nodes: Vec<NodeSlot<M>>,
+    pub(crate) net: Network<M>,
     pub(crate) clients: Clients,
     pub(crate) faults: FaultInjector,
     pub(crate) phase: Phase,
     limits: RunLimits,
-    pub(crate) replica: ReplicaFactory,
+    pub(crate) replica: ReplicaFactory<M>,
     /// Set when the run is to end after the event being dispatched.
     stopping: bool,
     /// Scratch buffers reused by every step.
-    pub(crate) actions: Vec<Action>,
+    pub(crate) actions: Vec<Action<M>>,
     pub(crate) completions: Vec<Completion>,
 }
 
-impl World {
+impl<M: Wire> World<M> {
     /// A world for one seed of `config`, every node up and empty at time zero. Panics on a
     /// configuration that does not validate (build it with `WorldConfig::builder`).
-    pub fn new(config: WorldConfig, seed: u64, options: RunOptions) -> World {
+    pub fn new(config: WorldConfig, seed: u64, options: RunOptions<M>) -> World<M> {
         if let Err(e) = config.validate() {
             panic!("invalid world configuration: {e}");
         }
@@ -345,12 +352,12 @@ fn check_config(c: &WorldConfig) -> CheckConfig {
     check
 }
 
-fn new_node(
+fn new_node<M>(
     c: &WorldConfig,
     streams: &RngStreams,
     id: NodeId,
-    replica: ReplicaFactory,
-) -> NodeSlot {
+    replica: ReplicaFactory<M>,
+) -> NodeSlot<M> {
     let disk = Disk::new(
         c.disk,
         2,

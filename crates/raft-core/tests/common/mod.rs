@@ -10,8 +10,8 @@
 
 use raft_core::{
     Action, ClientId, ClientResult, Command, CommitRule, Config, CoreMutant, Durability, Entry,
-    FlushWait, Input, LogIndex, Message, NodeId, Payload, Raft, ReadPath, Recovered, ReqId, Role,
-    Term, Timer,
+    FlushWait, Input, LogIndex, Message, NodeId, Notice, Payload, Raft, ReadPath, Recovered, ReqId,
+    Role, Term, Timer,
 };
 
 pub const HEARTBEAT_NS: u64 = 50_000_000;
@@ -242,11 +242,11 @@ pub fn is_save_state(a: &Action) -> bool {
 }
 
 pub fn is_commit(a: &Action) -> bool {
-    matches!(a, Action::Commit { .. })
+    matches!(a, Action::Notice(Notice::Commit { .. }))
 }
 
 pub fn is_apply(a: &Action) -> bool {
-    matches!(a, Action::Apply { .. })
+    matches!(a, Action::Notice(Notice::Apply { .. }))
 }
 
 pub fn is_send_append_entries(a: &Action) -> bool {
@@ -310,7 +310,7 @@ pub fn committed_to(actions: &[Action]) -> Option<LogIndex> {
     let commits: Vec<LogIndex> = actions
         .iter()
         .filter_map(|a| match a {
-            Action::Commit { index } => Some(*index),
+            Action::Notice(Notice::Commit { index }) => Some(*index),
             _ => None,
         })
         .collect();
