@@ -131,7 +131,7 @@ impl Cluster {
             let mut out = Vec::new();
             node.start(&mut out);
             c.nodes.push(node);
-            c.execute(usize::from(id - 1), out);
+            c.execute(NodeId(id).index(), out);
         }
         c
     }
@@ -141,7 +141,7 @@ impl Cluster {
             Op::Deliver(_) | Op::Drop(_) | Op::Duplicate(_) if self.net.is_empty() => {}
             Op::Deliver(i) => {
                 let (from, to, msg) = self.net.remove(i % self.net.len());
-                self.input(usize::from(to.0 - 1), Input::Message { from, msg });
+                self.input(to.index(), Input::Message { from, msg });
             }
             Op::Drop(i) => {
                 self.net.remove(i % self.net.len());
