@@ -124,5 +124,8 @@ fn an_implementation_with_its_own_messages_runs_the_same_world() {
         assert_eq!(direct.events, wrapped.events, "seed {seed}");
         acked += direct.metrics.writes_acked;
     }
-    assert!(acked > 100, "the clusters served their clients: {acked} writes");
+    assert!(
+        acked > 100,
+        "the clusters served their clients: {acked} writes"
+    );
 }

@@ -91,21 +91,6 @@ impl Default for Network {
     }
 }
 
-impl Default for Faults {
-    fn default() -> Faults {
-        Faults {
-            crash_rate_per_s: 0.0,
-            restart_delay_ms: RangeMs { min: 50, max: 2000 },
-            partition_rate_per_s: 0.0,
-            partition_duration_ms: RangeMs {
-                min: 100,
-                max: 3000,
-            },
-            schedule: Vec::new(),
-        }
-    }
-}
-
 impl Default for Workload {
     fn default() -> Workload {
         Workload {

@@ -248,19 +248,10 @@ pub struct Network {
     pub reorder: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Faults {
-    /// Random crashes of the whole cluster per simulated second. Default 0.
-    pub crash_rate_per_s: f64,
-    /// Delay before a randomly crashed node restarts. Default { min = 50, max = 2000 }.
-    pub restart_delay_ms: RangeMs,
-    /// Random partitions per simulated second. Default 0.
-    pub partition_rate_per_s: f64,
-    /// How long a random partition lasts. Default { min = 100, max = 3000 }.
-    pub partition_duration_ms: RangeMs,
-    /// Explicit faults, in the order written (stable-sorted by `at_ms` when run).
-    pub schedule: Vec<ScheduledFault>,
-}
+/// `[faults]`: the world's fault plan as it is (random crashes and partitions per
+/// simulated second, restart delays, partition durations, the explicit schedule). Defaults:
+/// no random faults, restarts after 50..2000 ms, partitions of 100..3000 ms, no schedule.
+pub use sim_cluster::config::FaultPlan as Faults;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Workload {

@@ -8,7 +8,7 @@ use crate::model::{
     Bug, ClientAck, CommitRule, CrashModel, FollowerFlush, LatencyUnit, Mode, ReadPath, Scenario,
 };
 use raft_core::{AckRule, CoreMutant, Durability, FlushWait};
-use sim_cluster::config::{FaultPlan, MutantPlacement, WorkloadConfig};
+use sim_cluster::config::{MutantPlacement, WorkloadConfig};
 use sim_cluster::{StoreMutant, WorldConfig};
 use sim_disk::{CrashModel as DiskCrash, DiskConfig};
 use sim_net::NetConfig;
@@ -38,13 +38,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
         .disk(disk_config(s))
         .fsync_error_policy(s.disk.fsync_error_policy)
         .net(net_config(s))
-        .faults(FaultPlan {
-            crash_rate_per_s: s.faults.crash_rate_per_s,
-            restart_delay_ms: s.faults.restart_delay_ms,
-            partition_rate_per_s: s.faults.partition_rate_per_s,
-            partition_duration_ms: s.faults.partition_duration_ms,
-            schedule: s.faults.schedule.clone(),
-        })
+        .faults(s.faults.clone())
         .workload(WorkloadConfig {
             clients: w.clients,
             write_rate_per_s: w.write_rate_per_s,

@@ -24,7 +24,8 @@ pub struct FaultPlan {
 }
 
 impl FaultPlan {
-    /// No random faults and an empty schedule (the delays keep the scenario defaults).
+    /// No random faults and an empty schedule; a crashed node restarts after 50..2000 ms,
+    /// and a random partition would last 100..3000 ms (the scenario format's defaults).
     pub fn none() -> FaultPlan {
         FaultPlan {
             crash_rate_per_s: 0.0,
@@ -109,5 +110,11 @@ impl Serialize for NodeSel {
             NodeSel::Follower => s.serialize_str("follower"),
             NodeSel::Random => s.serialize_str("random"),
         }
+    }
+}
+
+impl Default for FaultPlan {
+    fn default() -> FaultPlan {
+        FaultPlan::none()
     }
 }
