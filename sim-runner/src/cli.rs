@@ -38,6 +38,10 @@ pub enum Command {
     Merge(MergeArgs),
     /// Minimise a failing seed to an explicit fault schedule and write it as a scenario.
     Shrink(ShrinkArgs),
+    /// Crash every node at every disk-I/O boundary of one seed of a small scenario (and
+    /// every crash outcome its crash model allows there); exit 1 on a violation or when
+    /// the bound on runs cuts the exploration short, 0 when everything was explored clean.
+    Explore(ExploreArgs),
     /// Validate scenario files without running them.
     Check {
         /// Scenario files.
@@ -95,6 +99,11 @@ pub struct MatrixArgs {
     /// Seeds per mutant, from each scenario's `run.seed` (default: its `run.seeds`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub seeds: Option<u64>,
+    /// Also explore a small variant of each mutant's scenario (no random faults, about 20
+    /// writes): every crash point of one node, then of the whole cluster, and say what
+    /// `explore` finds and how long it took.
+    #[arg(long)]
+    pub explore: bool,
     #[command(flatten)]
     pub jobs: Jobs,
 }
@@ -141,6 +150,33 @@ pub struct ReproArgs {
     /// Fail (exit 1) if the run's trace hash differs from this one (from a finding).
     #[arg(long)]
     pub expect_hash: Option<String>,
+    /// Crash a node at one of its disk-I/O boundaries, as `explore` prints it:
+    /// [all@]NODE:BOUNDARY[:OUTCOME] (all@: the whole cluster loses power there).
+    #[arg(long)]
+    pub crash_point: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExploreArgs {
+    /// A small scenario (e.g. 3 nodes, 10-20 writes): its own random faults still fire.
+    pub file: PathBuf,
+    /// The first seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Seeds to explore, from the first: each seed's crash points, one seed after another.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub seeds: u64,
+    /// At most this many runs in all; past it the rest is left unexplored (and said).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub runs_max: u64,
+    /// At most this many crash outcomes per point (subsets kept, sector torn), in order.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub outcomes_max: u64,
+    /// At each point the whole cluster loses power (every node crashes), not one node.
+    #[arg(long)]
+    pub power_loss: bool,
+    #[command(flatten)]
+    pub jobs: Jobs,
 }
 
 #[derive(Debug, clap::Args)]

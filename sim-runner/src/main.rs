@@ -15,6 +15,7 @@ mod cmd;
 mod duration;
 mod exit;
 mod expect;
+mod explore;
 mod finding;
 mod interrupt;
 mod load;

@@ -9,6 +9,7 @@ use crate::thread::Blocked;
 use crate::wire::Wire;
 use crate::world::World;
 use raft_core::{FlushWait, Input, LogIndex};
+use sim_core::SimTime;
 use sim_disk::{Completion, OpId, OpKind};
 use sim_trace::{BlockReason, FileKind, TraceEvent};
 
@@ -73,7 +74,19 @@ impl<M: Wire> World<M> {
     }
 
     /// Queues the disk wakeup of node `n` if its disk now completes something earlier.
+    /// Every step that touches a disk ends here, so this is also where a node's disk-I/O
+    /// boundaries are counted (`crash_point.rs`), when asked for.
     pub(crate) fn arm_disk(&mut self, n: usize) {
+        if let Some(b) = &mut self.boundaries {
+            let stats = self.nodes[n].disk.stats();
+            let counting = self.phase == crate::world::Phase::Running
+                && self.k.now() < SimTime::from_ms(self.config.run.duration_ms);
+            if b.crossed(n, stats.ops_completed + stats.flushes_submitted, counting) {
+                let now = self.k.now();
+                let id = self.nodes[n].id;
+                self.k.push(now, Event::CrashPoint { node: id });
+            }
+        }
         let node = &mut self.nodes[n];
         if let Some(at) = node.disk.next_wakeup() {
             if node.disk_armed.is_none_or(|a| at < a) {

@@ -37,6 +37,9 @@ pub enum Event {
         incarnation: u32,
         fault: bool,
     },
+    /// A crash point (`crash_point.rs`) was crossed: crash the node now, with the chosen
+    /// outcome.
+    CrashPoint { node: NodeId },
     /// The random partition process fires.
     RandomPartition,
     /// A random partition ends, unless another replaced it.

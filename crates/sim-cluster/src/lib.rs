@@ -19,6 +19,7 @@ mod client;
 mod codec;
 pub mod config;
 mod connections;
+mod crash_point;
 mod disk_io;
 mod event;
 mod exec;
@@ -41,6 +42,7 @@ mod wire;
 mod world;
 
 pub use config::{ConfigError, WorldConfig, WorldConfigBuilder};
+pub use crash_point::{BoundaryReport, CrashPoint};
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
 pub use store::StoreMutant;

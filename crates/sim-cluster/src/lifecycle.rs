@@ -10,11 +10,59 @@ use crate::store::LOG_FILE;
 use crate::wire::Wire;
 use crate::world::World;
 use raft_core::{LogIndex, NodeId, Recovered};
+use sim_disk::CrashChoice;
 use sim_trace::TraceEvent;
 
 impl<M: Wire> World<M> {
-    /// Crashes node `n` (a no-op if it is down).
+    /// Crashes node `n` (a no-op if it is down), its disk's outcome drawn.
     pub(crate) fn crash_node(&mut self, n: usize) {
+        self.crash_node_choosing(n, CrashChoice::Drawn);
+    }
+
+    /// A crash point was crossed: crash the node with the chosen outcome (and, for a power
+    /// loss of the whole cluster, every other node with outcome 0); each node's supervisor
+    /// restarts it after the restart delay.
+    pub(crate) fn on_crash_point(&mut self, id: NodeId) {
+        let n = id.index();
+        if !self.nodes[n].is_up() {
+            return;
+        }
+        let outcomes = self.nodes[n].disk.crash_outcomes();
+        let point = self
+            .boundaries
+            .as_mut()
+            .and_then(|b| {
+                b.report.outcomes = Some(outcomes);
+                b.point
+            })
+            .expect("a crash point event comes from a crash point");
+        self.crash_at_point(n, CrashChoice::Chosen(point.outcome.min(outcomes - 1)));
+        if point.whole_cluster {
+            for m in 0..self.nodes.len() {
+                if m != n && self.nodes[m].is_up() {
+                    self.crash_at_point(m, CrashChoice::Chosen(0));
+                }
+            }
+        }
+    }
+
+    /// Crashes node `n` with `choice`; its supervisor restarts it after the restart delay.
+    fn crash_at_point(&mut self, n: usize, choice: CrashChoice) {
+        self.crash_node_choosing(n, choice);
+        let delay = self.faults.restart_delay();
+        let node = &self.nodes[n];
+        let at = self.k.now().after(delay);
+        self.k.push(
+            at,
+            crate::event::Event::RandomRestart {
+                node: node.id,
+                incarnation: node.incarnation,
+                fault: false,
+            },
+        );
+    }
+
+    fn crash_node_choosing(&mut self, n: usize, choice: CrashChoice) {
         let node = &mut self.nodes[n];
         let Some(core) = node.core.take() else { return };
         node.pre_crash_log.clear();
@@ -25,7 +73,7 @@ impl<M: Wire> World<M> {
             t.clear();
         }
         node.incarnation += 1;
-        node.disk.crash();
+        node.disk.crash_choosing(choice);
         node.store.crash(&node.disk, &mut self.k.pending);
         let id = node.id;
         self.net.crash(id);

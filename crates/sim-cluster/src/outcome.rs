@@ -2,6 +2,7 @@
 //! it cost.
 
 use crate::config::ScheduledFault;
+use crate::crash_point::BoundaryReport;
 use crate::metrics::MetricsSummary;
 use serde::Serialize;
 use sim_check::{HazardSummary, Violation};
@@ -32,6 +33,9 @@ pub struct RunOutcome {
     pub fired_faults: Vec<ScheduledFault>,
     /// An error writing the trace file, if any.
     pub trace_error: Option<String>,
+    /// Each node's disk-I/O boundaries, when counted (`RunOptions::count_boundaries`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boundaries: Option<BoundaryReport>,
 }
 
 impl RunOutcome {

@@ -13,6 +13,7 @@
 use crate::client::Clients;
 use crate::codec::SavedState;
 use crate::config::WorldConfig;
+use crate::crash_point::{Boundaries, CrashPoint};
 use crate::event::Event;
 use crate::faults::FaultInjector;
 use crate::kernel::Kernel;
@@ -67,6 +68,11 @@ pub struct RunOptions<M = raft_core::Message> {
     pub trace: Option<Box<dyn Write>>,
     /// The Raft implementation behind the replica boundary.
     pub replica: ReplicaFactory<M>,
+    /// Count each node's disk-I/O boundaries (`crash_point.rs`) and report them in
+    /// [`RunOutcome::boundaries`].
+    pub count_boundaries: bool,
+    /// Crash a node at one of its boundaries, with a chosen outcome (implies counting).
+    pub crash_point: Option<CrashPoint>,
 }
 
 impl Default for RunOptions<raft_core::Message> {
@@ -74,6 +80,8 @@ impl Default for RunOptions<raft_core::Message> {
         RunOptions {
             trace: None,
             replica: raft_core_replica,
+            count_boundaries: false,
+            crash_point: None,
         }
     }
 }
@@ -93,6 +101,8 @@ pub struct World<M: Wire = raft_core::Message> {
     pub(crate) replica: ReplicaFactory<M>,
     /// Set when the run is to end after the event being dispatched.
     stopping: bool,
+    /// Boundary counting and the crash point, when asked for.
+    pub(crate) boundaries: Option<Boundaries>,
     /// Scratch buffers reused by every step.
     pub(crate) actions: Vec<Action<M>>,
     pub(crate) completions: Vec<Completion>,
@@ -144,6 +154,8 @@ impl<M: Wire> World<M> {
             },
             replica: options.replica,
             stopping: false,
+            boundaries: (options.count_boundaries || options.crash_point.is_some())
+                .then(|| Boundaries::new(config.nodes, options.crash_point)),
             actions: Vec::with_capacity(64),
             completions: Vec::with_capacity(16),
             config,
@@ -231,6 +243,7 @@ impl<M: Wire> World<M> {
                 incarnation,
                 fault,
             } => self.on_random_restart(node, incarnation, fault),
+            Event::CrashPoint { node } => self.on_crash_point(node),
             Event::RandomPartition => self.on_random_partition(),
             Event::PartitionEnd { generation } => self.on_partition_end(generation),
             Event::Heal => self.on_heal(),
@@ -293,6 +306,7 @@ impl<M: Wire> World<M> {
             linearizability_undecided: checker.linearizability_undecided().map(str::to_string),
             trace_error,
             fired_faults: self.faults.into_fired(),
+            boundaries: self.boundaries.map(|b| b.report),
         }
     }
 

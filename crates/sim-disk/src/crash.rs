@@ -78,15 +78,59 @@ pub struct CrashReport {
 enum Decider {
     LoseAll,
     Coin,
+    /// KeepRandomSubset, chosen instead of drawn: unit `i` (sector writes and truncates in
+    /// landing order) survives when bit `i` is set; units from the 64th on are lost.
+    Mask(u64),
     /// TornTail: sector write `k` is torn; `None` when there is no sector write.
     TornAt(Option<u64>),
 }
 
+/// Which outcome a crash takes among those its model allows: drawn from the disk's fault
+/// stream (every ordinary crash), or chosen (`explore` enumerating them). See
+/// [`crash_outcomes`] for how many there are and how a choice numbers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashChoice {
+    Drawn,
+    /// Outcome number `n`, `0..crash_outcomes(..)`.
+    Chosen(u64),
+}
+
+/// How many distinct outcomes a crash of `dirty` has under `model`, as [`CrashChoice`]
+/// numbers them: lose-unflushed has one; keep-random-subset one per subset of its units
+/// (sector writes and truncates; outcome `n` keeps unit `i` when bit `i` of `n` is set;
+/// saturating at `u64::MAX`); torn-tail one per sector write that may be the torn one
+/// (outcome `k` tears sector write `k`), or one when there is none.
+pub(crate) fn crash_outcomes(model: CrashModel, sector_bytes: u32, dirty: &[FileChange]) -> u64 {
+    match model {
+        CrashModel::LoseUnflushed => 1,
+        CrashModel::KeepRandomSubset => {
+            let units: u64 = dirty
+                .iter()
+                .map(|c| match c.change {
+                    Change::Truncate { .. } => 1,
+                    _ => c.change.sectors(sector_bytes).count() as u64,
+                })
+                .sum();
+            1u64.checked_shl(units.min(64) as u32).unwrap_or(u64::MAX)
+        }
+        CrashModel::TornTail => sector_writes(sector_bytes, dirty).max(1),
+    }
+}
+
+fn sector_writes(sector_bytes: u32, dirty: &[FileChange]) -> u64 {
+    dirty
+        .iter()
+        .map(|c| c.change.sectors(sector_bytes).count() as u64)
+        .sum()
+}
+
 impl Decider {
-    fn sector_write(&self, index: u64, rng: &mut SimRng) -> Fate {
+    /// `unit` counts every unit (sector writes and truncates) before this one.
+    fn sector_write(&self, index: u64, unit: u64, rng: &mut SimRng) -> Fate {
         match *self {
             Decider::LoseAll | Decider::TornAt(None) => Fate::Lost,
             Decider::Coin => coin(rng),
+            Decider::Mask(m) => masked(m, unit),
             Decider::TornAt(Some(k)) if index < k => Fate::Kept,
             Decider::TornAt(Some(k)) if index == k => Fate::Torn,
             Decider::TornAt(Some(_)) => Fate::Lost,
@@ -94,13 +138,22 @@ impl Decider {
     }
 
     /// `sector_writes_before` counts the sector writes that landed before the truncate.
-    fn truncate(&self, sector_writes_before: u64, rng: &mut SimRng) -> Fate {
+    fn truncate(&self, sector_writes_before: u64, unit: u64, rng: &mut SimRng) -> Fate {
         match *self {
             Decider::LoseAll | Decider::TornAt(None) => Fate::Lost,
             Decider::Coin => coin(rng),
+            Decider::Mask(m) => masked(m, unit),
             Decider::TornAt(Some(k)) if sector_writes_before <= k => Fate::Kept,
             Decider::TornAt(Some(_)) => Fate::Lost,
         }
+    }
+}
+
+fn masked(mask: u64, unit: u64) -> Fate {
+    if unit < 64 && mask & (1 << unit) != 0 {
+        Fate::Kept
+    } else {
+        Fate::Lost
     }
 }
 
@@ -114,8 +167,10 @@ fn coin(rng: &mut SimRng) -> Fate {
 
 /// Applies the surviving unflushed changes `dirty` (in landing order) onto `durable`,
 /// using `shadow` as scratch (one buffer per file, contents overwritten).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn apply_crash(
     model: CrashModel,
+    choice: CrashChoice,
     sector_bytes: u32,
     dirty: &[FileChange],
     arena: &Arena,
@@ -123,15 +178,16 @@ pub(crate) fn apply_crash(
     shadow: &mut [Vec<u8>],
     rng: &mut SimRng,
 ) -> CrashReport {
-    let decider = match model {
-        CrashModel::LoseUnflushed => Decider::LoseAll,
-        CrashModel::KeepRandomSubset => Decider::Coin,
-        CrashModel::TornTail => {
-            let n: u64 = dirty
-                .iter()
-                .map(|c| c.change.sectors(sector_bytes).count() as u64)
-                .sum();
-            Decider::TornAt((n > 0).then(|| rng.below(n)))
+    let decider = match (model, choice) {
+        (CrashModel::LoseUnflushed, _) => Decider::LoseAll,
+        (CrashModel::KeepRandomSubset, CrashChoice::Drawn) => Decider::Coin,
+        (CrashModel::KeepRandomSubset, CrashChoice::Chosen(mask)) => Decider::Mask(mask),
+        (CrashModel::TornTail, choice) => {
+            let n = sector_writes(sector_bytes, dirty);
+            Decider::TornAt((n > 0).then(|| match choice {
+                CrashChoice::Drawn => rng.below(n),
+                CrashChoice::Chosen(k) => k.min(n - 1),
+            }))
         }
     };
     let replay = !matches!(decider, Decider::LoseAll | Decider::TornAt(None));
@@ -143,13 +199,15 @@ pub(crate) fn apply_crash(
     }
     let mut report = CrashReport::default();
     let mut sector_writes_seen = 0u64;
+    let mut units_seen = 0u64;
     for fc in dirty {
         let f = usize::from(fc.file.0);
         if replay {
             fc.change.apply(&mut shadow[f], arena);
         }
         if let Change::Truncate { len_bytes } = fc.change {
-            let fate = decider.truncate(sector_writes_seen, rng);
+            let fate = decider.truncate(sector_writes_seen, units_seen, rng);
+            units_seen += 1;
             if fate == Fate::Kept {
                 media::set_len(&mut durable[f], len_bytes);
             }
@@ -157,8 +215,9 @@ pub(crate) fn apply_crash(
             continue;
         }
         for sector in fc.change.sectors(sector_bytes) {
-            let fate = decider.sector_write(sector_writes_seen, rng);
+            let fate = decider.sector_write(sector_writes_seen, units_seen, rng);
             sector_writes_seen += 1;
+            units_seen += 1;
             let image_bytes = match fate {
                 Fate::Kept => sector_bytes,
                 Fate::Torn => sector_bytes / 2,
@@ -217,6 +276,10 @@ mod tests {
     }
 
     fn run(model: CrashModel, seed: u64) -> (Vec<u8>, CrashReport) {
+        run_choosing(model, CrashChoice::Drawn, seed)
+    }
+
+    fn run_choosing(model: CrashModel, choice: CrashChoice, seed: u64) -> (Vec<u8>, CrashReport) {
         let mut arena = Arena::default();
         // Durable: 8 bytes of 1s. Unflushed: 8 bytes of 2s over both sectors, then a
         // 2-byte write of 3s into sector 1.
@@ -229,6 +292,7 @@ mod tests {
         let mut rng = RngStreams::new(seed).stream("crash");
         let r = apply_crash(
             model,
+            choice,
             4,
             &dirty,
             &arena,
@@ -237,6 +301,33 @@ mod tests {
             &mut rng,
         );
         (durable.remove(0), r)
+    }
+
+    /// Chosen outcomes: keep-random-subset has one per subset of its three sector writes,
+    /// numbered by bit; torn-tail one per sector write; every one of them is reachable, and
+    /// the chosen one is the one that happens.
+    #[test]
+    fn every_outcome_can_be_chosen_and_is_numbered_as_documented() {
+        let mut arena = Arena::default();
+        let dirty = [
+            write(&mut arena, 0, 0, &[2; 8]),
+            write(&mut arena, 1, 4, &[3; 2]),
+        ];
+        assert_eq!(crash_outcomes(CrashModel::KeepRandomSubset, 4, &dirty), 8);
+        assert_eq!(crash_outcomes(CrashModel::TornTail, 4, &dirty), 3);
+        assert_eq!(crash_outcomes(CrashModel::LoseUnflushed, 4, &dirty), 1);
+        let mut seen = std::collections::BTreeSet::new();
+        for mask in 0..8u64 {
+            let (d, r) = run_choosing(CrashModel::KeepRandomSubset, CrashChoice::Chosen(mask), 0);
+            let kept: Vec<bool> = r.fates.iter().map(|f| f.fate == Fate::Kept).collect();
+            assert_eq!(kept, [mask & 1 != 0, mask & 2 != 0, mask & 4 != 0]);
+            seen.insert(d);
+        }
+        assert!(seen.len() > 4, "the subsets give different media: {seen:?}");
+        for k in 0..3u64 {
+            let (_, r) = run_choosing(CrashModel::TornTail, CrashChoice::Chosen(k), 0);
+            assert_eq!((r.sector_writes_kept, r.sector_writes_torn), (k, 1));
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::arena::{Arena, Span};
 use crate::change::{Change, FileChange};
 use crate::config::DiskConfig;
 use crate::corruption;
-use crate::crash::{self, CrashReport};
+use crate::crash::{self, CrashChoice, CrashReport};
 use crate::lanes::{Due, Lanes};
 use crate::media::FILE_BYTES_MAX;
 use crate::op::{Completion, FileId, OpId, OpKind};
@@ -184,9 +184,25 @@ impl Disk {
     /// the unflushed changes survive per the crash model, and the page cache is reset to
     /// the durable media. A stall belongs to the device and survives.
     pub fn crash(&mut self) -> CrashReport {
+        self.crash_choosing(CrashChoice::Drawn)
+    }
+
+    /// How many distinct outcomes a crash right now would have under the disk's crash
+    /// model ([`CrashChoice::Chosen`] numbers them `0..`): what `explore` enumerates.
+    pub fn crash_outcomes(&self) -> u64 {
+        crash::crash_outcomes(
+            self.config.crash_model,
+            self.config.sector_bytes,
+            &self.dirty,
+        )
+    }
+
+    /// A crash whose outcome is drawn from the fault stream, or chosen (no draw).
+    pub fn crash_choosing(&mut self, choice: CrashChoice) -> CrashReport {
         let cancelled = self.lanes.cancel_all() as u64;
         let mut report = crash::apply_crash(
             self.config.crash_model,
+            choice,
             self.config.sector_bytes,
             &self.dirty,
             &self.arena,

@@ -90,7 +90,7 @@ mod op;
 mod stats;
 
 pub use config::{CrashModel, DiskConfig, DiskConfigError, SECTOR_BYTES_MAX, SECTOR_BYTES_MIN};
-pub use crash::{CrashReport, CrashUnit, Fate, UnitFate};
+pub use crash::{CrashChoice, CrashReport, CrashUnit, Fate, UnitFate};
 pub use disk::{Disk, FILES_MAX};
 pub use lanes::IN_FLIGHT_OPS_MAX;
 pub use media::FILE_BYTES_MAX;

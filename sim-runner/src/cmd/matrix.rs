@@ -2,6 +2,10 @@
 //! over the same seeds with its bug, and again with `bug = "none"` (the control); a row
 //! says which invariants fired on how many seeds, and the median number of seeds to the
 //! first detection — counting every invariant, and without the durability-hazard checker.
+//! With `--explore`, a small variant of each mutant's scenario is also explored
+//! (`explore/`: every crash point of one node, then a power loss of the whole cluster at
+//! each), and the row says what that found and in how much wall time; the seed columns
+//! give the wall time until the first detecting seed, run in order.
 //! docs/mutation-matrix.md is this command's output, not typed.
 
 use crate::Exit;
@@ -12,6 +16,7 @@ use crate::seeds::{self, SeedResult};
 use sim_scenario::{Bug, Invariant, Named};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Instant;
 
 pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_all(&args.files) else {
@@ -28,7 +33,9 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
         let count = args.seeds.unwrap_or(s.run.seeds);
         let first = s.run.seed;
         let run = |s| seeds::run_many(s, (first, count), jobs, false, &|_| {}, &|_| false);
+        let started = Instant::now();
         let mutant = run(s);
+        let seeds_wall = started.elapsed();
         let mut control = s.clone();
         control.cluster.bug = Bug::None;
         let control = run(&control);
@@ -38,6 +45,14 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
             .filter(|r| matches!(r, SeedResult::Panicked { .. }))
             .count() as u64;
         let (mutant, control) = (detections(&mutant), detections(&control));
+        // Seeds run in parallel: the time to the first detection, as if run in order, is
+        // the time per seed times the seeds up to the first that detects.
+        let per_seed = seeds_wall.as_secs_f64() * jobs as f64 / count.max(1) as f64;
+        let first_detection = mutant
+            .iter()
+            .position(|inv| !inv.is_empty())
+            .map(|k| per_seed * (k + 1) as f64);
+        let explored = args.explore.then(|| explored(s, jobs));
         rows.push(Row {
             name: s.name.clone(),
             bug: s.cluster.bug,
@@ -45,6 +60,8 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
             seeds: count,
             mutant,
             control,
+            first_detection_s: first_detection,
+            explored,
         });
     }
     print!("{}", table(&rows));
@@ -85,6 +102,78 @@ struct Row {
     mutant: Detections,
     /// The same seeds with `bug = "none"`: must find nothing.
     control: Detections,
+    /// Wall seconds until the first detecting seed, seeds run in order.
+    first_detection_s: Option<f64>,
+    /// What exploring the small variant found (with `--explore`).
+    explored: Option<String>,
+}
+
+/// Writes in the small variant `explore` runs on.
+const EXPLORE_WRITES: u64 = 20;
+/// Seeds of the small variant explored, one after another, until one finds a violation.
+const EXPLORE_SEEDS: u64 = 5;
+/// The bound on runs of one exploration in the matrix.
+const EXPLORE_RUNS_MAX: u64 = 5_000;
+
+/// Explores the small variant of `s`: one node at every crash point, then a power loss of
+/// the whole cluster at every point; the first that finds a violation other than a
+/// durability hazard (else the first that finds a hazard) says what, where, and how long the
+/// exploration took until then.
+fn explored(s: &sim_scenario::Scenario, jobs: usize) -> String {
+    let small = crate::explore::small_variant(s, EXPLORE_WRITES);
+    let config = sim_scenario::world_config(&small);
+    let started = Instant::now();
+    let mut scopes = Vec::new();
+    let mut hazard_only = None;
+    let mut runs = BTreeMap::new();
+    let scopes_seeds = (0..EXPLORE_SEEDS).flat_map(|k| [(k, false), (k, true)]);
+    for (k, power_loss) in scopes_seeds {
+        let seed = small.run.seed + k;
+        let e =
+            crate::explore::explore_world(&config, seed, EXPLORE_RUNS_MAX, 16, power_loss, jobs);
+        let scope = format!(
+            "{}, seed {seed}",
+            if power_loss { "power loss" } else { "one node" }
+        );
+        let mut found: BTreeMap<Invariant, u64> = BTreeMap::new();
+        for i in e.findings.iter().flat_map(|(_, is, _)| is) {
+            *found.entry(*i).or_default() += 1;
+        }
+        let text = |found: &BTreeMap<Invariant, u64>| {
+            let what: Vec<&str> = found.keys().map(|i| i.name()).collect();
+            let runs = e
+                .findings
+                .iter()
+                .filter(|(_, is, _)| is.iter().any(|i| found.contains_key(i)))
+                .count();
+            format!(
+                "{} ({scope}, {runs} of {} runs, {:.2} s)",
+                what.join(", "),
+                e.runs,
+                started.elapsed().as_secs_f64()
+            )
+        };
+        let hazard = found.remove(&Invariant::DurabilityHazard);
+        if !found.is_empty() {
+            return text(&found);
+        }
+        if let Some(n) = hazard {
+            hazard_only
+                .get_or_insert_with(|| text(&BTreeMap::from([(Invariant::DurabilityHazard, n)])));
+        }
+        *runs.entry(power_loss).or_insert(0) += e.runs;
+    }
+    for (power_loss, n) in runs {
+        let scope = if power_loss { "power loss" } else { "one node" };
+        scopes.push(format!("{scope}: {n} runs"));
+    }
+    hazard_only.unwrap_or_else(|| {
+        format!(
+            "nothing ({} over {EXPLORE_SEEDS} seeds, {:.2} s)",
+            scopes.join(", "),
+            started.elapsed().as_secs_f64()
+        )
+    })
 }
 
 impl Row {
@@ -149,16 +238,34 @@ fn median_text(m: Option<f64>) -> String {
 
 fn table(rows: &[Row]) -> String {
     let mut t = String::new();
+    let explore = rows.iter().any(|r| r.explored.is_some());
     let _ = writeln!(
         t,
-        "| mutant | mode | seeds | invariants fired (seeds) | median seeds to detection | without the hazard checker | control (bug = none) |"
+        "| mutant | mode | seeds | invariants fired (seeds) | median seeds to detection | without the hazard checker |{} control (bug = none) |",
+        if explore {
+            " wall time to the first finding | explore (small variant) |"
+        } else {
+            ""
+        }
     );
-    let _ = writeln!(t, "|---|---|---:|---|---:|---:|---|");
+    let _ = writeln!(
+        t,
+        "|---|---|---:|---|---:|---:|{}---|",
+        if explore { "---:|---|" } else { "" }
+    );
     for r in rows {
         let without = median_seeds_to_detection(&r.mutant, |i| i != Invariant::DurabilityHazard);
+        let explore_cells = match &r.explored {
+            Some(e) => format!(
+                " {} | {e} |",
+                r.first_detection_s
+                    .map_or("—".to_string(), |s| format!("{:.3} s", s))
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             t,
-            "| `{}`{} | {} | {} | {} | {} | {} | {} |",
+            "| `{}`{} | {} | {} | {} | {} | {} |{} {} |",
             r.bug.name(),
             if r.name == r.bug.name() {
                 String::new()
@@ -170,6 +277,7 @@ fn table(rows: &[Row]) -> String {
             fired(&r.mutant),
             median_text(r.caught()),
             median_text(without),
+            explore_cells,
             fired(&r.control)
         );
     }

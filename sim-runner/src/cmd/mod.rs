@@ -27,6 +27,7 @@ pub fn dispatch(command: Command, verbose: u8) -> anyhow::Result<Exit> {
         Command::Fuzz(args) => fuzz::fuzz(args, verbose),
         Command::Merge(args) => merge::merge(args),
         Command::Shrink(args) => shrink::shrink(args),
+        Command::Explore(args) => crate::explore::explore(args),
         Command::Compare(args) => compare::compare(args),
         Command::Matrix(args) => matrix::matrix(args),
         Command::List { what } => Ok(explain::list(what)),

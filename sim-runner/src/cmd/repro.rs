@@ -19,7 +19,23 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         }
     };
     let seed = args.target.seed.unwrap_or(scenario.run.seed);
-    let repro = repro_command(&args.target.file, seed);
+    let crash_point = match &args.crash_point {
+        Some(text) => match crate::explore::point::parse(text, scenario.cluster.nodes) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::Usage);
+            }
+        },
+        None => None,
+    };
+    let mut repro = repro_command(&args.target.file, seed);
+    if let Some(p) = &crash_point {
+        repro.push_str(&format!(
+            " --crash-point {}",
+            crate::explore::point::text(p)
+        ));
+    }
     crate::announce::print(&args.target.file, &scenario, seed, None, &repro);
     // With --chrome-trace or --timeline the JSON lines are kept in memory and converted at
     // the end; otherwise --trace streams them to its file.
@@ -35,6 +51,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         seed,
         RunOptions {
             trace,
+            crash_point,
             ..Default::default()
         },
     );

@@ -1,0 +1,122 @@
+//! `explore`: every crash point of a small scenario. A correct mode explores clean (exit 0)
+//! and says how much it covered; a mutant is found at a crash point whose printed `repro`
+//! command replays the violation; the bound on runs is said and fails the exploration; bad
+//! input is exit 2; the same exploration prints the same report.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/explore")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_correct_mode_explores_every_point_clean() {
+    let scratch = Scratch::new("explore-clean");
+    let dir = scratch.path();
+    let o = run(dir, &["explore", &scenario("sync-small.toml")]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    // Every point counted was run and reached, and keep-random-subset had more outcomes.
+    let line = out
+        .lines()
+        .find(|l| l.contains("explored"))
+        .expect("a coverage line");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(words[1], words[3], "all points explored: {line}");
+    let runs: u64 = words[words
+        .iter()
+        .position(|w| w.starts_with("runs"))
+        .expect("runs")
+        - 1]
+    .trim_end_matches(',')
+    .parse()
+    .expect("a run count");
+    let points: u64 = words[1].parse().expect("a point count");
+    assert!(
+        points > 100,
+        "a small run still has many boundaries: {line}"
+    );
+    assert!(
+        runs > points,
+        "subsets of unflushed writes were explored too: {line}"
+    );
+    assert!(
+        out.contains("no crash point violates an invariant"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_mutant_is_found_and_its_crash_point_replays() {
+    let scratch = Scratch::new("explore-mutant");
+    let dir = scratch.path();
+    let file = scenario("follower-acks-before-flush-small.toml");
+    let o = run(dir, &["explore", &file, "--power-loss"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("durability-loss on "),
+        "the loss itself: {out}"
+    );
+    let repro = out
+        .lines()
+        .filter(|l| l.contains("--crash-point"))
+        .find_map(|l| l.trim().strip_prefix("reproduce: sim-runner "))
+        .expect("a reproduce line of a crash point");
+    let args: Vec<&str> = repro.split_whitespace().collect();
+    assert!(args.contains(&"--crash-point"), "{repro}");
+    let point = args[args.len() - 1];
+    assert!(point.starts_with("all@"), "a power-loss point: {point}");
+    let again = run(dir, &args);
+    let replay = stdout(&again);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "the replay finds it too: {replay}"
+    );
+    assert!(replay.contains("violation: "), "{replay}");
+    // The same exploration prints the same report.
+    let twice = run(dir, &["explore", &file, "--power-loss"]);
+    assert_eq!(stdout(&twice), out);
+}
+
+#[test]
+fn the_bound_on_runs_is_said_and_fails() {
+    let scratch = Scratch::new("explore-bound");
+    let dir = scratch.path();
+    let o = run(
+        dir,
+        &["explore", &scenario("sync-small.toml"), "--runs-max", "10"],
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("explored 10 of "), "{out}");
+    assert!(out.contains("raise --runs-max"), "{out}");
+}
+
+#[test]
+fn bad_input_is_a_usage_error() {
+    let scratch = Scratch::new("explore-bad");
+    let dir = scratch.path();
+    let o = run(dir, &["explore", "no-such-file.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(
+        dir,
+        &[
+            "repro",
+            &scenario("sync-small.toml"),
+            "--crash-point",
+            "7:1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no node 7"), "{err}");
+}
