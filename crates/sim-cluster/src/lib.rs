@@ -43,6 +43,7 @@ mod world;
 pub use config::{ConfigError, WorldConfig, WorldConfigBuilder};
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
+pub use state_file::StateLayout;
 pub use store::StoreMutant;
 pub use wire::Wire;
 pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
