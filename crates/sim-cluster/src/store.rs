@@ -778,4 +778,49 @@ mod tests {
             );
         }
     }
+
+    /// `truncate-keeps-durable-index`: entries 1..=3 are durable; `write_at(2)` replaces
+    /// 2..=3 with one entry of term 2. The belief should drop to 1 and the next batch flush;
+    /// with the mutant it stays at 3 and the flush is skipped, so the media keep term 1.
+    #[test]
+    fn truncate_keeps_durable_index_skips_the_next_flush() {
+        let mut r = Rig::new(StoreMutant::None);
+        r.append(&[1, 1, 1]);
+        let op = r.flush();
+        r.complete(op);
+        r.write_at(2, &[2]);
+        assert_eq!(r.store.durable_index(), LogIndex(1));
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.media_terms(), [1, 2]);
+
+        let mut r = Rig::new(StoreMutant::TruncateKeepsDurableIndex);
+        r.append(&[1, 1, 1]);
+        let op = r.flush();
+        r.complete(op);
+        r.write_at(2, &[2]);
+        assert_eq!(r.store.durable_index(), LogIndex(3), "the stale belief");
+        let skipped = r
+            .store
+            .end_batch(&mut r.disk, r.now, FlushWait::Blocking, &mut r.ev);
+        assert_eq!(skipped, None, "no flush issued");
+        assert_eq!(r.media_terms(), [1, 1, 1], "the truncation is not durable");
+    }
+
+    /// `end-of-batch-skipped-for-config`, the store's half: `flush()` makes the entry
+    /// durable, but only with the mutant does the durable index stay behind it.
+    #[test]
+    fn flush_leaves_durable_index_makes_durable_but_reports_nothing() {
+        for (mutant, believed) in [
+            (StoreMutant::None, 1),
+            (StoreMutant::FlushLeavesDurableIndex, 0),
+        ] {
+            let mut r = Rig::new(mutant);
+            r.append(&[1]);
+            let op = r.store.flush_all(&mut r.disk, r.now, &mut r.ev);
+            r.complete(op);
+            assert_eq!(r.truth_terms(), [1], "{mutant:?}: durable");
+            assert_eq!(r.store.durable_index(), LogIndex(believed), "{mutant:?}");
+        }
+    }
 }
