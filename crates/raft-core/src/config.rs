@@ -111,6 +111,12 @@ pub enum CoreMutant {
     CommitIndexNotClamped,
     /// The leader acknowledges a write as soon as it is appended locally.
     AckBeforeCommit,
+    /// A follower does not call `end_of_append_batch` for a batch of configuration
+    /// entries only (the log store's half is `StoreMutant::FlushLeavesDurableIndex`).
+    EndOfBatchSkippedForConfig,
+    /// A node that becomes leader reports its log tail as flushed at once, and appends its
+    /// first entry through the ordinary asynchronous path instead of a blocking flush.
+    NewLeaderMarksTailFlushed,
 }
 
 /// How the leader turns matched indexes into a commit index.

@@ -1,7 +1,7 @@
 //! Leader election: the election timeout, RequestVote with the up-to-date check, counting
 //! votes, and becoming leader (with the new term's no-op entry).
 
-use crate::config::CommitRule;
+use crate::config::{CommitRule, CoreMutant, FlushWait};
 use crate::io::{Action, Notice, Timer};
 use crate::message::Message;
 use crate::node::Raft;
@@ -128,6 +128,10 @@ impl Raft {
         // The term's first entry (NuRaft's configuration entry) is written and flushed,
         // blocking, whatever the mode (`store_log_entry` -> `log_store_->flush()`); then
         // it counts and goes out.
+        if self.cfg.mutant == CoreMutant::NewLeaderMarksTailFlushed {
+            self.append_first_entry_marking_tail_flushed(out);
+            return;
+        }
         let index = self.log.push(Entry {
             term: self.term,
             payload: Payload::Noop,
@@ -137,6 +141,29 @@ impl Raft {
             to: index,
         });
         out.push(Action::FlushLog);
+        self.count_own(index, out);
+    }
+
+    /// `new-leader-marks-tail-flushed` (openraft #2118): the new leader takes its whole
+    /// log up to here as flushed without any I/O having completed, then appends its first
+    /// entry as openraft does since PR #1125 — through the ordinary asynchronous write,
+    /// counted once durable — instead of NuRaft's blocking flush, which would hide the
+    /// mistake. Its own matched index then covers a tail still in flight.
+    fn append_first_entry_marking_tail_flushed(&mut self, out: &mut Vec<Action>) {
+        self.last_durable = self.log.last_index();
+        let index = self.log.push(Entry {
+            term: self.term,
+            payload: Payload::Noop,
+        });
+        out.push(Action::Append {
+            from: index,
+            to: index,
+        });
+        out.push(Action::EndOfAppendBatch {
+            start: index,
+            count: 1,
+            flush: FlushWait::Background,
+        });
         self.count_own(index, out);
     }
 }

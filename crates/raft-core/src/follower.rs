@@ -56,6 +56,7 @@ impl Raft {
             self.follower_commit(leader_commit, last_new, out);
         }
         let acks_early = self.cfg.mutant == CoreMutant::FollowerAcksBeforeFlush;
+        let written = written.filter(|&(start, count)| !self.skips_end_of_batch(start, count));
         if let Some((start, count)) = written {
             let flush = if acks_early {
                 FlushWait::Background
@@ -144,6 +145,18 @@ impl Raft {
             start = to.next();
         }
         self.log.last_index()
+    }
+
+    /// `end-of-batch-skipped-for-config`: HomeStore before PR #631 called its
+    /// `end_of_append_batch` only for batches with application entries, so a batch of
+    /// configuration entries alone never reaches it.
+    fn skips_end_of_batch(&self, start: LogIndex, count: u64) -> bool {
+        self.cfg.mutant == CoreMutant::EndOfBatchSkippedForConfig
+            && self
+                .log
+                .slice(start, start.plus(count - 1))
+                .iter()
+                .all(|e| e.payload == Payload::Noop)
     }
 
     /// commit = min(leader's commit, last new index): what the leader vouches for and this

@@ -42,6 +42,18 @@ impl<M: Wire> World<M> {
         op
     }
 
+    /// The log store's `flush()` (after a configuration entry): the operation to wait on.
+    pub(crate) fn flush_whole_log(&mut self, n: usize) -> OpId {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        let op = node
+            .store
+            .flush_all(&mut node.disk, now, &mut self.k.pending);
+        self.k.emit_pending();
+        self.arm_disk(n);
+        op
+    }
+
     /// `append` / `write_at` of entries `from..=to` from the replica's log: trace lines,
     /// disk writes, and (with a mutant) an immediate durability report.
     pub(crate) fn log_write(&mut self, n: usize, from: LogIndex, to: LogIndex, truncate: bool) {
@@ -130,6 +142,10 @@ impl<M: Wire> World<M> {
             file,
             ok: c.ok,
         });
+        if !c.ok && c.file == LOG_FILE && self.nodes[n].store.swallows_flush_errors() {
+            self.swallow_flush_error(n, c);
+            return;
+        }
         if !c.ok && self.config.fsync_error_policy == FsyncErrorPolicy::Crash {
             self.crash_and_restart_later(n, false);
             return;
@@ -147,6 +163,21 @@ impl<M: Wire> World<M> {
             }
             _ => self.pump(n),
         }
+    }
+
+    /// `flush-error-never-completes`: the store forgets the failed flush (its pages are
+    /// gone) and tells nobody: no completion, no error, no retry. A Raft thread or a client
+    /// path waiting on it stays blocked; later flushes complete as usual.
+    fn swallow_flush_error(&mut self, n: usize, c: Completion) {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        let pending = &mut self.k.pending;
+        let (_, changed) = node
+            .store
+            .flush_done(&mut node.disk, now, c.op, false, pending);
+        assert!(changed.is_none(), "a failed flush moved the durable index");
+        self.k.emit_pending();
+        self.arm_disk(n);
     }
 
     /// A flush of the log file returned: the log store learns what is durable (a failed

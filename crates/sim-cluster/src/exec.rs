@@ -132,8 +132,7 @@ impl<M: Wire> World<M> {
             }
             Action::EndOfAppendBatch { flush, .. } => return self.end_of_append_batch(n, flush),
             Action::FlushLog => {
-                let op = self.flush_log(n, FlushWait::Blocking);
-                let op = op.expect("a blocking flush returns its operation");
+                let op = self.flush_whole_log(n);
                 return Some(Blocked::Flush {
                     op,
                     reason: BlockReason::ConfigFlush,

@@ -45,6 +45,7 @@ pub use config::{ConfigError, WorldConfig, WorldConfigBuilder};
 pub use crash_point::{BoundaryReport, CrashPoint};
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
+pub use state_file::StateLayout;
 pub use store::StoreMutant;
 pub use wire::Wire;
 pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};

@@ -96,12 +96,13 @@ impl<M: Wire> World<M> {
         let now = self.k.now();
         let sector_bytes = self.config.disk.sector_bytes;
         let trusts_volatile = self.config.mutant.recovery_trusts_volatile;
+        let layout = self.config.mutant.state_layout();
         let node = &mut self.nodes[n];
         let saved = StateFile::recover(&mut node.disk, sector_bytes);
         let mut bytes = Vec::new();
         node.disk.read_for_recovery(LOG_FILE, &mut bytes);
         let r = recovery::recover_log(&bytes, &node.pre_crash_log, trusts_volatile);
-        node.state_file = StateFile::open(node.id, &saved, sector_bytes);
+        node.state_file = StateFile::open(node.id, &saved, sector_bytes, layout);
         if r.dropped > 0 {
             node.store
                 .recovery_dropped(r.kept.next(), &mut self.k.pending);

@@ -36,6 +36,15 @@ pub enum StoreMutant {
     /// An in-flight write for a truncated range lands after the truncation (and its
     /// completion is believed for the new entries).
     StaleWriteAfterTruncate,
+    /// `write_at` leaves `last_durable_index()` above the new end of the log, and
+    /// `end_of_append_batch` skips its flush when the durable index already covers the log.
+    TruncateKeepsDurableIndex,
+    /// The store's `flush()` (NuRaft's flush after a configuration entry) makes the log
+    /// durable but never moves `last_durable_index()`: only `end_of_append_batch` does.
+    FlushLeavesDurableIndex,
+    /// A failed flush of the log is never completed: no `notify_log_append_completion`,
+    /// no error to the caller, no retry. Whoever waits on it waits for ever.
+    FlushErrorNeverCompletes,
 }
 
 /// A flush the store issued, with the highest index it can vouch for.
@@ -208,7 +217,9 @@ impl LogStore {
         };
         self.shadow.truncate((from.0 - 1) as usize);
         self.shadow.extend_from_slice(entries);
-        self.durable_belief = self.durable_belief.min(from.prev());
+        if self.mutant != StoreMutant::TruncateKeepsDurableIndex {
+            self.durable_belief = self.durable_belief.min(from.prev());
+        }
         if self.mutant != StoreMutant::StaleWriteAfterTruncate {
             for f in &mut self.flushes {
                 f.vouch_to = f.vouch_to.min(from.prev());
@@ -293,6 +304,13 @@ impl LogStore {
         wait: FlushWait,
         ev: &mut Vec<TraceEvent>,
     ) -> Option<OpId> {
+        if self.mutant == StoreMutant::TruncateKeepsDurableIndex
+            && self.durable_belief >= self.appended_last
+        {
+            // d-engine #351: "already durable up to the log end", so no flush — but the
+            // belief is stale after a truncation and the new entries are in the page cache.
+            return None;
+        }
         match wait {
             FlushWait::Blocking | FlushWait::BlockingClient => {
                 Some(self.issue_flush(disk, now, ev))
@@ -307,6 +325,25 @@ impl LogStore {
                 None
             }
         }
+    }
+
+    /// `flush()`: flushes everything written, for the Raft thread to wait on (NuRaft's
+    /// `store_log_entry` after a configuration entry).
+    pub fn flush_all(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) -> OpId {
+        let op = self.issue_flush(disk, now, ev);
+        if self.mutant == StoreMutant::FlushLeavesDurableIndex {
+            // HomeStore before PR #631: the durable index moves only in
+            // end_of_append_batch, so this flush vouches for nothing new.
+            let f = self.flushes.back_mut().expect("just issued");
+            f.vouch_to = f.vouch_to.min(self.durable_belief);
+        }
+        op
+    }
+
+    /// Whether a failed log flush is dropped without a completion (the catalogue's
+    /// `flush-error-never-completes`).
+    pub fn swallows_flush_errors(&self) -> bool {
+        self.mutant == StoreMutant::FlushErrorNeverCompletes
     }
 
     fn issue_flush(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) -> OpId {
@@ -739,6 +776,51 @@ mod tests {
                 media,
                 "{mutant:?}: the truth follows the media"
             );
+        }
+    }
+
+    /// `truncate-keeps-durable-index`: entries 1..=3 are durable; `write_at(2)` replaces
+    /// 2..=3 with one entry of term 2. The belief should drop to 1 and the next batch flush;
+    /// with the mutant it stays at 3 and the flush is skipped, so the media keep term 1.
+    #[test]
+    fn truncate_keeps_durable_index_skips_the_next_flush() {
+        let mut r = Rig::new(StoreMutant::None);
+        r.append(&[1, 1, 1]);
+        let op = r.flush();
+        r.complete(op);
+        r.write_at(2, &[2]);
+        assert_eq!(r.store.durable_index(), LogIndex(1));
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.media_terms(), [1, 2]);
+
+        let mut r = Rig::new(StoreMutant::TruncateKeepsDurableIndex);
+        r.append(&[1, 1, 1]);
+        let op = r.flush();
+        r.complete(op);
+        r.write_at(2, &[2]);
+        assert_eq!(r.store.durable_index(), LogIndex(3), "the stale belief");
+        let skipped = r
+            .store
+            .end_batch(&mut r.disk, r.now, FlushWait::Blocking, &mut r.ev);
+        assert_eq!(skipped, None, "no flush issued");
+        assert_eq!(r.media_terms(), [1, 1, 1], "the truncation is not durable");
+    }
+
+    /// `end-of-batch-skipped-for-config`, the store's half: `flush()` makes the entry
+    /// durable, but only with the mutant does the durable index stay behind it.
+    #[test]
+    fn flush_leaves_durable_index_makes_durable_but_reports_nothing() {
+        for (mutant, believed) in [
+            (StoreMutant::None, 1),
+            (StoreMutant::FlushLeavesDurableIndex, 0),
+        ] {
+            let mut r = Rig::new(mutant);
+            r.append(&[1]);
+            let op = r.store.flush_all(&mut r.disk, r.now, &mut r.ev);
+            r.complete(op);
+            assert_eq!(r.truth_terms(), [1], "{mutant:?}: durable");
+            assert_eq!(r.store.durable_index(), LogIndex(believed), "{mutant:?}");
         }
     }
 }

@@ -384,7 +384,12 @@ fn new_node<M>(
         core: Some(core),
         disk,
         store: LogStore::open(id, c.mutant.store, &[], 0),
-        state_file: StateFile::open(id, &SavedState::default(), c.disk.sector_bytes),
+        state_file: StateFile::open(
+            id,
+            &SavedState::default(),
+            c.disk.sector_bytes,
+            c.mutant.state_layout(),
+        ),
         incarnation: 0,
         thread: Thread::default(),
         timers: [TimerSlot::default(); 2],

@@ -98,11 +98,16 @@ pub enum Bug {
     CommitIndexNotClamped,
     RecoveryTrustsVolatile,
     AckBeforeCommit,
+    TruncateKeepsDurableIndex,
+    EndOfBatchSkippedForConfig,
+    FlushErrorNeverCompletes,
+    StateFileNotAtomic,
+    NewLeaderMarksTailFlushed,
 }
 
 impl Bug {
     /// Every value, in catalogue order (`None` first).
-    pub const ALL: [Bug; 13] = [
+    pub const ALL: [Bug; 18] = [
         Bug::None,
         Bug::LeaderCountsUnflushed,
         Bug::FollowerAcksBeforeFlush,
@@ -116,6 +121,11 @@ impl Bug {
         Bug::CommitIndexNotClamped,
         Bug::RecoveryTrustsVolatile,
         Bug::AckBeforeCommit,
+        Bug::TruncateKeepsDurableIndex,
+        Bug::EndOfBatchSkippedForConfig,
+        Bug::FlushErrorNeverCompletes,
+        Bug::StateFileNotAtomic,
+        Bug::NewLeaderMarksTailFlushed,
     ];
 
     /// The name as written in a scenario file.
@@ -134,6 +144,11 @@ impl Bug {
             Bug::CommitIndexNotClamped => "commit-index-not-clamped",
             Bug::RecoveryTrustsVolatile => "recovery-trusts-volatile",
             Bug::AckBeforeCommit => "ack-before-commit",
+            Bug::TruncateKeepsDurableIndex => "truncate-keeps-durable-index",
+            Bug::EndOfBatchSkippedForConfig => "end-of-batch-skipped-for-config",
+            Bug::FlushErrorNeverCompletes => "flush-error-never-completes",
+            Bug::StateFileNotAtomic => "state-file-not-atomic",
+            Bug::NewLeaderMarksTailFlushed => "new-leader-marks-tail-flushed",
         }
     }
 }

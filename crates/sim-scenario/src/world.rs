@@ -77,6 +77,16 @@ pub fn place_mutant(bug: Bug) -> MutantPlacement {
         Bug::TruncateNotFlushed => p.store = StoreMutant::TruncateNotFlushed,
         Bug::StaleWriteAfterTruncate => p.store = StoreMutant::StaleWriteAfterTruncate,
         Bug::RecoveryTrustsVolatile => p.recovery_trusts_volatile = true,
+        Bug::TruncateKeepsDurableIndex => p.store = StoreMutant::TruncateKeepsDurableIndex,
+        Bug::EndOfBatchSkippedForConfig => {
+            // Two halves of one mistake: the core skips the call, and the store's own
+            // flush() (NuRaft's configuration-entry flush) never moves its durable index.
+            p.core = CoreMutant::EndOfBatchSkippedForConfig;
+            p.store = StoreMutant::FlushLeavesDurableIndex;
+        }
+        Bug::FlushErrorNeverCompletes => p.store = StoreMutant::FlushErrorNeverCompletes,
+        Bug::StateFileNotAtomic => p.state_file_not_atomic = true,
+        Bug::NewLeaderMarksTailFlushed => p.core = CoreMutant::NewLeaderMarksTailFlushed,
     }
     p
 }

@@ -1,6 +1,7 @@
 //! Where a deliberate bug of the catalogue (a mutant, docs/bugs.md) lives in the world, and
-//! what it switches on there: in the Raft core, in the log store, or in recovery.
+//! what it switches on there: in the Raft core, in the log store, in the state file, or in recovery.
 
+use crate::state_file::StateLayout;
 use crate::store::StoreMutant;
 use raft_core::CoreMutant;
 
@@ -12,6 +13,9 @@ pub struct MutantPlacement {
     pub store: StoreMutant,
     /// `recovery-trusts-volatile`: restart takes the log end from the pre-crash memory.
     pub recovery_trusts_volatile: bool,
+    /// `state-file-not-atomic`: `save_state` truncates the state file and rewrites its one
+    /// slot in place, so a crash between the two can leave no valid state at all.
+    pub state_file_not_atomic: bool,
 }
 
 impl MutantPlacement {
@@ -20,5 +24,17 @@ impl MutantPlacement {
         core: CoreMutant::None,
         store: StoreMutant::None,
         recovery_trusts_volatile: false,
+        state_file_not_atomic: false,
     };
+}
+
+impl MutantPlacement {
+    /// How the state file replaces term and vote under this placement.
+    pub fn state_layout(&self) -> StateLayout {
+        if self.state_file_not_atomic {
+            StateLayout::TruncateThenRewrite
+        } else {
+            StateLayout::AlternateSlots
+        }
+    }
 }
