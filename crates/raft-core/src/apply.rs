@@ -5,7 +5,7 @@
 use crate::config::{AckRule, CoreMutant};
 use crate::io::{Action, ClientResult, Notice};
 use crate::node::{AwaitingFlush, Raft};
-use crate::types::{Command, LogIndex, Payload, Role};
+use crate::types::{LogIndex, Payload, Role};
 
 impl Raft {
     pub(crate) fn advance_commit(&mut self, index: LogIndex, out: &mut Vec<Action>) {
@@ -37,8 +37,8 @@ impl Raft {
             } = entry.payload
             {
                 if self.role == Role::Leader && entry.term == self.term {
-                    let early = self.cfg.mutant == CoreMutant::AckBeforeCommit
-                        && matches!(command, Command::Write { .. });
+                    let early =
+                        self.cfg.mutant == CoreMutant::AckBeforeCommit && command.is_update();
                     if !early {
                         self.ack(
                             AwaitingFlush {
@@ -64,7 +64,7 @@ impl Raft {
         out.push(Action::ClientReply {
             client: w.client,
             req: w.req,
-            result: ClientResult::Ok { read: w.read },
+            result: ClientResult::ok(w.read),
         });
     }
 
@@ -74,12 +74,14 @@ impl Raft {
             if w.index > self.last_durable {
                 break;
             }
-            let w = *w;
-            self.awaiting_flush.pop_front();
+            let w = self
+                .awaiting_flush
+                .pop_front()
+                .expect("the front was just seen");
             out.push(Action::ClientReply {
                 client: w.client,
                 req: w.req,
-                result: ClientResult::Ok { read: w.read },
+                result: ClientResult::ok(w.read),
             });
         }
     }

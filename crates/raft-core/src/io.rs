@@ -15,6 +15,7 @@
 //! whole difference between the durability modes.
 
 use crate::config::FlushWait;
+use crate::kv::ReadResult;
 use crate::message::Message;
 use crate::types::{ClientId, Command, LogIndex, NodeId, ReqId, Term, Value};
 
@@ -52,15 +53,28 @@ pub enum Input<M = Message> {
     },
 }
 
-/// What a client is told.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a client is told. Not `Copy`: a list read carries its elements.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ClientResult {
-    /// Success; reads carry the value read (`None`: never written).
+    /// Success; register reads carry the value read (`None`: never written).
     Ok { read: Option<Option<Value>> },
+    /// Success of a list read: the list's elements, in order.
+    OkList { list: Vec<Value> },
     /// This node is not the leader; the request was not appended.
     NotLeader { hint: Option<NodeId> },
     /// Leadership was lost after the request was appended: it may still commit, or not.
     Dropped,
+}
+
+impl ClientResult {
+    /// Success, carrying what the state machine returned (`None` for an update).
+    pub fn ok(read: Option<ReadResult>) -> ClientResult {
+        match read {
+            None => ClientResult::Ok { read: None },
+            Some(ReadResult::Register(v)) => ClientResult::Ok { read: Some(v) },
+            Some(ReadResult::List(list)) => ClientResult::OkList { list },
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,22 +1,52 @@
-//! The replicated state machine: a small key-value store of registers.
+//! The replicated state machine: a small key-value store of registers (`Write`/`Read`) and
+//! of append-only lists (`Append`/`ReadList`, the list-append workload of Jepsen's Elle).
+//!
+//! A register overwritten with the value it holds does not change, so a state machine that
+//! applies an entry twice looks the same as one that applies it once; a list shows it (the
+//! element is there twice). That is why the list workload exists.
 
 use crate::types::{Command, Key, Value};
 use std::collections::BTreeMap;
 
+/// Elements one list may hold. The workload stops appending to a key long before
+/// (`sim_cluster`'s clients read it instead), so only a state machine that applies entries
+/// many times over can reach it.
+pub const LIST_ELEMENTS_MAX: usize = 4096;
+
+/// What a read returns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReadResult {
+    /// A register's value; `None`: never written.
+    Register(Option<Value>),
+    /// A list's elements, in the order they were appended (empty: never appended to).
+    List(Vec<Value>),
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kv {
     data: BTreeMap<Key, Value>,
+    lists: BTreeMap<Key, Vec<Value>>,
 }
 
 impl Kv {
-    /// Applies a command; a read returns the value it saw.
-    pub fn apply(&mut self, command: Command) -> Option<Option<Value>> {
+    /// Applies a command; a read returns what it saw.
+    pub fn apply(&mut self, command: Command) -> Option<ReadResult> {
         match command {
             Command::Write { key, value } => {
                 self.data.insert(key, value);
                 None
             }
-            Command::Read { key } => Some(self.data.get(&key).copied()),
+            Command::Read { key } => Some(ReadResult::Register(self.data.get(&key).copied())),
+            Command::Append { key, element } => {
+                let list = self.lists.entry(key).or_default();
+                assert!(
+                    list.len() < LIST_ELEMENTS_MAX,
+                    "list {key} is full ({LIST_ELEMENTS_MAX} elements): entries applied over and over"
+                );
+                list.push(element);
+                None
+            }
+            Command::ReadList { key } => Some(ReadResult::List(self.list(key).to_vec())),
         }
     }
 
@@ -24,11 +54,61 @@ impl Kv {
         self.data.get(&key).copied()
     }
 
+    /// The list at `key` (empty: never appended to).
+    pub fn list(&self, key: Key) -> &[Value] {
+        self.lists.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// What a read of `command`'s key returns now, without going through the log (a
+    /// leader answering from its state); `None` for a command that is not a read.
+    pub fn read(&self, command: Command) -> Option<ReadResult> {
+        match command {
+            Command::Read { key } => Some(ReadResult::Register(self.get(key))),
+            Command::ReadList { key } => Some(ReadResult::List(self.list(key).to_vec())),
+            Command::Write { .. } | Command::Append { .. } => None,
+        }
+    }
+
+    /// Registers and lists held.
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.data.len() + self.lists.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.data.is_empty() && self.lists.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_keeps_its_appends_in_order_and_shows_one_applied_twice() {
+        let mut kv = Kv::default();
+        assert_eq!(
+            kv.apply(Command::ReadList { key: 1 }),
+            Some(ReadResult::List(vec![]))
+        );
+        for element in [5, 9, 5] {
+            assert_eq!(kv.apply(Command::Append { key: 1, element }), None);
+        }
+        assert_eq!(
+            kv.apply(Command::ReadList { key: 1 }),
+            Some(ReadResult::List(vec![5, 9, 5]))
+        );
+        assert_eq!(kv.list(2), &[] as &[Value]);
+    }
+
+    #[test]
+    fn registers_are_untouched_by_lists() {
+        let mut kv = Kv::default();
+        kv.apply(Command::Write { key: 1, value: 3 });
+        kv.apply(Command::Append { key: 1, element: 4 });
+        assert_eq!(
+            kv.apply(Command::Read { key: 1 }),
+            Some(ReadResult::Register(Some(3)))
+        );
+        assert_eq!(kv.len(), 2);
     }
 }

@@ -30,10 +30,9 @@ impl Raft {
             });
             return;
         }
-        if let (Command::Read { key }, ReadPath::LeaderState) = (command, self.cfg.read_path) {
-            let result = ClientResult::Ok {
-                read: Some(self.kv.get(key)),
-            };
+        let leader_state = self.cfg.read_path == ReadPath::LeaderState;
+        if let Some(read) = self.kv.read(command).filter(|_| leader_state) {
+            let result = ClientResult::ok(Some(read));
             out.push(Action::ClientReply {
                 client,
                 req,
@@ -50,9 +49,7 @@ impl Raft {
             },
         };
         self.append_client_entry(entry, out);
-        if self.cfg.mutant == CoreMutant::AckBeforeCommit
-            && matches!(command, Command::Write { .. })
-        {
+        if self.cfg.mutant == CoreMutant::AckBeforeCommit && command.is_update() {
             out.push(Action::ClientReply {
                 client,
                 req,

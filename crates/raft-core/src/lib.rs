@@ -58,7 +58,7 @@ pub use config::{
     AckRule, CommitRule, Config, CoreMutant, Durability, FlushWait, ParallelAppend, ReadPath,
 };
 pub use io::{Action, ClientResult, Input, Notice, Timer};
-pub use kv::Kv;
+pub use kv::{Kv, LIST_ELEMENTS_MAX, ReadResult};
 pub use message::Message;
 pub use node::{Raft, Recovered};
 pub use replica::Replica;

@@ -4,10 +4,10 @@
 
 use crate::config::{Config, CoreMutant, FlushWait};
 use crate::io::{Action, ClientResult, Input, Notice, Timer};
-use crate::kv::Kv;
+use crate::kv::{Kv, ReadResult};
 use crate::log::Log;
 use crate::message::Message;
-use crate::types::{ClientId, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term, Value};
+use crate::types::{ClientId, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term};
 use std::collections::VecDeque;
 
 /// What a node finds on its disk when it starts.
@@ -49,12 +49,12 @@ pub(crate) struct InFlight {
 
 /// A committed, applied entry whose client waits for the leader's flush
 /// (`AckRule::OnCommitAndFlush`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct AwaitingFlush {
     pub index: LogIndex,
     pub client: ClientId,
     pub req: ReqId,
-    pub read: Option<Option<Value>>,
+    pub read: Option<ReadResult>,
 }
 
 /// One Raft node as a pure state machine.

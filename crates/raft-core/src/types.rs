@@ -70,11 +70,34 @@ pub type Key = u32;
 /// A value of the key-value state machine. The workload writes unique values.
 pub type Value = u64;
 
-/// What a client asks the state machine to do.
+/// What a client asks the state machine to do. A workload uses either the register
+/// commands (`Write`, `Read`) or the list commands (`Append`, `ReadList`, Elle's
+/// list-append), never both on one key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Command {
-    Write { key: Key, value: Value },
-    Read { key: Key },
+    Write {
+        key: Key,
+        value: Value,
+    },
+    Read {
+        key: Key,
+    },
+    /// Appends `element` to the key's list. The workload appends unique elements.
+    Append {
+        key: Key,
+        element: Value,
+    },
+    /// Reads the key's whole list.
+    ReadList {
+        key: Key,
+    },
+}
+
+impl Command {
+    /// Whether the command changes the state machine (a write or an append).
+    pub fn is_update(&self) -> bool {
+        matches!(self, Command::Write { .. } | Command::Append { .. })
+    }
 }
 
 /// The payload of a log entry.

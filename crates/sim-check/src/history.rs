@@ -1,5 +1,7 @@
 //! The client history: every request's invocation and ending, for the acknowledged-write
-//! and linearizability checks.
+//! and linearizability checks. The register operations go to the linearizability check;
+//! list-append operations do not (a list is not a register: `lists.rs` keeps their books),
+//! but an acknowledged append is an acknowledged write like any other.
 
 use crate::linearizability::{OpKind, OpOutcome, Operation};
 use raft_core::{ClientId, ReqId};
@@ -14,6 +16,8 @@ pub struct History {
     by_req: BTreeMap<ReqId, usize>,
     /// Acknowledged writes, with the instant of the acknowledgement.
     acked_writes: Vec<(ReqId, ClientId, SimTime)>,
+    /// The list-append requests: whether each is an append (else a list read).
+    list_ops: BTreeMap<ReqId, bool>,
 }
 
 impl History {
@@ -31,6 +35,11 @@ impl History {
                 value: value.expect("a write carries its value"),
             },
             ClientOp::Read => OpKind::Read,
+            ClientOp::Append | ClientOp::ReadList => {
+                let prev = self.list_ops.insert(req, op == ClientOp::Append);
+                assert!(prev.is_none(), "request {req} invoked twice");
+                return;
+            }
         };
         let prev = self.by_req.insert(req, self.ops.len());
         assert!(prev.is_none(), "request {req} invoked twice");
@@ -46,6 +55,9 @@ impl History {
 
     pub fn ok(&mut self, t: SimTime, client: ClientId, req: ReqId, read: Option<Option<u64>>) {
         let Some(&i) = self.by_req.get(&req) else {
+            if self.list_ops.get(&req) == Some(&true) {
+                self.acked_writes.push((req, client, t));
+            }
             return;
         };
         let op = &mut self.ops[i];

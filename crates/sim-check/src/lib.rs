@@ -8,7 +8,7 @@
 //!
 //! Start at `checker.rs`, which dispatches. The map:
 //!
-//! * `view.rs` (with `node_view.rs`, `history.rs`): the cluster rebuilt from the trace,
+//! * `view.rs` (with `node_view.rs`, `history.rs`, `lists.rs`): the cluster rebuilt from the trace,
 //!   updated once per event and shared read-only by every invariant checker;
 //! * `invariants/`: the `InvariantChecker` trait and one file per invariant;
 //! * `convergence.rs`: whether the healed cluster converged (liveness, acknowledged writes);
@@ -22,12 +22,13 @@ mod findings;
 mod history;
 mod invariants;
 pub mod linearizability;
+mod lists;
 mod node_view;
 mod story;
 mod view;
 mod violation;
 
-pub use checker::{CheckConfig, Checker};
+pub use checker::{AppliedIndexCheck, CheckConfig, Checker};
 pub use convergence::Converged;
 pub use invariants::{EndChecks, HazardSummary, LivenessBound};
 pub use violation::Violation;

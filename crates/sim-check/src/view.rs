@@ -12,11 +12,12 @@
 
 use crate::history::History;
 use crate::invariants::Step;
+use crate::lists::ListHistory;
 use crate::node_view::{EntryId, NodeView, at};
 use crate::story::{StoryEvent, StoryLog};
 use raft_core::{LogIndex, NODES_MAX, NodeId, Role, Term};
 use sim_core::SimTime;
-use sim_trace::{DurableEntry, MsgSummary, NodeSet, ReadValue, TraceEvent};
+use sim_trace::{ClientOp, DurableEntry, MsgSummary, NodeSet, ReadValue, TraceEvent};
 
 /// A committed entry, as the cluster first committed it.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +44,8 @@ pub(crate) struct View {
     /// The cluster's committed prefix; index i at position i - 1.
     pub committed: Vec<Committed>,
     pub history: History,
+    /// The list-append workload's reads and acknowledged appends.
+    pub lists: ListHistory,
     /// Crashes, truncations, elections and votes, for the stories of lost entries.
     pub story: StoryLog,
 }
@@ -58,6 +61,7 @@ impl View {
             nodes: vec![NodeView::default(); usize::from(nodes)],
             committed: Vec::new(),
             history: History::default(),
+            lists: ListHistory::default(),
             story: StoryLog::default(),
         }
     }
@@ -145,12 +149,24 @@ impl View {
                 op,
                 key,
                 value,
-            } => self.history.invoke(t, *client, *req, *op, *key, *value),
+            } => {
+                self.history.invoke(t, *client, *req, *op, *key, *value);
+                if matches!(op, ClientOp::Append | ClientOp::ReadList) {
+                    self.lists.invoke(t, *req, *key, *op == ClientOp::Append);
+                }
+            }
             TraceEvent::ClientOk { client, req, value } => {
                 let read = match value {
                     ReadValue::Write => None,
                     ReadValue::Read(v) => Some(*v),
+                    ReadValue::List(list) => {
+                        self.lists.ok(t, *req, Some(list));
+                        None
+                    }
                 };
+                if *value == ReadValue::Write {
+                    self.lists.ok(t, *req, None);
+                }
                 self.history.ok(t, *client, *req, read)
             }
             TraceEvent::ClientFail { req, outcome, .. } => self.history.fail(*req, *outcome),

@@ -6,16 +6,37 @@
 //! Client links have the network's latency and never lose a message. A request reaches
 //! its node only if that node is still the incarnation it was sent to.
 
-use crate::config::WorkloadConfig;
+use crate::config::{WorkloadConfig, WorkloadKind};
 use crate::event::Event;
 use crate::kernel::Kernel;
 use crate::node::NodeSlot;
-use raft_core::{ClientId, ClientResult, Command, Input, NodeId, ReqId};
+use raft_core::{ClientId, ClientResult, Command, Input, NodeId, ReqId, Value};
 use sim_core::{Dist, RngStreams, SimDuration, SimRng, SimTime};
 use sim_trace::{ClientOp, FailOutcome, ReadValue, TraceEvent};
+use std::collections::BTreeMap;
 
 /// Immediate retries after a "not leader" answer before a client waits for its next turn.
 const REDIRECTS_MAX: u32 = 3;
+
+/// Appends the clients invoke on one key of the list-append workload; then they only read
+/// it. Well below `raft_core::LIST_ELEMENTS_MAX`, so a state machine that applies entries
+/// twice has room to show it, and a list read stays a line of a few kilobytes.
+pub const LIST_APPENDS_PER_KEY_MAX: u32 = 1024;
+
+/// A node's answer on its way to a client: [`ClientResult`] without a list read's
+/// elements, which wait in [`Clients`] so the queue's events stay small and `Copy`.
+#[derive(Clone, Copy, Debug)]
+pub enum Answer {
+    Ok {
+        read: Option<Option<Value>>,
+    },
+    /// A list read succeeded; its elements are kept by [`Clients::reply`].
+    OkList,
+    NotLeader {
+        hint: Option<NodeId>,
+    },
+    Dropped,
+}
 
 #[derive(Clone, Copy, Debug)]
 struct InFlight {
@@ -57,6 +78,11 @@ pub struct Clients {
     next_req: u64,
     /// Clients issue requests until then.
     until: SimTime,
+    /// List-append: appends invoked per key (bounded by [`LIST_APPENDS_PER_KEY_MAX`]).
+    appends_per_key: BTreeMap<u32, u32>,
+    /// List reads' elements on their way to their client, one per [`Answer::OkList`] event
+    /// in the queue.
+    lists_in_flight: Vec<(ClientId, ReqId, Vec<Value>)>,
 }
 
 impl Clients {
@@ -87,6 +113,8 @@ impl Clients {
             net_rng: streams.stream("clients.net"),
             next_req: 1,
             until,
+            appends_per_key: BTreeMap::new(),
+            lists_in_flight: Vec::new(),
         }
     }
 
@@ -129,17 +157,28 @@ impl Clients {
             let client = &mut self.clients[c];
             let key = client.rng.below(keys) as u32;
             let read = client.rng.unit_f64() < read_fraction;
-            let command = if read {
-                Command::Read { key }
-            } else {
-                Command::Write {
+            let command = match self.cfg.kind {
+                WorkloadKind::Register if read => Command::Read { key },
+                WorkloadKind::Register => Command::Write {
                     key,
                     value: self.next_req,
+                },
+                WorkloadKind::ListAppend if read || self.list_full(key) => {
+                    Command::ReadList { key }
                 }
+                WorkloadKind::ListAppend => Command::Append {
+                    key,
+                    element: self.next_req,
+                },
             };
             self.invoke(c, command, 0, k, nodes);
         }
         self.schedule_tick(c, k);
+    }
+
+    /// Whether the clients have appended to `key` as often as they may.
+    fn list_full(&self, key: u32) -> bool {
+        self.appends_per_key.get(&key).copied().unwrap_or(0) >= LIST_APPENDS_PER_KEY_MAX
     }
 
     /// Sends a new request carrying `command` (a retry is a new request).
@@ -162,10 +201,24 @@ impl Clients {
                 Command::Write { key, value: req.0 },
             ),
             Command::Read { key } => (ClientOp::Read, key, None, command),
+            // An element is its request id, unique in the run.
+            Command::Append { key, .. } => {
+                *self.appends_per_key.entry(key).or_insert(0) += 1;
+                (
+                    ClientOp::Append,
+                    key,
+                    Some(req.0),
+                    Command::Append {
+                        key,
+                        element: req.0,
+                    },
+                )
+            }
+            Command::ReadList { key } => (ClientOp::ReadList, key, None, command),
         };
         match op {
-            ClientOp::Write => k.metrics.writes_invoked += 1,
-            ClientOp::Read => k.metrics.reads_invoked += 1,
+            ClientOp::Write | ClientOp::Append => k.metrics.writes_invoked += 1,
+            ClientOp::Read | ClientOp::ReadList => k.metrics.reads_invoked += 1,
         }
         let client = self.clients[c].id;
         k.emit(TraceEvent::ClientInvoke {
@@ -220,20 +273,21 @@ impl Clients {
         &mut self,
         c: ClientId,
         req: ReqId,
-        result: ClientResult,
+        answer: Answer,
         running: bool,
         k: &mut Kernel,
         nodes: &[NodeSlot<M>],
     ) {
         let ci = c.0 as usize;
+        let list = matches!(answer, Answer::OkList).then(|| self.take_list(c, req));
         let Some(f) = self.clients[ci].in_flight.filter(|f| f.req == req) else {
             return;
         };
         self.clients[ci].in_flight = None;
-        match result {
-            ClientResult::Ok { read } => {
+        match answer {
+            Answer::Ok { .. } | Answer::OkList => {
                 let value = match f.command {
-                    Command::Write { .. } => {
+                    Command::Write { .. } | Command::Append { .. } => {
                         k.metrics.writes_acked += 1;
                         let latency_ns = k.now().since(f.invoked).as_ns();
                         k.metrics.write_latencies_ns.push(latency_ns);
@@ -241,7 +295,16 @@ impl Clients {
                     }
                     Command::Read { .. } => {
                         k.metrics.reads_acked += 1;
+                        let Answer::Ok { read } = answer else {
+                            panic!("a register read of request {req} answered with a list")
+                        };
                         ReadValue::Read(read.flatten())
+                    }
+                    Command::ReadList { .. } => {
+                        k.metrics.reads_acked += 1;
+                        ReadValue::List(list.unwrap_or_else(|| {
+                            panic!("a list read of request {req} answered without a list")
+                        }))
                     }
                 };
                 k.emit(TraceEvent::ClientOk {
@@ -250,7 +313,7 @@ impl Clients {
                     value,
                 });
             }
-            ClientResult::NotLeader { hint } => {
+            Answer::NotLeader { hint } => {
                 k.metrics.failed += 1;
                 k.metrics.redirects += 1;
                 k.emit(TraceEvent::ClientRedirect {
@@ -272,7 +335,7 @@ impl Clients {
                     self.invoke(ci, f.command, f.redirects + 1, k, nodes);
                 }
             }
-            ClientResult::Dropped => {
+            Answer::Dropped => {
                 k.metrics.unknown += 1;
                 k.emit(TraceEvent::ClientFail {
                     client: c,
@@ -303,14 +366,39 @@ impl Clients {
     /// Sends a node's answer to a client: it arrives after a client-link latency.
     pub fn reply(&mut self, client: ClientId, req: ReqId, result: ClientResult, k: &mut Kernel) {
         let at = k.now().after(self.latency_sample());
+        let answer = match result {
+            ClientResult::Ok { read } => Answer::Ok { read },
+            ClientResult::OkList { list } => {
+                assert!(
+                    self.lists_in_flight.len() < self.clients.len().max(1) * 4,
+                    "{} list reads in flight to {} clients",
+                    self.lists_in_flight.len(),
+                    self.clients.len()
+                );
+                self.lists_in_flight.push((client, req, list));
+                Answer::OkList
+            }
+            ClientResult::NotLeader { hint } => Answer::NotLeader { hint },
+            ClientResult::Dropped => Answer::Dropped,
+        };
         k.push(
             at,
             Event::ClientReply {
                 client,
                 req,
-                result,
+                answer,
             },
         );
+    }
+
+    /// The elements of the list read `req` whose answer has reached client `c`.
+    fn take_list(&mut self, c: ClientId, req: ReqId) -> Vec<Value> {
+        let i = self
+            .lists_in_flight
+            .iter()
+            .position(|(cl, r, _)| *cl == c && *r == req)
+            .unwrap_or_else(|| panic!("no list in flight for request {req} of client {c}"));
+        self.lists_in_flight.swap_remove(i).2
     }
 
     /// One client-link latency sample.

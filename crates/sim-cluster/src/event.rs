@@ -1,7 +1,8 @@
 //! The events of the world's queue. Small and `Copy`: a message's body waits in the
 //! network's slab and the event carries its slot, so the queue never allocates.
 
-use raft_core::{ClientId, ClientResult, NodeId, ReqId, Timer};
+use crate::client::Answer;
+use raft_core::{ClientId, NodeId, ReqId, Timer};
 use sim_net::Slot;
 
 #[derive(Clone, Copy, Debug)]
@@ -14,7 +15,7 @@ pub enum Event {
     ClientReply {
         client: ClientId,
         req: ReqId,
-        result: ClientResult,
+        answer: Answer,
     },
     /// A client may issue its next operation.
     ClientTick { client: ClientId },

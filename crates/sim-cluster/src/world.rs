@@ -27,7 +27,7 @@ use crate::thread::Thread;
 use crate::timers::TimerSlot;
 use crate::wire::Wire;
 use raft_core::{Action, NodeId, Raft, Recovered, Replica};
-use sim_check::{CheckConfig, EndChecks, LivenessBound};
+use sim_check::{AppliedIndexCheck, CheckConfig, EndChecks, LivenessBound};
 use sim_core::{EventQueue, RngStreams, RunLimits, SimDuration, SimTime, StopReason};
 use sim_disk::{Completion, Disk};
 use sim_net::Network;
@@ -223,10 +223,10 @@ impl<M: Wire> World<M> {
             Event::ClientReply {
                 client,
                 req,
-                result,
+                answer,
             } => self
                 .clients
-                .on_reply(client, req, result, running, &mut self.k, &self.nodes),
+                .on_reply(client, req, answer, running, &mut self.k, &self.nodes),
             Event::ClientTick { client } => {
                 self.clients
                     .on_tick(client, running, &mut self.k, &self.nodes)
@@ -362,6 +362,10 @@ fn check_config(c: &WorldConfig) -> CheckConfig {
         ),
         window: SimDuration::from_ms((LIVENESS_WINDOW_TIMEOUTS * et_max).min(bound_ms.max(1))),
         timing_note: c.timing_note.clone(),
+    };
+    check.applied_index = match c.workload.kind {
+        crate::config::WorkloadKind::Register => AppliedIndexCheck::Off,
+        crate::config::WorkloadKind::ListAppend => AppliedIndexCheck::On,
     };
     check
 }

@@ -8,7 +8,7 @@
 use crate::model::{
     Bug, ClientAck, Cluster, CommitRule, CrashModel, Disk, Expect, Faults, FollowerFlush,
     FsyncErrorPolicy, HealNetwork, Latency, Mode, Network, Outcome, Raft, RangeMs, ReadPath, Run,
-    Scenario, StateMachine, Workload,
+    Scenario, StateMachine, Workload, WorkloadKind,
 };
 
 impl Cluster {
@@ -94,6 +94,7 @@ impl Default for Network {
 impl Default for Workload {
     fn default() -> Workload {
         Workload {
+            kind: WorkloadKind::Register,
             clients: 4,
             write_rate_per_s: 200.0,
             read_fraction: 0.0,

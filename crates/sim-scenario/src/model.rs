@@ -15,10 +15,12 @@ pub use sim_core::NODES_MAX;
 /// clients it may have: the world's bounds.
 pub use sim_cluster::config::{CLIENTS_MAX, LIVENESS_TIMEOUTS_MAX};
 
-/// The fault schedule's types, the state machine, the fsync error policy and the heal
-/// network are the world's own (`sim_cluster::config`): the file names them as they are.
+/// The fault schedule's types, the state machine, the fsync error policy, the heal
+/// network and the workload's kind are the world's own (`sim_cluster::config`): the file
+/// names them as they are.
 pub use sim_cluster::config::{
     FaultAction, FsyncErrorPolicy, HealNetwork, NodeSel, RangeMs, ScheduledFault, StateMachine,
+    WorkloadKind,
 };
 
 /// A whole scenario, resolved.
@@ -270,6 +272,10 @@ pub use sim_cluster::config::FaultPlan as Faults;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Workload {
+    /// `register` (a write puts a value, a read returns it) or `list-append` (a write
+    /// appends its request id to the key's list, a read returns the list). Default
+    /// `register`.
+    pub kind: WorkloadKind,
     /// Concurrent clients, each with at most one request in flight. 0 = no workload. Default 4.
     pub clients: u32,
     /// Operations per simulated second offered by all clients together (reads included).

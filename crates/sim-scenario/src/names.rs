@@ -6,7 +6,7 @@
 
 use crate::model::{
     Bug, ClientAck, CommitRule, CrashModel, FollowerFlush, FsyncErrorPolicy, HealNetwork,
-    Invariant, Mode, Outcome, ReadPath, StateMachine,
+    Invariant, Mode, Outcome, ReadPath, StateMachine, WorkloadKind,
 };
 
 /// An enum whose values are written as fixed lowercase strings in a scenario file.
@@ -64,6 +64,8 @@ named!(FsyncErrorPolicy { Crash => "crash", Retry => "retry" });
 
 named!(ReadPath { Log => "log", LeaderState => "leader-state" });
 
+named!(WorkloadKind { Register => "register", ListAppend => "list-append" });
+
 named!(CommitRule { Nuraft => "nuraft", CurrentTerm => "current-term" });
 
 named!(HealNetwork { Reliable => "reliable", KeepFaults => "keep-faults" });
@@ -107,6 +109,7 @@ mod tests {
         agrees_with_serde::<CrashModel>();
         agrees_with_serde::<FsyncErrorPolicy>();
         agrees_with_serde::<ReadPath>();
+        agrees_with_serde::<WorkloadKind>();
         agrees_with_serde::<Outcome>();
         agrees_with_serde::<Bug>();
         agrees_with_serde::<Invariant>();

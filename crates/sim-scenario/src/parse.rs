@@ -247,6 +247,7 @@ fn workload(node: Option<Node<'_, '_>>) -> Result<Workload, Issue> {
     let t = node.table(schema::WORKLOAD)?;
     // Each client holds a request, a timer and a tick in flight: the bound keeps the
     // world's queues within theirs (sim-cluster's PENDING_EVENTS_MAX).
+    set(&t, "kind", &mut workload.kind, Node::choice)?;
     set(&t, "clients", &mut workload.clients, |n| {
         Ok(n.uint(0, u64::from(CLIENTS_MAX))? as u32)
     })?;

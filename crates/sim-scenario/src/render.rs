@@ -137,6 +137,7 @@ fn scheduled(out: &mut String, fault: &ScheduledFault) {
 
 fn workload(out: &mut String, w: &Workload) {
     header(out, "workload");
+    line(out, "kind", &name(w.kind));
     line(out, "clients", &w.clients.to_string());
     line(out, "write_rate_per_s", &float(w.write_rate_per_s));
     line(out, "read_fraction", &float(w.read_fraction));

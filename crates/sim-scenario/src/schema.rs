@@ -57,6 +57,7 @@ pub(crate) const FAULTS: &[&str] = &[
 pub(crate) const SCHEDULE_ENTRY: &[&str] = &["at_ms", "action", "node", "groups", "one_way"];
 
 pub(crate) const WORKLOAD: &[&str] = &[
+    "kind",
     "clients",
     "write_rate_per_s",
     "read_fraction",

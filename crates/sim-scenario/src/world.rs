@@ -40,6 +40,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
         .net(net_config(s))
         .faults(s.faults.clone())
         .workload(WorkloadConfig {
+            kind: w.kind,
             clients: w.clients,
             write_rate_per_s: w.write_rate_per_s,
             read_fraction: w.read_fraction,

@@ -113,6 +113,7 @@ fn cases() -> Vec<Case> {
         c("bad bug name", b("bug = \"leader-count-unflushed\"\n"), 4, 7, "cluster.bug", "UnknownValue", "unknown value", "did you mean \"leader-counts-unflushed\"?"),
         c("bad state machine", b("state_machine = \"Persistent\"\n"), 4, 17, "cluster.state_machine", "UnknownValue", "unknown value", "did you mean \"persistent\"?"),
         c("bad read path", b("[workload]\nread_path = \"leader_state\"\n"), 5, 13, "workload.read_path", "UnknownValue", "unknown value", "did you mean \"leader-state\"?"),
+        c("bad workload kind", b("[workload]\nkind = \"list_append\"\n"), 5, 8, "workload.kind", "UnknownValue", "unknown value \"list_append\"", "expected one of \"register\", \"list-append\"; did you mean \"list-append\"?"),
         c("bad fsync policy", b("[disk]\nfsync_error_policy = \"panic\"\n"), 5, 22, "disk.fsync_error_policy", "UnknownValue", "unknown value \"panic\"", "\"crash\", \"retry\""),
         // Latency tables.
         c("bad dist", b("[disk]\nflush_latency_ms = { dist = \"log-normal\", p50 = 1, p99 = 2 }\n"), 5, 29, "disk.flush_latency_ms.dist", "UnknownValue", "unknown value \"log-normal\"", "did you mean \"lognormal\"?"),

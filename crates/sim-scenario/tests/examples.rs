@@ -161,6 +161,7 @@ fn a_minimal_file_gets_every_documented_default() {
             schedule: vec![],
         },
         workload: Workload {
+            kind: WorkloadKind::Register,
             clients: 4,
             write_rate_per_s: 200.0,
             read_fraction: 0.0,

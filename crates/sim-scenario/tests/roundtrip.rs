@@ -230,6 +230,7 @@ fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
         },
     );
     let workload = (
+        select(WorkloadKind::ALL.to_vec()),
         0u32..=sim_scenario::CLIENTS_MAX,
         number(),
         probability(),
@@ -238,7 +239,8 @@ fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
         1u64..=i64::MAX as u64,
     )
         .prop_map(
-            |(clients, rate, reads, read_path, keys, timeout)| Workload {
+            |(kind, clients, rate, reads, read_path, keys, timeout)| Workload {
+                kind,
                 clients,
                 write_rate_per_s: rate,
                 read_fraction: reads,

@@ -62,6 +62,10 @@ impl std::fmt::Display for NodeSet {
 pub enum ClientOp {
     Write,
     Read,
+    /// List-append: append the request's `value` to the key's list.
+    Append,
+    /// List-append: read the key's whole list.
+    ReadList,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -331,11 +335,16 @@ pub enum TraceEvent {
     },
 }
 
-/// The value a `client-ok` carries: nothing for a write, the value read for a read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The value a `client-ok` carries: nothing for a write or an append, the value read for
+/// a register read, the elements for a list read. Only a list read allocates; its elements
+/// come from the state machine's answer, moved, not copied.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ReadValue {
     Write,
     Read(Option<u64>),
+    /// A list read: the list's elements in order (empty: never appended to). At most
+    /// `raft_core::LIST_ELEMENTS_MAX`.
+    List(Vec<u64>),
 }
 
 fn is_write_ack(v: &ReadValue) -> bool {
@@ -347,6 +356,7 @@ impl Serialize for ReadValue {
         match self {
             ReadValue::Write => s.serialize_none(),
             ReadValue::Read(v) => v.serialize(s),
+            ReadValue::List(list) => list.serialize(s),
         }
     }
 }

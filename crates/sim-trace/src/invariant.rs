@@ -15,10 +15,16 @@ pub enum Invariant {
     DurabilityHazard,
     Linearizability,
     Liveness,
+    // The list-append workload's (Elle's) and the state machine's own; after the others
+    // so that the order of violation counts (and every pinned trace) stays as it was.
+    LostAppend,
+    DuplicateAppend,
+    IncompatibleReads,
+    AppliedIndexRegressed,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 9] = [
+    pub const ALL: [Invariant; 13] = [
         Invariant::ElectionSafety,
         Invariant::LogMatching,
         Invariant::LeaderCompleteness,
@@ -28,6 +34,10 @@ impl Invariant {
         Invariant::DurabilityHazard,
         Invariant::Linearizability,
         Invariant::Liveness,
+        Invariant::LostAppend,
+        Invariant::DuplicateAppend,
+        Invariant::IncompatibleReads,
+        Invariant::AppliedIndexRegressed,
     ];
 
     /// The name as written in scenario files and traces.
@@ -42,16 +52,26 @@ impl Invariant {
             Invariant::DurabilityHazard => "durability-hazard",
             Invariant::Linearizability => "linearizability",
             Invariant::Liveness => "liveness",
+            Invariant::LostAppend => "lost-append",
+            Invariant::DuplicateAppend => "duplicate-append",
+            Invariant::IncompatibleReads => "incompatible-reads",
+            Invariant::AppliedIndexRegressed => "applied-index-regressed",
         }
     }
 
     /// Every invariant, the most severe first: data lost or diverged before the protocol's
     /// own properties, those before liveness, and the hazard (a risk, not a loss) last. A
-    /// report leads with the most severe finding.
-    pub const BY_SEVERITY: [Invariant; 9] = [
+    /// report leads with the most severe finding. An acknowledged append a read no longer
+    /// shows is a lost write; an element applied twice, a state machine gone back, or two
+    /// reads that disagree on a list's order are state machines diverging.
+    pub const BY_SEVERITY: [Invariant; 13] = [
         Invariant::DurabilityLoss,
         Invariant::AckedWriteLost,
+        Invariant::LostAppend,
         Invariant::StateMachineSafety,
+        Invariant::DuplicateAppend,
+        Invariant::AppliedIndexRegressed,
+        Invariant::IncompatibleReads,
         Invariant::Linearizability,
         Invariant::LeaderCompleteness,
         Invariant::LogMatching,

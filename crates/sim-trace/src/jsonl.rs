@@ -141,6 +141,42 @@ mod tests {
     }
 
     #[test]
+    fn list_append_lines_carry_the_element_and_the_list() {
+        let text = render(&[
+            TraceEvent::ClientInvoke {
+                client: ClientId(2),
+                req: ReqId(9),
+                op: ClientOp::Append,
+                key: 1,
+                value: Some(9),
+            },
+            TraceEvent::ClientInvoke {
+                client: ClientId(3),
+                req: ReqId(10),
+                op: ClientOp::ReadList,
+                key: 1,
+                value: None,
+            },
+            TraceEvent::ClientOk {
+                client: ClientId(3),
+                req: ReqId(10),
+                value: ReadValue::List(vec![4, 9]),
+            },
+            TraceEvent::ClientOk {
+                client: ClientId(3),
+                req: ReqId(11),
+                value: ReadValue::List(vec![]),
+            },
+        ]);
+        insta::assert_snapshot!(text, @r#"
+        {"kind":"client-invoke","t_ns":0,"client":2,"key":1,"op":"append","req":9,"value":9}
+        {"kind":"client-invoke","t_ns":10,"client":3,"key":1,"op":"read-list","req":10}
+        {"kind":"client-ok","t_ns":20,"client":3,"req":10,"value":[4,9]}
+        {"kind":"client-ok","t_ns":30,"client":3,"req":11,"value":[]}
+        "#);
+    }
+
+    #[test]
     fn every_line_parses_back_as_json_with_kind_and_time() {
         let text = render(&[TraceEvent::Crash { node: NodeId(3) }, TraceEvent::NetHeal]);
         for line in text.lines() {

@@ -16,27 +16,35 @@
 //! (`story.rs`), which several checkers tell.
 
 mod acked_write_lost;
+mod applied_index_regressed;
+mod duplicate_append;
 mod durability_hazard;
 mod durability_loss;
 mod election_safety;
+mod incompatible_reads;
 mod leader_completeness;
 mod linearizability;
 mod liveness;
 mod log_matching;
+mod lost_append;
 #[cfg(test)]
 mod script;
 mod state_machine_safety;
 
 pub(crate) use acked_write_lost::AckedWriteLost;
+pub(crate) use applied_index_regressed::AppliedIndexRegressed;
+pub(crate) use duplicate_append::DuplicateAppend;
 pub(crate) use durability_hazard::DurabilityHazard;
 pub use durability_hazard::HazardSummary;
 pub(crate) use durability_loss::DurabilityLoss;
 pub(crate) use election_safety::ElectionSafety;
+pub(crate) use incompatible_reads::IncompatibleReads;
 pub(crate) use leader_completeness::LeaderCompleteness;
 pub(crate) use linearizability::Linearizability;
 pub(crate) use liveness::Liveness;
 pub use liveness::LivenessBound;
 pub(crate) use log_matching::LogMatching;
+pub(crate) use lost_append::LostAppend;
 pub(crate) use state_machine_safety::StateMachineSafety;
 
 use crate::findings::Findings;

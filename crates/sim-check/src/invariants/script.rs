@@ -185,6 +185,38 @@ impl<C: InvariantChecker> Script<C> {
         self.invoke(t_ms, req, ClientOp::Read, None);
     }
 
+    /// Client 1 appends element `req` (its request id) to key 0's list.
+    pub fn append_invoked(&mut self, t_ms: u64, req: u64) {
+        self.invoke(t_ms, req, ClientOp::Append, Some(req));
+    }
+
+    pub fn read_list_invoked(&mut self, t_ms: u64, req: u64) {
+        self.invoke(t_ms, req, ClientOp::ReadList, None);
+    }
+
+    /// A list read of key 0 invoked at `t_ms` and answered with `list` a millisecond later.
+    pub fn list_read(&mut self, t_ms: u64, req: u64, list: &[u64]) {
+        self.read_list_invoked(t_ms, req);
+        self.ok(t_ms + 1, req, ReadValue::List(list.to_vec()));
+    }
+
+    /// `node` restarts with its state machine at `applied_index` (0: volatile).
+    pub fn restart(&mut self, t_ms: u64, node: u8, applied_index: u64) {
+        self.event(
+            t_ms,
+            TraceEvent::Restart {
+                node: NodeId(node),
+                log_first_index: LogIndex(1),
+                log_last_index: LogIndex(0),
+                log_last_term: Term(0),
+                dropped: 0,
+                term: Term(0),
+                vote: None,
+                applied_index: LogIndex(applied_index),
+            },
+        );
+    }
+
     fn invoke(&mut self, t_ms: u64, req: u64, op: ClientOp, value: Option<u64>) {
         self.event(
             t_ms,

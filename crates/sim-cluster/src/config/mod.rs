@@ -67,6 +67,8 @@ pub struct RaftSettings {
 /// The clients and what they offer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkloadConfig {
+    /// What the clients do with the keys: registers, or Elle's list-append.
+    pub kind: WorkloadKind,
     /// Concurrent clients, each with at most one request in flight; at most [`CLIENTS_MAX`].
     pub clients: u32,
     /// Operations per simulated second offered by all clients together (reads included).
@@ -77,6 +79,18 @@ pub struct WorkloadConfig {
     pub keys: u32,
     /// A request with no answer after this long ends indeterminate, >= 1.
     pub request_timeout_ms: u64,
+}
+
+/// What the workload's operations are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// Each key is a register: a write puts a unique value, a read returns the last one.
+    Register,
+    /// Each key is a list (Jepsen Elle's list-append): a write appends a unique element
+    /// (its request id), a read returns the whole list. An entry applied twice shows as an
+    /// element present twice, where a register overwritten with its own value hides it.
+    ListAppend,
 }
 
 /// How long the run lasts and what bounds it.
@@ -202,6 +216,7 @@ impl WorldConfig {
                 },
                 faults: FaultPlan::none(),
                 workload: WorkloadConfig {
+                    kind: WorkloadKind::Register,
                     clients: 4,
                     write_rate_per_s: 200.0,
                     read_fraction: 0.0,
