@@ -49,6 +49,9 @@ pub struct Cluster {
     /// async-handler only (`None` in other modes). Default `background`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follower_flush: Option<FollowerFlush>,
+    /// parallel-append only (`None` in other modes). Default `blocking`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follower_append: Option<FollowerAppend>,
     /// A mutant from the bug catalogue; default `none`.
     pub bug: Bug,
     /// Default `volatile`.
@@ -81,6 +84,17 @@ pub enum FollowerFlush {
     BeforeAnswer,
 }
 
+/// What a parallel-append follower does while its write is in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FollowerAppend {
+    /// NuRaft: the Raft thread waits until the request's entries are durable, then answers.
+    Blocking,
+    /// ClickHouse's NuRaft fork (PR #101): the thread keeps taking requests while the fsync
+    /// runs; each answer is held until its entries are durable, then sent in order.
+    Pipelined,
+}
+
 /// The bug catalogue: deliberate durability mistakes (docs/bugs.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -98,11 +112,13 @@ pub enum Bug {
     CommitIndexNotClamped,
     RecoveryTrustsVolatile,
     AckBeforeCommit,
+    CompletionBeforePending,
+    DurableIndexStartsAtZero,
 }
 
 impl Bug {
     /// Every value, in catalogue order (`None` first).
-    pub const ALL: [Bug; 13] = [
+    pub const ALL: [Bug; 15] = [
         Bug::None,
         Bug::LeaderCountsUnflushed,
         Bug::FollowerAcksBeforeFlush,
@@ -116,6 +132,8 @@ impl Bug {
         Bug::CommitIndexNotClamped,
         Bug::RecoveryTrustsVolatile,
         Bug::AckBeforeCommit,
+        Bug::CompletionBeforePending,
+        Bug::DurableIndexStartsAtZero,
     ];
 
     /// The name as written in a scenario file.
@@ -134,6 +152,8 @@ impl Bug {
             Bug::CommitIndexNotClamped => "commit-index-not-clamped",
             Bug::RecoveryTrustsVolatile => "recovery-trusts-volatile",
             Bug::AckBeforeCommit => "ack-before-commit",
+            Bug::CompletionBeforePending => "completion-before-pending",
+            Bug::DurableIndexStartsAtZero => "durable-index-starts-at-zero",
         }
     }
 }
