@@ -35,6 +35,13 @@ pub fn line(
         (None, Some(f)) => format!(" (follower-flush {})", f.name()),
         (None, None) => String::new(),
     };
+    // Shown only when it departs from the default, so parallel-append's line is unchanged.
+    let knobs = match c.follower_append {
+        Some(a @ sim_scenario::FollowerAppend::Pipelined) => {
+            format!("{knobs} (follower-append {})", a.name())
+        }
+        _ => knobs,
+    };
     let nodes = crate::report::count(u64::from(c.nodes), "node");
     let swarm = swarm.map_or("off".to_string(), |mix| format!("[{mix}]"));
     format!(

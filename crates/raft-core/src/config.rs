@@ -36,6 +36,18 @@ pub enum ParallelAppend {
     On,
 }
 
+/// What a parallel-append follower's Raft thread does while its write is in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FollowerAppend {
+    /// NuRaft's order: the thread waits ([`crate::Action::WaitDurable`]) until the request's
+    /// entries are durable, then answers; nothing else runs meanwhile.
+    Blocking,
+    /// ClickHouse's NuRaft fork (PR #101): the thread goes on taking requests while the
+    /// fsync runs; each answer is held until [`crate::Input::LogDurable`] covers its match
+    /// index, then sent, in the order the requests came (several may wait on one fsync).
+    Pipelined,
+}
+
 /// Where reads are served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReadPath {
@@ -55,6 +67,9 @@ pub struct Durability {
     pub follower_flush: FlushWait,
     pub parallel_append: ParallelAppend,
     pub ack: AckRule,
+    /// With parallel appending, whether a follower blocks for durability or pipelines
+    /// ([`FollowerAppend::Blocking`] in every other mode, where it means nothing).
+    pub follower_append: FollowerAppend,
 }
 
 impl Durability {
@@ -66,6 +81,7 @@ impl Durability {
             follower_flush: FlushWait::Blocking,
             parallel_append: ParallelAppend::Off,
             ack: AckRule::OnCommit,
+            follower_append: FollowerAppend::Blocking,
         }
     }
 
@@ -77,6 +93,7 @@ impl Durability {
             follower_flush,
             parallel_append: ParallelAppend::Off,
             ack,
+            follower_append: FollowerAppend::Blocking,
         }
     }
 
@@ -88,7 +105,24 @@ impl Durability {
             follower_flush: FlushWait::Background,
             parallel_append: ParallelAppend::On,
             ack: AckRule::OnCommit,
+            follower_append: FollowerAppend::Blocking,
         }
+    }
+
+    /// Parallel appending with pipelined followers (ClickHouse's NuRaft fork, PR #101): the
+    /// leader as in [`Durability::parallel_append`]; a follower keeps taking requests while
+    /// its fsync runs and answers each once its entries are durable.
+    pub fn parallel_append_pipelined() -> Self {
+        Durability {
+            follower_append: FollowerAppend::Pipelined,
+            ..Durability::parallel_append()
+        }
+    }
+
+    /// Whether followers hold their answers instead of blocking for durability.
+    pub fn pipelined_followers(&self) -> bool {
+        self.parallel_append == ParallelAppend::On
+            && self.follower_append == FollowerAppend::Pipelined
     }
 }
 
@@ -117,6 +151,13 @@ pub enum CoreMutant {
     /// A node that becomes leader reports its log tail as flushed at once, and appends its
     /// first entry through the ordinary asynchronous path instead of a blocking flush.
     NewLeaderMarksTailFlushed,
+    /// Pipelined follower: a completion that arrives between the durability check of a
+    /// request and the registration of its held answer is lost, so the answer waits for a
+    /// later completion (ClickHouse NuRaft PR #101's race).
+    CompletionBeforePending,
+    /// After a restart `last_durable_index` starts at 0 instead of the recovered log's end,
+    /// and moves only when a new write completes (ClickHouse NuRaft #116).
+    DurableIndexStartsAtZero,
 }
 
 /// How the leader turns matched indexes into a commit index.

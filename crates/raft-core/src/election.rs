@@ -12,6 +12,7 @@ impl Raft {
         if self.role == Role::Leader {
             return;
         }
+        self.drop_held_answers();
         self.term = self.term.next();
         self.vote = Some(self.cfg.id);
         self.term_dirty = true;
@@ -97,6 +98,7 @@ impl Raft {
             "only a candidate becomes leader"
         );
         assert_eq!(self.vote, Some(self.cfg.id), "a leader voted for itself");
+        debug_assert!(self.held.is_empty(), "a candidate holds no answers");
         self.role = Role::Leader;
         self.leader = Some(self.cfg.id);
         out.push(Action::Notice(Notice::RoleChanged {

@@ -7,6 +7,7 @@ use crate::config::{CoreMutant, FlushWait, ParallelAppend};
 use crate::io::Action;
 use crate::message::Message;
 use crate::node::Raft;
+use crate::pipeline::HeldAnswer;
 use crate::types::{Entry, LogIndex, NodeId, Payload, Role, Term};
 
 /// How the first chunk of a follower's new entries reaches the log store.
@@ -69,6 +70,18 @@ impl Raft {
                 flush,
             });
         }
+        if self.cfg.durability.pipelined_followers() && !acks_early {
+            // Pipelined: hold the answer (and the commit it brings) until the request's
+            // last index is durable, whether or not the request carried anything new.
+            let answer = HeldAnswer {
+                leader,
+                term: self.term,
+                match_index: last_new,
+                leader_commit,
+            };
+            self.answer_when_durable(answer, out);
+            return;
+        }
         if self.cfg.durability.parallel_append == ParallelAppend::On
             && !acks_early
             && !entries.is_empty()
@@ -103,6 +116,7 @@ impl Raft {
                     self.applied = self.applied.min(index.prev());
                     self.log.truncate_from(index);
                     self.last_durable = self.last_durable.min(index.prev());
+                    self.drop_held_answers_from(index);
                     let to = self.write_all(index, &entries[k..], FirstWrite::WriteAt, out);
                     return Some((index, to.0 - index.0 + 1));
                 }
@@ -161,7 +175,7 @@ impl Raft {
 
     /// commit = min(leader's commit, last new index): what the leader vouches for and this
     /// node holds in the leader's version.
-    fn follower_commit(
+    pub(crate) fn follower_commit(
         &mut self,
         leader_commit: LogIndex,
         last_new: LogIndex,
@@ -177,7 +191,7 @@ impl Raft {
         }
     }
 
-    fn reply_append(
+    pub(crate) fn reply_append(
         &self,
         to: NodeId,
         success: bool,

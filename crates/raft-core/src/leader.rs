@@ -285,6 +285,8 @@ impl Raft {
         if self.role == Role::Leader {
             self.maybe_commit(out);
             self.release_flushed_acks(out);
+        } else {
+            self.release_held_answers(out);
         }
     }
 }

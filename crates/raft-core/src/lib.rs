@@ -51,11 +51,13 @@ mod leader;
 mod log;
 mod message;
 mod node;
+mod pipeline;
 mod replica;
 mod types;
 
 pub use config::{
-    AckRule, CommitRule, Config, CoreMutant, Durability, FlushWait, ParallelAppend, ReadPath,
+    AckRule, CommitRule, Config, CoreMutant, Durability, FlushWait, FollowerAppend, ParallelAppend,
+    ReadPath,
 };
 pub use io::{Action, ClientResult, Input, Notice, Timer};
 pub use kv::{Kv, LIST_ELEMENTS_MAX, ReadResult};

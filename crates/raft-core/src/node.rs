@@ -7,6 +7,7 @@ use crate::io::{Action, ClientResult, Input, Notice, Timer};
 use crate::kv::{Kv, ReadResult};
 use crate::log::Log;
 use crate::message::Message;
+use crate::pipeline::HeldAnswer;
 use crate::types::{ClientId, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term};
 use std::collections::VecDeque;
 
@@ -84,6 +85,11 @@ pub struct Raft {
     pub(crate) term_dirty: bool,
     /// Vote changed since it was last saved.
     pub(crate) vote_dirty: bool,
+    /// A pipelined follower's success answers waiting for durability, in request order
+    /// (`pipeline.rs`); always empty otherwise.
+    pub(crate) held: VecDeque<HeldAnswer>,
+    /// `completion-before-pending` only: an answer checked but not yet registered.
+    pub(crate) registering: Option<HeldAnswer>,
 }
 
 impl Raft {
@@ -116,7 +122,12 @@ impl Raft {
             commit: applied,
             applied,
             kv,
-            last_durable: recovered.durable_index,
+            // `durable-index-starts-at-zero`: the restarted node forgets what is durable.
+            last_durable: if cfg.mutant == CoreMutant::DurableIndexStartsAtZero {
+                LogIndex::ZERO
+            } else {
+                recovered.durable_index
+            },
             precommit: LogIndex::ZERO,
             client_batch: None,
             votes: 0,
@@ -124,6 +135,8 @@ impl Raft {
             awaiting_flush: VecDeque::new(),
             term_dirty: false,
             vote_dirty: false,
+            held: VecDeque::new(),
+            registering: None,
             log,
             cfg,
         }
@@ -140,6 +153,9 @@ impl Raft {
 
     /// Feeds one input; the effects are appended to `out`, to be executed in order.
     pub fn step(&mut self, input: Input, out: &mut Vec<Action>) {
+        if !matches!(input, Input::LogDurable { .. }) {
+            self.register_late();
+        }
         match input {
             Input::Timer(Timer::Election) => self.on_election_timeout(out),
             Input::Timer(Timer::Heartbeat) => self.on_heartbeat(out),
@@ -149,7 +165,12 @@ impl Raft {
                 req,
                 command,
             } => self.on_client_request(client, req, command, out),
-            Input::LogDurable { index } => self.on_log_durable(index, out),
+            Input::LogDurable { index } => {
+                self.on_log_durable(index, out);
+                // `completion-before-pending`: this completion came between the check and
+                // the registration of the answer before it, and found nothing to release.
+                self.register_late();
+            }
             Input::PeerUnreachable { peer } => self.forget_peer(peer),
         }
         debug_assert!(
@@ -215,6 +236,9 @@ impl Raft {
         let was_leader = self.role == Role::Leader;
         let old_term = self.term;
         let changed = term > self.term || self.role != Role::Follower;
+        if changed || self.leader != leader {
+            self.drop_held_answers();
+        }
         if term > self.term {
             self.term = term;
             self.vote = None;

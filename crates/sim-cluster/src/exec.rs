@@ -43,9 +43,18 @@ impl<M: Wire> World<M> {
             let Some(core) = node.core.as_mut() else {
                 return;
             };
-            let Some(input) = node.thread.next(node.id, &node.timers) else {
+            let Some(mut input) = node.thread.next(node.id, &node.timers) else {
                 return;
             };
+            if let Input::LogDurable { index } = &mut input {
+                if self.config.raft.durability.pipelined_followers() {
+                    // NuRaft reads `last_durable_index()` when it handles the notification,
+                    // not when the write completed: a truncation the thread performed since
+                    // has lowered it. A pipelined follower answers on this value, so it must
+                    // be the store's current one (the other modes keep the value reported).
+                    *index = node.store.durable_index();
+                }
+            }
             let mut actions = std::mem::take(&mut self.actions);
             core.step(input, &mut actions);
             self.execute(n, &mut actions);

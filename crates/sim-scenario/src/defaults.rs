@@ -6,14 +6,15 @@
 //! checks a minimal file against the documented defaults).
 
 use crate::model::{
-    Bug, ClientAck, Cluster, CommitRule, CrashModel, Disk, Expect, Faults, FollowerFlush,
-    FsyncErrorPolicy, HealNetwork, Latency, Mode, Network, Outcome, Raft, RangeMs, ReadPath, Run,
-    Scenario, StateMachine, Workload, WorkloadKind,
+    Bug, ClientAck, Cluster, CommitRule, CrashModel, Disk, Expect, Faults, FollowerAppend,
+    FollowerFlush, FsyncErrorPolicy, HealNetwork, Latency, Mode, Network, Outcome, Raft, RangeMs,
+    ReadPath, Run, Scenario, StateMachine, Workload, WorkloadKind,
 };
 
 impl Cluster {
     /// A cluster of `nodes` in `mode` with every other key at its default; `client_ack` and
-    /// `follower_flush` are set (to `commit` and `background`) only in async-handler mode.
+    /// `follower_flush` are set (to `commit` and `background`) only in async-handler mode,
+    /// `follower_append` (to `blocking`) only in parallel-append mode.
     pub fn new(nodes: u8, mode: Mode) -> Cluster {
         let async_handler = mode == Mode::AsyncHandler;
         Cluster {
@@ -21,6 +22,7 @@ impl Cluster {
             mode,
             client_ack: async_handler.then_some(ClientAck::Commit),
             follower_flush: async_handler.then_some(FollowerFlush::Background),
+            follower_append: (mode == Mode::ParallelAppend).then_some(FollowerAppend::Blocking),
             bug: Bug::None,
             state_machine: StateMachine::Volatile,
         }

@@ -51,6 +51,9 @@ pub struct Cluster {
     /// async-handler only (`None` in other modes). Default `background`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follower_flush: Option<FollowerFlush>,
+    /// parallel-append only (`None` in other modes). Default `blocking`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follower_append: Option<FollowerAppend>,
     /// A mutant from the bug catalogue; default `none`.
     pub bug: Bug,
     /// Default `volatile`.
@@ -83,6 +86,17 @@ pub enum FollowerFlush {
     BeforeAnswer,
 }
 
+/// What a parallel-append follower does while its write is in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FollowerAppend {
+    /// NuRaft: the Raft thread waits until the request's entries are durable, then answers.
+    Blocking,
+    /// ClickHouse's NuRaft fork (PR #101): the thread keeps taking requests while the fsync
+    /// runs; each answer is held until its entries are durable, then sent in order.
+    Pipelined,
+}
+
 /// The bug catalogue: deliberate durability mistakes (docs/bugs.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -105,11 +119,13 @@ pub enum Bug {
     FlushErrorNeverCompletes,
     StateFileNotAtomic,
     NewLeaderMarksTailFlushed,
+    CompletionBeforePending,
+    DurableIndexStartsAtZero,
 }
 
 impl Bug {
     /// Every value, in catalogue order (`None` first).
-    pub const ALL: [Bug; 18] = [
+    pub const ALL: [Bug; 20] = [
         Bug::None,
         Bug::LeaderCountsUnflushed,
         Bug::FollowerAcksBeforeFlush,
@@ -128,6 +144,8 @@ impl Bug {
         Bug::FlushErrorNeverCompletes,
         Bug::StateFileNotAtomic,
         Bug::NewLeaderMarksTailFlushed,
+        Bug::CompletionBeforePending,
+        Bug::DurableIndexStartsAtZero,
     ];
 
     /// The name as written in a scenario file.
@@ -151,6 +169,8 @@ impl Bug {
             Bug::FlushErrorNeverCompletes => "flush-error-never-completes",
             Bug::StateFileNotAtomic => "state-file-not-atomic",
             Bug::NewLeaderMarksTailFlushed => "new-leader-marks-tail-flushed",
+            Bug::CompletionBeforePending => "completion-before-pending",
+            Bug::DurableIndexStartsAtZero => "durable-index-starts-at-zero",
         }
     }
 }

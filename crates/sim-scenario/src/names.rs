@@ -5,8 +5,8 @@
 //! The spelling is the serde (kebab-case) spelling of `model.rs`; a unit test checks that.
 
 use crate::model::{
-    Bug, ClientAck, CommitRule, CrashModel, FollowerFlush, FsyncErrorPolicy, HealNetwork,
-    Invariant, Mode, Outcome, ReadPath, StateMachine, WorkloadKind,
+    Bug, ClientAck, CommitRule, CrashModel, FollowerAppend, FollowerFlush, FsyncErrorPolicy,
+    HealNetwork, Invariant, Mode, Outcome, ReadPath, StateMachine, WorkloadKind,
 };
 
 /// An enum whose values are written as fixed lowercase strings in a scenario file.
@@ -51,6 +51,8 @@ named!(Mode {
 named!(ClientAck { Commit => "commit", CommitAndFlush => "commit-and-flush" });
 
 named!(FollowerFlush { Background => "background", BeforeAnswer => "before-answer" });
+
+named!(FollowerAppend { Blocking => "blocking", Pipelined => "pipelined" });
 
 named!(StateMachine { Volatile => "volatile", Persistent => "persistent" });
 
@@ -105,6 +107,7 @@ mod tests {
         agrees_with_serde::<Mode>();
         agrees_with_serde::<ClientAck>();
         agrees_with_serde::<FollowerFlush>();
+        agrees_with_serde::<FollowerAppend>();
         agrees_with_serde::<StateMachine>();
         agrees_with_serde::<CrashModel>();
         agrees_with_serde::<FsyncErrorPolicy>();

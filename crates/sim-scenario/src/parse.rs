@@ -131,12 +131,16 @@ fn cluster(root: &Table<'_, '_>) -> Result<Cluster, Issue> {
     let nodes = u8::try_from(nodes).unwrap_or(NODES_MAX);
     let mode = t.require("mode", &format!("mode = {modes}"))?.choice()?;
     validate::async_handler_only(&t, mode)?;
+    validate::parallel_append_only(&t, mode)?;
     let mut cluster = Cluster::new(nodes, mode);
     if let Some(n) = t.get("client_ack") {
         cluster.client_ack = Some(n.choice()?);
     }
     if let Some(n) = t.get("follower_flush") {
         cluster.follower_flush = Some(n.choice()?);
+    }
+    if let Some(n) = t.get("follower_append") {
+        cluster.follower_append = Some(n.choice()?);
     }
     set(&t, "bug", &mut cluster.bug, Node::choice)?;
     set(

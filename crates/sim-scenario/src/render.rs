@@ -58,6 +58,9 @@ fn cluster(out: &mut String, c: &Cluster) {
     if let Some(flush) = c.follower_flush {
         line(out, "follower_flush", &name(flush));
     }
+    if let Some(append) = c.follower_append {
+        line(out, "follower_append", &name(append));
+    }
     line(out, "bug", &name(c.bug));
     line(out, "state_machine", &name(c.state_machine));
 }

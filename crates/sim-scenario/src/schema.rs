@@ -22,6 +22,7 @@ pub(crate) const CLUSTER: &[&str] = &[
     "mode",
     "client_ack",
     "follower_flush",
+    "follower_append",
     "bug",
     "state_machine",
 ];

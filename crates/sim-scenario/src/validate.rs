@@ -33,6 +33,23 @@ pub(crate) fn async_handler_only(cluster: &Table<'_, '_>, mode: Mode) -> Result<
     Ok(())
 }
 
+/// `follower_append` only applies in parallel-append mode.
+pub(crate) fn parallel_append_only(cluster: &Table<'_, '_>, mode: Mode) -> Result<(), Issue> {
+    let key = "follower_append";
+    match cluster.get(key) {
+        Some(node) if mode != Mode::ParallelAppend => {
+            let message = format!(
+                "only applies with mode = \"parallel-append\", and mode is {:?}",
+                mode.name()
+            );
+            Err(node
+                .key_issue(IssueKind::NotApplicable, message)
+                .hint(format!("remove `{key}`, or set mode = \"parallel-append\"")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `violation` and `within_seeds` do not apply to `outcome = "pass"`; `violation` is
 /// required with `outcome = "violation"`.
 pub(crate) fn expect_keys(

@@ -5,7 +5,8 @@
 //! nanoseconds.
 
 use crate::model::{
-    Bug, ClientAck, CommitRule, CrashModel, FollowerFlush, LatencyUnit, Mode, ReadPath, Scenario,
+    Bug, ClientAck, CommitRule, CrashModel, FollowerAppend, FollowerFlush, LatencyUnit, Mode,
+    ReadPath, Scenario,
 };
 use raft_core::{AckRule, CoreMutant, Durability, FlushWait};
 use sim_cluster::config::{MutantPlacement, WorkloadConfig};
@@ -73,6 +74,8 @@ pub fn place_mutant(bug: Bug) -> MutantPlacement {
         Bug::ApplyBeforeDurable => p.core = CoreMutant::ApplyBeforeDurable,
         Bug::CommitIndexNotClamped => p.core = CoreMutant::CommitIndexNotClamped,
         Bug::AckBeforeCommit => p.core = CoreMutant::AckBeforeCommit,
+        Bug::CompletionBeforePending => p.core = CoreMutant::CompletionBeforePending,
+        Bug::DurableIndexStartsAtZero => p.core = CoreMutant::DurableIndexStartsAtZero,
         Bug::DurableIndexReportsAppended => p.store = StoreMutant::DurableIndexReportsAppended,
         Bug::CompletionOvershoots => p.store = StoreMutant::CompletionOvershoots,
         Bug::TruncateNotFlushed => p.store = StoreMutant::TruncateNotFlushed,
@@ -96,7 +99,10 @@ pub fn place_mutant(bug: Bug) -> MutantPlacement {
 pub fn durability(s: &Scenario) -> Durability {
     match s.cluster.mode {
         Mode::Sync => Durability::sync(),
-        Mode::ParallelAppend => Durability::parallel_append(),
+        Mode::ParallelAppend => match s.cluster.follower_append {
+            Some(FollowerAppend::Pipelined) => Durability::parallel_append_pipelined(),
+            Some(FollowerAppend::Blocking) | None => Durability::parallel_append(),
+        },
         Mode::AsyncHandler => {
             let ack = match s.cluster.client_ack.unwrap_or(ClientAck::Commit) {
                 ClientAck::Commit => AckRule::OnCommit,

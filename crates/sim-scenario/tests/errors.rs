@@ -106,6 +106,9 @@ fn cases() -> Vec<Case> {
         // Modes and names.
         c("client_ack in sync mode", b("client_ack = \"commit\"\n"), 4, 1, "cluster.client_ack", "NotApplicable", "only applies with mode = \"async-handler\", and mode is \"sync\"", "remove `client_ack`"),
         c("follower_flush in parallel-append", "[cluster]\nnodes = 3\nmode = \"parallel-append\"\nfollower_flush = \"background\"\n".into(), 4, 1, "cluster.follower_flush", "NotApplicable", "only applies with mode", ""),
+        c("follower_append in sync mode", b("follower_append = \"pipelined\"\n"), 4, 1, "cluster.follower_append", "NotApplicable", "only applies with mode = \"parallel-append\", and mode is \"sync\"", "remove `follower_append`, or set mode = \"parallel-append\""),
+        c("follower_append in async-handler mode", "[cluster]\nnodes = 3\nmode = \"async-handler\"\nfollower_append = \"blocking\"\n".into(), 4, 1, "cluster.follower_append", "NotApplicable", "only applies with mode = \"parallel-append\", and mode is \"async-handler\"", "set mode = \"parallel-append\""),
+        c("bad follower_append", "[cluster]\nnodes = 3\nmode = \"parallel-append\"\nfollower_append = \"pipeline\"\n".into(), 4, 19, "cluster.follower_append", "UnknownValue", "unknown value \"pipeline\"", "did you mean \"pipelined\"?"),
         c("SYNC", "[cluster]\nnodes = 3\nmode = \"SYNC\"\n".into(), 3, 8, "cluster.mode", "UnknownValue", "unknown value \"SYNC\"", "did you mean \"sync\"?"),
         c("parallel_append", "[cluster]\nnodes = 3\nmode = \"parallel_append\"\n".into(), 3, 8, "cluster.mode", "UnknownValue", "unknown value \"parallel_append\"", "did you mean \"parallel-append\"?"),
         c("torn_tail", b("[disk]\ncrash = \"torn_tail\"\n"), 5, 9, "disk.crash", "UnknownValue", "unknown value \"torn_tail\"", "expected one of \"lose-unflushed\", \"keep-random-subset\", \"torn-tail\"; did you mean \"torn-tail\"?"),

@@ -116,6 +116,7 @@ fn a_minimal_file_gets_every_documented_default() {
             mode: Mode::Sync,
             client_ack: None,
             follower_flush: None,
+            follower_append: None,
             bug: Bug::None,
             state_machine: StateMachine::Volatile,
         },

@@ -86,16 +86,18 @@ fn cluster() -> impl Strategy<Value = Cluster> {
         select(Mode::ALL.to_vec()),
         select(ClientAck::ALL.to_vec()),
         select(FollowerFlush::ALL.to_vec()),
+        select(FollowerAppend::ALL.to_vec()),
         select(Bug::ALL.to_vec()),
         select(StateMachine::ALL.to_vec()),
     )
-        .prop_map(|(nodes, mode, ack, flush, bug, state_machine)| {
+        .prop_map(|(nodes, mode, ack, flush, append, bug, state_machine)| {
             let async_handler = mode == Mode::AsyncHandler;
             Cluster {
                 nodes,
                 mode,
                 client_ack: async_handler.then_some(ack),
                 follower_flush: async_handler.then_some(flush),
+                follower_append: (mode == Mode::ParallelAppend).then_some(append),
                 bug,
                 state_machine,
             }

@@ -46,7 +46,12 @@ fn knobs(s: &sim_scenario::Scenario) -> (String, String) {
                 .to_string(),
         ),
         Mode::Sync => ("commit".into(), "before-answer".into()),
-        Mode::ParallelAppend => ("commit".into(), "durable-before-answer".into()),
+        Mode::ParallelAppend => match s.cluster.follower_append {
+            Some(sim_scenario::FollowerAppend::Pipelined) => {
+                ("commit".into(), "pipelined, durable-before-answer".into())
+            }
+            _ => ("commit".into(), "durable-before-answer".into()),
+        },
     }
 }
 
