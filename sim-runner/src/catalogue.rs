@@ -350,6 +350,15 @@ pub const ENTRIES: &[Entry] = &[
         "docs/bugs.md",
     ),
     entry(
+        Mu,
+        "follower-acks-empty-request",
+        "a pipelined follower answers a request with nothing new before it is durable",
+        "With follower_append = \"pipelined\": a resend or a heartbeat writes nothing, so the follower answers it at once with its whole match index, while the entries it matches still wait for their flush. The leader counts that answer; a crash of the follower (and of the leader) loses a committed entry.",
+        "yugabyte/yugabyte-db #32875",
+        "scenarios/bugs/follower-acks-empty-request.toml",
+        "docs/bugs.md",
+    ),
+    entry(
         Mo,
         "sync",
         "end_of_append_batch flushes and blocks; safe, one fsync per request",

@@ -158,6 +158,10 @@ pub enum CoreMutant {
     /// After a restart `last_durable_index` starts at 0 instead of the recovered log's end,
     /// and moves only when a new write completes (ClickHouse NuRaft #116).
     DurableIndexStartsAtZero,
+    /// Pipelined follower: a request that brings nothing new (a resend, a heartbeat) is
+    /// answered at once, claiming its whole match index although the entries it matches may
+    /// still be waiting for their flush (YugabyteDB #32875).
+    FollowerAcksEmptyRequest,
 }
 
 /// How the leader turns matched indexes into a commit index.

@@ -53,6 +53,9 @@ impl Raft {
         }
         let last_new = prev_index.plus(entries.len() as u64);
         let written = self.write_new_entries(prev_index, entries, out);
+        // `follower-acks-empty-request`: nothing new written, so nothing to wait for.
+        let acks_empty =
+            self.cfg.mutant == CoreMutant::FollowerAcksEmptyRequest && written.is_none();
         if self.cfg.mutant == CoreMutant::ApplyBeforeDurable {
             self.follower_commit(leader_commit, last_new, out);
         }
@@ -79,6 +82,10 @@ impl Raft {
                 match_index: last_new,
                 leader_commit,
             };
+            if acks_empty {
+                self.send_success(answer, out);
+                return;
+            }
             self.answer_when_durable(answer, out);
             return;
         }

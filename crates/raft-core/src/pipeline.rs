@@ -127,7 +127,7 @@ impl Raft {
     }
 
     /// The success answer, with the commit index it lets the follower take.
-    fn send_success(&mut self, a: HeldAnswer, out: &mut Vec<Action>) {
+    pub(crate) fn send_success(&mut self, a: HeldAnswer, out: &mut Vec<Action>) {
         self.follower_commit(a.leader_commit, a.match_index, out);
         self.reply_append(a.leader, true, a.match_index, out);
     }

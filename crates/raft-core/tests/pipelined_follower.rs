@@ -250,3 +250,38 @@ fn the_blocking_follower_is_unchanged_by_either_mutant() {
         assert_eq!(step(&mut f, input.clone()), step(&mut g, input), "{bug:?}");
     }
 }
+
+/// `follower-acks-empty-request` (YugabyteDB #32875): a resend of entries the follower
+/// already appended, and a heartbeat, bring nothing new, and the mutant answers them at once
+/// with the whole match index, although entry 3 is still on its way to the disk; the
+/// correct follower holds both answers until the flush covers them.
+#[test]
+fn follower_acks_empty_request_answers_a_resend_before_its_entries_are_durable() {
+    for mutant in [CoreMutant::None, CoreMutant::FollowerAcksEmptyRequest] {
+        let mut f = follower(2, 3, pipelined(), mutant);
+        let entries = || vec![client_entry(1, 2), client_entry(1, 3)];
+        let out = step(&mut f, append_entries(1, 1, 1, entries(), 1));
+        assert!(
+            answers(&out).is_empty(),
+            "{mutant:?}: not durable: {out:#?}"
+        );
+        let resend = step(&mut f, append_entries(1, 1, 1, entries(), 1));
+        assert!(
+            !any(&resend, is_append),
+            "{mutant:?}: nothing new is written"
+        );
+        let heartbeat = step(&mut f, append_from(1, 1, (3, 1), vec![], 1));
+        let early = [answers(&resend), answers(&heartbeat)].concat();
+        if mutant == CoreMutant::None {
+            assert!(early.is_empty(), "held until durable: {early:?}");
+            let out = step(&mut f, log_durable(3));
+            assert_eq!(answers(&out), vec![(Term(1), true, LogIndex(3))]);
+        } else {
+            assert_eq!(
+                early,
+                vec![(Term(1), true, LogIndex(3)), (Term(1), true, LogIndex(3))],
+                "the mutant claims index 3 before it is durable"
+            );
+        }
+    }
+}

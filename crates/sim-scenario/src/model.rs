@@ -121,11 +121,12 @@ pub enum Bug {
     NewLeaderMarksTailFlushed,
     CompletionBeforePending,
     DurableIndexStartsAtZero,
+    FollowerAcksEmptyRequest,
 }
 
 impl Bug {
     /// Every value, in catalogue order (`None` first).
-    pub const ALL: [Bug; 20] = [
+    pub const ALL: [Bug; 21] = [
         Bug::None,
         Bug::LeaderCountsUnflushed,
         Bug::FollowerAcksBeforeFlush,
@@ -146,6 +147,7 @@ impl Bug {
         Bug::NewLeaderMarksTailFlushed,
         Bug::CompletionBeforePending,
         Bug::DurableIndexStartsAtZero,
+        Bug::FollowerAcksEmptyRequest,
     ];
 
     /// The name as written in a scenario file.
@@ -171,6 +173,7 @@ impl Bug {
             Bug::NewLeaderMarksTailFlushed => "new-leader-marks-tail-flushed",
             Bug::CompletionBeforePending => "completion-before-pending",
             Bug::DurableIndexStartsAtZero => "durable-index-starts-at-zero",
+            Bug::FollowerAcksEmptyRequest => "follower-acks-empty-request",
         }
     }
 }

@@ -76,6 +76,7 @@ pub fn place_mutant(bug: Bug) -> MutantPlacement {
         Bug::AckBeforeCommit => p.core = CoreMutant::AckBeforeCommit,
         Bug::CompletionBeforePending => p.core = CoreMutant::CompletionBeforePending,
         Bug::DurableIndexStartsAtZero => p.core = CoreMutant::DurableIndexStartsAtZero,
+        Bug::FollowerAcksEmptyRequest => p.core = CoreMutant::FollowerAcksEmptyRequest,
         Bug::DurableIndexReportsAppended => p.store = StoreMutant::DurableIndexReportsAppended,
         Bug::CompletionOvershoots => p.store = StoreMutant::CompletionOvershoots,
         Bug::TruncateNotFlushed => p.store = StoreMutant::TruncateNotFlushed,
