@@ -175,7 +175,9 @@ impl Checker {
         let mut derived = std::mem::take(&mut self.derived);
         derived.clear();
         self.view.apply(t, ev, &mut derived);
-        self.ask(Step::Event(ev), found);
+        if crate::invariants::judged(ev) {
+            self.ask(Step::Event(ev), found);
+        }
         for step in &derived {
             self.ask(*step, found);
         }

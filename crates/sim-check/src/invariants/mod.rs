@@ -83,16 +83,89 @@ pub(crate) enum Step<'a> {
     End,
 }
 
+/// Whether any checker reads this kind of event as [`Step::Event`]: the checker skips the
+/// others (messages, timers, disk operations, blocks: most of a run's events), which every
+/// checker would only have returned from. A checker that starts reading another kind adds
+/// it here; `every_kind_a_checker_reads_is_judged` keeps the list honest.
+#[inline]
+pub(crate) fn judged(ev: &TraceEvent) -> bool {
+    matches!(
+        ev,
+        TraceEvent::Role { .. }
+            | TraceEvent::Append { .. }
+            | TraceEvent::Apply { .. }
+            | TraceEvent::Restart { .. }
+            | TraceEvent::ClientOk { .. }
+            | TraceEvent::Durable { .. }
+            | TraceEvent::Commit { .. }
+            | TraceEvent::Heal
+    )
+}
+
 /// A checker of one invariant.
 pub(crate) trait InvariantChecker {
     /// The invariant it judges; it reports no other.
     fn invariant(&self) -> Invariant;
 
-    /// Watches one step; the view already includes it. Every step of the run passes
-    /// every checker: an implementation returns at once on a step it does not judge, and
-    /// is `#[inline]` so the checker's fixed-order dispatch folds those returns together.
+    /// Watches one step; the view already includes it. Every derived step and every event
+    /// of a kind some checker reads ([`judged`]) passes every checker: an implementation
+    /// returns at once on a step it does not judge, and is `#[inline]` so the checker's
+    /// fixed-order dispatch folds those returns together.
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>);
 
     /// The verdict at the end of the run, after [`Step::End`].
     fn finish(&mut self, _checks: EndChecks, _view: &View, _out: &mut Findings<'_>) {}
+}
+
+#[cfg(test)]
+mod judged_tests {
+    /// Every `TraceEvent` kind a checker's code names (outside its tests), except the kinds
+    /// checkers only build (`Hazard`, `Violation`), is one `judged` lets through: a checker
+    /// that starts reading a new kind fails this until the list names it.
+    #[test]
+    fn every_kind_a_checker_reads_is_judged() {
+        let sources = [
+            include_str!("acked_write_lost.rs"),
+            include_str!("applied_index_regressed.rs"),
+            include_str!("duplicate_append.rs"),
+            include_str!("durability_hazard.rs"),
+            include_str!("durability_loss.rs"),
+            include_str!("election_safety.rs"),
+            include_str!("incompatible_reads.rs"),
+            include_str!("leader_completeness.rs"),
+            include_str!("linearizability.rs"),
+            include_str!("liveness.rs"),
+            include_str!("log_matching.rs"),
+            include_str!("lost_append.rs"),
+            include_str!("state_machine_safety.rs"),
+        ];
+        let this = include_str!("mod.rs");
+        let list = &this[this.find("fn judged").expect("judged")..];
+        let list = &list[..list.find("\n}").expect("its end")];
+        for src in sources {
+            let code = src.split("#[cfg(test)]").next().expect("code");
+            for (at, _) in code.match_indices("TraceEvent::") {
+                let name: String = code[at + 12..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .collect();
+                if ["Hazard", "Violation"].contains(&name.as_str()) {
+                    continue;
+                }
+                assert!(
+                    list.contains(&format!("TraceEvent::{name}")),
+                    "a checker reads TraceEvent::{name}, which `judged` does not let through"
+                );
+            }
+        }
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/invariants"))
+            .expect("the invariants folder")
+            .count();
+        // The checkers above, this file and the test script.
+        assert_eq!(
+            files,
+            sources.len() + 2,
+            "a new checker file is missing from this test"
+        );
+    }
 }
