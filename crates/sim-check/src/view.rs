@@ -142,7 +142,7 @@ impl View {
                 term,
                 applied_index,
                 ..
-            } => self.on_restart(*node, *log_last_index, *term, *applied_index),
+            } => self.on_restart(*node, *log_last_index, *term, *applied_index, derived),
             TraceEvent::ClientInvoke {
                 client,
                 req,
@@ -331,7 +331,17 @@ impl View {
         self.find_lost(LogIndex(1), LogIndex(len), derived);
     }
 
-    fn on_restart(&mut self, n: NodeId, log_last: LogIndex, term: Term, applied: LogIndex) {
+    /// A node restarted with the first `log_last` entries of its media: what it recovered
+    /// past them (a corrupt or torn tail it discarded) it holds no more, so a committed
+    /// entry only that tail held is lost now.
+    fn on_restart(
+        &mut self,
+        n: NodeId,
+        log_last: LogIndex,
+        term: Term,
+        applied: LogIndex,
+        derived: &mut Vec<Step<'static>>,
+    ) {
         let now = self.now;
         let v = self.node_mut(n);
         assert!(
@@ -350,6 +360,8 @@ impl View {
             node: n,
             log_last,
         });
+        let committed = LogIndex(self.committed.len() as u64);
+        self.find_lost(log_last.next(), committed, derived);
     }
 
     /// Committed entries in `from..=to` that some node may just have lost: each one no node

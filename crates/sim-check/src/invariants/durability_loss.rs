@@ -97,6 +97,22 @@ mod tests {
         assert_eq!(s.count(), 1, "a lost entry is reported once");
     }
 
+    /// The last copy is on a node's media past what its recovery keeps (a corrupt or torn
+    /// tail it discards): the restart, not a later event, loses it.
+    #[test]
+    fn a_restart_that_discards_the_last_copy_is_a_finding() {
+        let mut s = Script::new(3, DurabilityLoss);
+        s.elected(10, 1, 1);
+        s.append(20, 1, 1, 1);
+        s.durable(21, 1, 1, 1);
+        s.commit(22, 1, 1);
+        s.crash(30, 1);
+        assert_eq!(s.count(), 0, "its media still holds it");
+        s.restart(40, 1, 0);
+        let v = s.only_violation();
+        assert_eq!(v.index, Some(LogIndex(1)));
+    }
+
     /// A truncation drops the last copy.
     #[test]
     fn a_truncation_of_the_last_copy_is_a_finding() {
