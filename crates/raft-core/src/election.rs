@@ -130,9 +130,15 @@ impl Raft {
         // The term's first entry (NuRaft's configuration entry) is written and flushed,
         // blocking, whatever the mode (`store_log_entry` -> `log_store_->flush()`); then
         // it counts and goes out.
-        if self.cfg.mutant == CoreMutant::NewLeaderMarksTailFlushed {
-            self.append_first_entry_marking_tail_flushed(out);
-            return;
+        //
+        // `new-leader-marks-tail-flushed` (openraft #2118): the new leader takes its whole
+        // log up to here as flushed without any I/O having completed, then writes its first
+        // entry as openraft does since PR #1125 — through the ordinary asynchronous write,
+        // counted once durable — instead of NuRaft's blocking flush, which would hide the
+        // mistake. Its own matched index then covers a tail still in flight.
+        let marks_tail_flushed = self.cfg.mutant == CoreMutant::NewLeaderMarksTailFlushed;
+        if marks_tail_flushed {
+            self.last_durable = self.log.last_index();
         }
         let index = self.log.push(Entry {
             term: self.term,
@@ -142,29 +148,14 @@ impl Raft {
             from: index,
             to: index,
         });
-        out.push(Action::FlushLog);
-        self.count_own(index, out);
-    }
-
-    /// `new-leader-marks-tail-flushed` (openraft #2118): the new leader takes its whole
-    /// log up to here as flushed without any I/O having completed, then appends its first
-    /// entry as openraft does since PR #1125 — through the ordinary asynchronous write,
-    /// counted once durable — instead of NuRaft's blocking flush, which would hide the
-    /// mistake. Its own matched index then covers a tail still in flight.
-    fn append_first_entry_marking_tail_flushed(&mut self, out: &mut Vec<Action>) {
-        self.last_durable = self.log.last_index();
-        let index = self.log.push(Entry {
-            term: self.term,
-            payload: Payload::Noop,
-        });
-        out.push(Action::Append {
-            from: index,
-            to: index,
-        });
-        out.push(Action::EndOfAppendBatch {
-            start: index,
-            count: 1,
-            flush: FlushWait::Background,
+        out.push(if marks_tail_flushed {
+            Action::EndOfAppendBatch {
+                start: index,
+                count: 1,
+                flush: FlushWait::Background,
+            }
+        } else {
+            Action::FlushLog
         });
         self.count_own(index, out);
     }

@@ -147,7 +147,7 @@ impl<M: Wire> World<M> {
             return;
         }
         if !c.ok && self.config.fsync_error_policy == FsyncErrorPolicy::Crash {
-            self.crash_and_restart_later(n, false);
+            self.crash_and_restart_later(n, sim_disk::CrashChoice::Drawn, false);
             return;
         }
         if c.file == LOG_FILE {

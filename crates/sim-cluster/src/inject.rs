@@ -12,6 +12,7 @@ use crate::faults::PartitionDraw;
 use crate::wire::Wire;
 use crate::world::{Phase, World};
 use raft_core::{NodeId, Role};
+use sim_disk::CrashChoice;
 use sim_trace::TraceEvent;
 
 impl<M: Wire> World<M> {
@@ -23,18 +24,19 @@ impl<M: Wire> World<M> {
             .filter(|n| self.nodes[*n].is_up())
             .collect();
         if let Some(n) = self.faults.pick(&up) {
-            self.crash_and_restart_later(n, true);
+            self.crash_and_restart_later(n, CrashChoice::Drawn, true);
             let now = self.k.now();
             self.faults.fired_on(now, "crash", NodeId::from_index(n));
         }
         self.faults.next_crash(&mut self.k);
     }
 
-    /// Crashes node `n`; its supervisor restarts it after `restart_delay_ms` (random crashes,
-    /// and a node that died on a failed fsync under the `crash` policy). `fault` says which:
-    /// only a random crash's restart is a fault that the fired schedule records.
-    pub(crate) fn crash_and_restart_later(&mut self, n: usize, fault: bool) {
-        self.crash_node(n);
+    /// Crashes node `n`, its disk's outcome as `choice` says; its supervisor restarts it
+    /// after `restart_delay_ms` (random crashes, a node that died on a failed fsync under
+    /// the `crash` policy, crash points). `fault` says which: only a random crash's restart
+    /// is a fault that the fired schedule records.
+    pub(crate) fn crash_and_restart_later(&mut self, n: usize, choice: CrashChoice, fault: bool) {
+        self.crash_node_choosing(n, choice);
         let delay = self.faults.restart_delay();
         let node = &self.nodes[n];
         let at = self.k.now().after(delay);

@@ -36,33 +36,18 @@ impl<M: Wire> World<M> {
                 b.point
             })
             .expect("a crash point event comes from a crash point");
-        self.crash_at_point(n, CrashChoice::Chosen(point.outcome.min(outcomes - 1)));
+        let chosen = CrashChoice::Chosen(point.outcome.min(outcomes - 1));
+        self.crash_and_restart_later(n, chosen, false);
         if point.whole_cluster {
             for m in 0..self.nodes.len() {
                 if m != n && self.nodes[m].is_up() {
-                    self.crash_at_point(m, CrashChoice::Chosen(0));
+                    self.crash_and_restart_later(m, CrashChoice::Chosen(0), false);
                 }
             }
         }
     }
 
-    /// Crashes node `n` with `choice`; its supervisor restarts it after the restart delay.
-    fn crash_at_point(&mut self, n: usize, choice: CrashChoice) {
-        self.crash_node_choosing(n, choice);
-        let delay = self.faults.restart_delay();
-        let node = &self.nodes[n];
-        let at = self.k.now().after(delay);
-        self.k.push(
-            at,
-            crate::event::Event::RandomRestart {
-                node: node.id,
-                incarnation: node.incarnation,
-                fault: false,
-            },
-        );
-    }
-
-    fn crash_node_choosing(&mut self, n: usize, choice: CrashChoice) {
+    pub(crate) fn crash_node_choosing(&mut self, n: usize, choice: CrashChoice) {
         let node = &mut self.nodes[n];
         let Some(core) = node.core.take() else { return };
         node.pre_crash_log.clear();
