@@ -135,10 +135,7 @@ fn explored(s: &sim_scenario::Scenario, jobs: usize) -> String {
             "{}, seed {seed}",
             if power_loss { "power loss" } else { "one node" }
         );
-        let mut found: BTreeMap<Invariant, u64> = BTreeMap::new();
-        for i in e.findings.iter().flat_map(|(_, is, _)| is) {
-            *found.entry(*i).or_default() += 1;
-        }
+        let mut found = e.runs_by_invariant();
         let text = |found: &BTreeMap<Invariant, u64>| {
             let what: Vec<&str> = found.keys().map(|i| i.name()).collect();
             let runs = e

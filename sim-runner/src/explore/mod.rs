@@ -114,6 +114,17 @@ pub struct Exploration {
     pub per_node: Vec<u64>,
 }
 
+impl Exploration {
+    /// Per invariant, the runs whose findings include it.
+    pub fn runs_by_invariant(&self) -> BTreeMap<Invariant, u64> {
+        let mut counts = BTreeMap::new();
+        for i in self.findings.iter().flat_map(|(_, is, _)| is) {
+            *counts.entry(*i).or_default() += 1;
+        }
+        counts
+    }
+}
+
 /// Explores seed `seed` of `config`: every crash point (one node, or the whole cluster
 /// with `power_loss`), every outcome up to `outcomes_max` per point, at most `runs_max`
 /// runs, on `jobs` threads. The order of runs and of what is reported is fixed.
@@ -228,7 +239,7 @@ pub fn explore(args: ExploreArgs) -> anyhow::Result<Exit> {
             "that node crashes"
         },
     );
-    let mut exit = Exit::Ok;
+    let (mut panics, mut failed) = (0u64, false);
     let mut runs_left = args.runs_max;
     for seed in seed..seed.saturating_add(args.seeds) {
         let e = explore_world(
@@ -241,27 +252,18 @@ pub fn explore(args: ExploreArgs) -> anyhow::Result<Exit> {
         );
         runs_left = runs_left.saturating_sub(e.runs as u64);
         println!("seed {seed}:");
-        exit = worst(exit, report(&file, seed, &e, &args));
+        report(&file, seed, &e, &args);
+        panics += e.panics.len() as u64;
+        failed |= !e.findings.is_empty() || !e.baseline.is_empty() || e.incomplete;
         if runs_left == 0 {
             break;
         }
     }
-    Ok(exit)
+    Ok(Exit::of(0, panics, failed))
 }
 
-/// The exit code that says more of two (`exit.rs`'s order).
-fn worst(a: Exit, b: Exit) -> Exit {
-    let rank = |e: Exit| match e {
-        Exit::Ok => 0,
-        Exit::ExpectationFailed => 1,
-        Exit::SimulatorPanic => 2,
-        _ => 3,
-    };
-    if rank(b) > rank(a) { b } else { a }
-}
-
-/// Prints coverage and findings; the exit code.
-fn report(file: &str, seed: u64, e: &Exploration, args: &ExploreArgs) -> Exit {
+/// Prints coverage and findings.
+fn report(file: &str, seed: u64, e: &Exploration, args: &ExploreArgs) {
     let per_node: Vec<String> = e
         .per_node
         .iter()
@@ -299,10 +301,7 @@ fn report(file: &str, seed: u64, e: &Exploration, args: &ExploreArgs) -> Exit {
     if e.findings.is_empty() {
         println!("  no crash point violates an invariant");
     } else {
-        let mut by_invariant: BTreeMap<Invariant, u64> = BTreeMap::new();
-        for i in e.findings.iter().flat_map(|(_, is, _)| is) {
-            *by_invariant.entry(*i).or_default() += 1;
-        }
+        let by_invariant = e.runs_by_invariant();
         let kinds: Vec<String> = by_invariant
             .iter()
             .map(|(i, n)| format!("{} on {}", i.name(), crate::report::count(*n, "run")))
@@ -334,8 +333,6 @@ fn report(file: &str, seed: u64, e: &Exploration, args: &ExploreArgs) -> Exit {
                 .unwrap_or_default()
         );
     }
-    let violated = !e.findings.is_empty() || !e.baseline.is_empty();
-    Exit::of(0, e.panics.len() as u64, violated || e.incomplete)
 }
 
 /// A small variant of a scenario for exploration: the same cluster, mode, mutant, disk and
