@@ -9,7 +9,7 @@ use crate::invariants::{InvariantChecker, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{LogIndex, ReqId};
-use sim_trace::{Invariant, ReadValue, TraceEvent};
+use sim_trace::Invariant;
 use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
@@ -27,12 +27,7 @@ impl InvariantChecker for DuplicateAppend {
 
     #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
-        let Step::Event(TraceEvent::ClientOk {
-            req,
-            value: ReadValue::List(list),
-            ..
-        }) = step
-        else {
+        let Some((req, list)) = step.list_read() else {
             return;
         };
         self.sorted.clear();
@@ -45,7 +40,7 @@ impl InvariantChecker for DuplicateAppend {
             .map(|w| w[0])
             .collect();
         dups.dedup();
-        let key = view.lists.op(*req).map_or(0, |op| op.key);
+        let key = view.lists.op(req).map_or(0, |op| op.key);
         for element in dups {
             if !self.reported.insert(element) {
                 continue;
@@ -73,6 +68,7 @@ impl InvariantChecker for DuplicateAppend {
 mod tests {
     use super::*;
     use crate::invariants::script::Script;
+    use sim_trace::ReadValue;
 
     fn script() -> Script<DuplicateAppend> {
         Script::new(3, DuplicateAppend::default())

@@ -11,7 +11,7 @@ use crate::invariants::{InvariantChecker, Step};
 use crate::lists::is_prefix;
 use crate::view::View;
 use crate::violation::Violation;
-use sim_trace::{Invariant, ReadValue, TraceEvent};
+use sim_trace::Invariant;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct IncompatibleReads;
@@ -23,15 +23,10 @@ impl InvariantChecker for IncompatibleReads {
 
     #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>) {
-        let Step::Event(TraceEvent::ClientOk {
-            req,
-            value: ReadValue::List(list),
-            ..
-        }) = step
-        else {
+        let Some((req, list)) = step.list_read() else {
             return;
         };
-        let Some(op) = view.lists.op(*req) else {
+        let Some(op) = view.lists.op(req) else {
             return;
         };
         let Some(book) = view.lists.key(op.key) else {
@@ -58,7 +53,7 @@ impl InvariantChecker for IncompatibleReads {
             longest.len()
         );
         let mut v = Violation::new(Invariant::IncompatibleReads, view.now, detail);
-        v.req = Some(*req);
+        v.req = Some(req);
         out.violation(v);
     }
 }

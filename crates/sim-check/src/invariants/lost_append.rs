@@ -18,7 +18,7 @@ use crate::view::View;
 use crate::violation::Violation;
 use raft_core::ReqId;
 use sim_core::SimTime;
-use sim_trace::{Invariant, ReadValue, TraceEvent};
+use sim_trace::Invariant;
 use std::collections::BTreeMap;
 
 /// The first read that missed an acknowledged element.
@@ -45,15 +45,10 @@ impl InvariantChecker for LostAppend {
 
     #[inline]
     fn observe(&mut self, step: Step<'_>, view: &View, _out: &mut Findings<'_>) {
-        let Step::Event(TraceEvent::ClientOk {
-            req,
-            value: ReadValue::List(list),
-            ..
-        }) = step
-        else {
+        let Some((req, list)) = step.list_read() else {
             return;
         };
-        let Some(op) = view.lists.op(*req).copied() else {
+        let Some(op) = view.lists.op(req).copied() else {
             return;
         };
         let Some(book) = view.lists.key(op.key) else {
@@ -70,7 +65,7 @@ impl InvariantChecker for LostAppend {
                 self.missed.entry(element).or_insert(Miss {
                     key: op.key,
                     acked,
-                    read: *req,
+                    read: req,
                     read_invoked: op.invoked,
                 });
             }
@@ -98,6 +93,7 @@ impl InvariantChecker for LostAppend {
 mod tests {
     use super::*;
     use crate::invariants::script::Script;
+    use sim_trace::ReadValue;
 
     fn script() -> Script<LostAppend> {
         Script::new(3, LostAppend::default())

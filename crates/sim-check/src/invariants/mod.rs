@@ -50,8 +50,8 @@ pub(crate) use state_machine_safety::StateMachineSafety;
 use crate::findings::Findings;
 use crate::node_view::EntryId;
 use crate::view::View;
-use raft_core::{LogIndex, NodeId};
-use sim_trace::{Invariant, TraceEvent};
+use raft_core::{LogIndex, NodeId, ReqId};
+use sim_trace::{Invariant, ReadValue, TraceEvent};
 
 /// What the end of the run checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +102,21 @@ pub(crate) fn judged(ev: &TraceEvent) -> bool {
     )
 }
 
+impl<'a> Step<'a> {
+    /// A list read's answer, if this is one: its request and the elements it returned (what
+    /// the list-append checkers judge).
+    pub fn list_read(self) -> Option<(ReqId, &'a [u64])> {
+        match self {
+            Step::Event(TraceEvent::ClientOk {
+                req,
+                value: ReadValue::List(list),
+                ..
+            }) => Some((*req, list)),
+            _ => None,
+        }
+    }
+}
+
 /// A checker of one invariant.
 pub(crate) trait InvariantChecker {
     /// The invariant it judges; it reports no other.
@@ -142,7 +157,10 @@ mod judged_tests {
         let this = include_str!("mod.rs");
         let list = &this[this.find("fn judged").expect("judged")..];
         let list = &list[..list.find("\n}").expect("its end")];
-        for src in sources {
+        // The steps this file reads for the checkers (`Step::list_read`).
+        let helpers = &this[this.find("impl<'a> Step<'a>").expect("Step's helpers")..];
+        let helpers = &helpers[..helpers.find("\n}").expect("their end")];
+        for src in sources.into_iter().chain([helpers]) {
             let code = src.split("#[cfg(test)]").next().expect("code");
             for (at, _) in code.match_indices("TraceEvent::") {
                 let name: String = code[at + 12..]
