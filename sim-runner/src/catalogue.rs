@@ -162,6 +162,15 @@ pub const ENTRIES: &[Entry] = &[
     ),
     entry(
         I,
+        "term-vote-lost",
+        "a durable term and vote survive every crash",
+        "A node restarted in a term below one it had made durable, or in that term without the vote it had made durable: it can vote twice in one term, or lead a term that had a leader. Judged from save-state, the state file's flushes and restarts, at the restart itself: the second leader it makes possible needs a second coincidence.",
+        "ClickHouse/ClickHouse #111454 (Keeper's save_state truncated its state file before rewriting it)",
+        "scenarios/bugs/state-file-not-atomic.toml",
+        "docs/checkers.md",
+    ),
+    entry(
+        I,
         "incompatible-reads",
         "every two reads of a list are prefixes of one another",
         "List-append workload: two reads of one key disagree on the order of its appends, so they came from state machines that diverged. A stale read, a prefix, is not one. No bundled scenario fires it; NuRaft #379 under the list workload could.",

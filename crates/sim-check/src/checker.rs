@@ -13,7 +13,7 @@ use crate::invariants::{
     AckedWriteLost, AppliedIndexRegressed, DuplicateAppend, DurabilityHazard, DurabilityLoss,
     ElectionSafety, EndChecks, HazardSummary, IncompatibleReads, InvariantChecker,
     LeaderCompleteness, Linearizability, Liveness, LivenessBound, LogMatching, LostAppend,
-    StateMachineSafety, Step,
+    StateMachineSafety, Step, TermVoteLost,
 };
 use crate::view::View;
 use crate::violation::Violation;
@@ -73,6 +73,7 @@ struct Checkers {
     duplicate_append: DuplicateAppend,
     incompatible_reads: IncompatibleReads,
     lost_append: LostAppend,
+    term_vote_lost: TermVoteLost,
 }
 
 /// Something done to every invariant checker in turn, each called by its own type so the
@@ -87,8 +88,8 @@ impl Checkers {
     /// end. It is the order the findings of one run have always been traced in: election
     /// safety before leader completeness (one election); a hazard window a loss closes
     /// before the loss; at the end liveness, then acknowledged writes, linearizability,
-    /// and the hazard summary. The state machine's and the list workload's checkers came
-    /// later and go last, so that the traces of runs they find nothing in stay as they were.
+    /// and the hazard summary. The state machine's, the list workload's and the term/vote
+    /// file's checkers came later and go last, so that the traces of runs they find nothing in stay as they were.
     fn each_in_order(&mut self, v: &mut impl Visit) {
         v.visit(&mut self.election_safety);
         v.visit(&mut self.leader_completeness);
@@ -103,6 +104,7 @@ impl Checkers {
         v.visit(&mut self.duplicate_append);
         v.visit(&mut self.incompatible_reads);
         v.visit(&mut self.lost_append);
+        v.visit(&mut self.term_vote_lost);
     }
 }
 
@@ -163,6 +165,7 @@ impl Checker {
                 duplicate_append: DuplicateAppend::default(),
                 incompatible_reads: IncompatibleReads,
                 lost_append: LostAppend::default(),
+                term_vote_lost: TermVoteLost::new(cfg.nodes),
             },
             reports: Reports::new(cfg.reports_per_invariant_max),
             derived: Vec::new(),

@@ -43,6 +43,11 @@ impl Violation {
         self.req = req;
         self
     }
+    /// The term a finding is about, when it names no entry (a lost term or vote).
+    pub fn term(mut self, term: Term) -> Self {
+        self.term = Some(term);
+        self
+    }
     pub fn story(mut self, lines: Vec<String>) -> Self {
         self.story = lines;
         self

@@ -21,10 +21,12 @@ pub enum Invariant {
     DuplicateAppend,
     IncompatibleReads,
     AppliedIndexRegressed,
+    // The term and vote file's; last for the same reason.
+    TermVoteLost,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 13] = [
+    pub const ALL: [Invariant; 14] = [
         Invariant::ElectionSafety,
         Invariant::LogMatching,
         Invariant::LeaderCompleteness,
@@ -38,6 +40,7 @@ impl Invariant {
         Invariant::DuplicateAppend,
         Invariant::IncompatibleReads,
         Invariant::AppliedIndexRegressed,
+        Invariant::TermVoteLost,
     ];
 
     /// The name as written in scenario files and traces.
@@ -56,6 +59,7 @@ impl Invariant {
             Invariant::DuplicateAppend => "duplicate-append",
             Invariant::IncompatibleReads => "incompatible-reads",
             Invariant::AppliedIndexRegressed => "applied-index-regressed",
+            Invariant::TermVoteLost => "term-vote-lost",
         }
     }
 
@@ -63,8 +67,9 @@ impl Invariant {
     /// own properties, those before liveness, and the hazard (a risk, not a loss) last. A
     /// report leads with the most severe finding. An acknowledged append a read no longer
     /// shows is a lost write; an element applied twice, a state machine gone back, or two
-    /// reads that disagree on a list's order are state machines diverging.
-    pub const BY_SEVERITY: [Invariant; 13] = [
+    /// reads that disagree on a list's order are state machines diverging. A term or vote
+    /// lost is what makes two leaders possible: after election safety, before liveness.
+    pub const BY_SEVERITY: [Invariant; 14] = [
         Invariant::DurabilityLoss,
         Invariant::AckedWriteLost,
         Invariant::LostAppend,
@@ -76,6 +81,7 @@ impl Invariant {
         Invariant::LeaderCompleteness,
         Invariant::LogMatching,
         Invariant::ElectionSafety,
+        Invariant::TermVoteLost,
         Invariant::Liveness,
         Invariant::DurabilityHazard,
     ];

@@ -30,6 +30,7 @@ mod lost_append;
 #[cfg(test)]
 mod script;
 mod state_machine_safety;
+mod term_vote_lost;
 
 pub(crate) use acked_write_lost::AckedWriteLost;
 pub(crate) use applied_index_regressed::AppliedIndexRegressed;
@@ -46,12 +47,13 @@ pub use liveness::LivenessBound;
 pub(crate) use log_matching::LogMatching;
 pub(crate) use lost_append::LostAppend;
 pub(crate) use state_machine_safety::StateMachineSafety;
+pub(crate) use term_vote_lost::TermVoteLost;
 
 use crate::findings::Findings;
 use crate::node_view::EntryId;
 use crate::view::View;
 use raft_core::{LogIndex, NodeId, ReqId};
-use sim_trace::{Invariant, ReadValue, TraceEvent};
+use sim_trace::{FileKind, Invariant, ReadValue, TraceEvent};
 
 /// What the end of the run checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +101,15 @@ pub(crate) fn judged(ev: &TraceEvent) -> bool {
             | TraceEvent::Durable { .. }
             | TraceEvent::Commit { .. }
             | TraceEvent::Heal
+            | TraceEvent::SaveState { .. }
+            | TraceEvent::Flush {
+                file: FileKind::State,
+                ..
+            }
+            | TraceEvent::FlushDone {
+                file: FileKind::State,
+                ..
+            }
     )
 }
 
@@ -153,6 +164,7 @@ mod judged_tests {
             include_str!("log_matching.rs"),
             include_str!("lost_append.rs"),
             include_str!("state_machine_safety.rs"),
+            include_str!("term_vote_lost.rs"),
         ];
         let this = include_str!("mod.rs");
         let list = &this[this.find("fn judged").expect("judged")..];
