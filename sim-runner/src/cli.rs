@@ -151,9 +151,11 @@ pub struct ReproArgs {
     #[arg(long)]
     pub expect_hash: Option<String>,
     /// Crash a node at one of its disk-I/O boundaries, as `explore` prints it:
-    /// [all@]NODE:BOUNDARY[:OUTCOME] (all@: the whole cluster loses power there).
+    /// [all@]NODE:BOUNDARY[:OUTCOME] (all@: the whole cluster loses power there). Give it
+    /// twice for a crash and the power loss that follows it (boundaries of the second are
+    /// counted in the run the first made).
     #[arg(long)]
-    pub crash_point: Option<String>,
+    pub crash_point: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -87,6 +87,53 @@ fn a_mutant_is_found_and_its_crash_point_replays() {
     assert_eq!(stdout(&twice), out);
 }
 
+/// A crash that leaves only a durability hazard is followed up with a power loss at each
+/// later boundary; the pair that loses the entry replays with two `--crash-point` flags.
+#[test]
+fn a_hazard_is_followed_up_into_a_loss_that_replays() {
+    let scratch = Scratch::new("explore-follow-up");
+    let dir = scratch.path();
+    let file = scenario("truncate-keeps-durable-index-small.toml");
+    let o = run(dir, &["explore", &file]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("power losses following up a hazard"), "{out}");
+    assert!(
+        out.contains("durability-loss on "),
+        "the loss itself: {out}"
+    );
+    let pair = out
+        .lines()
+        .find(|l| l.contains(" then all@") && l.contains("durability-loss"))
+        .expect("a crash, then a power loss, that loses an entry");
+    assert!(pair.contains(",last="), "{pair}");
+    let repro = out
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("reproduce: sim-runner "))
+        .find(|l| l.matches("--crash-point").count() == 2)
+        .expect("a reproduce line of two crash points");
+    let args: Vec<&str> = repro.split_whitespace().collect();
+    let again = run(dir, &args);
+    let replay = stdout(&again);
+    assert_eq!(again.status.code(), Some(1), "{replay}");
+    assert!(replay.contains("violation: durability-loss"), "{replay}");
+    // Without the power loss the same crash only opens the hazard.
+    let first = args
+        .iter()
+        .position(|a| *a == "--crash-point")
+        .expect("a point");
+    let alone = run(dir, &args[..first + 2]);
+    let alone_out = stdout(&alone);
+    assert!(
+        !alone_out.contains("violation: durability-loss"),
+        "{alone_out}"
+    );
+    assert!(
+        alone_out.contains("violation: durability-hazard"),
+        "{alone_out}"
+    );
+}
+
 #[test]
 fn the_bound_on_runs_is_said_and_fails() {
     let scratch = Scratch::new("explore-bound");
@@ -119,4 +166,15 @@ fn bad_input_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no node 7"), "{err}");
+    let three: Vec<&str> = ["1:1", "1:2", "all@1:3"]
+        .iter()
+        .flat_map(|p| ["--crash-point", p])
+        .collect();
+    let sync_small = scenario("sync-small.toml");
+    let mut args = vec!["repro", sync_small.as_str()];
+    args.extend(three);
+    let o = run(dir, &args);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("at most 2"), "{err}");
 }

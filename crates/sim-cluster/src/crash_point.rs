@@ -8,6 +8,11 @@
 //! node, from 1, during the workload phase only (a crash in the heal phase would leave the
 //! cluster no time to converge, and no other fault fires there either). Several changes in
 //! one step (two writes landing at one instant) make one boundary.
+//!
+//! A run takes up to [`CRASH_POINTS_MAX`] points, each crashing when its node crosses its
+//! boundary, numbered in the run the earlier points made: `explore` follows a run whose
+//! crash left a durability hazard with a power loss at each later boundary, the second
+//! failure that turns the hazard into a loss.
 
 use raft_core::NodeId;
 use serde::Serialize;
@@ -17,28 +22,41 @@ use serde::Serialize;
 /// its supervisor restarts it after the configured restart delay. With `whole_cluster`,
 /// every node loses power at that instant (a data-centre power loss): the others crash with
 /// outcome 0 (nothing unflushed kept under keep-random-subset, the first sector torn under
-/// torn-tail), and each restarts after its own restart delay.
+/// torn-tail), and each restarts after its own restart delay — except `last_up`, when
+/// given, which comes back only once the others have had time to elect a leader without
+/// it (the longest restart delay plus the longest election timeout).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct CrashPoint {
     pub node: NodeId,
     pub boundary: u64,
     pub outcome: u64,
     pub whole_cluster: bool,
+    pub last_up: Option<NodeId>,
 }
+
+/// Crash points one run takes at most: a crash, and the power loss that follows it.
+pub const CRASH_POINTS_MAX: usize = 2;
 
 /// What a run counted for exploration.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BoundaryReport {
     /// Boundaries each node crossed in the workload phase, by node position.
     pub boundaries: Vec<u64>,
-    /// At the crash point, how many outcomes the crash had (`None`: the point was never
-    /// reached, or no point was asked for).
+    /// At the first crash point, how many outcomes the crash had (`None`: the point was
+    /// never reached, or no point was asked for).
     pub outcomes: Option<u64>,
+    /// Each node's boundaries up to and including the first crash point, when it was
+    /// reached: a later point is one above its node's count here.
+    pub boundaries_at_first_point: Option<Vec<u64>>,
 }
 
 /// The world's bookkeeping of boundaries.
 pub(crate) struct Boundaries {
-    pub point: Option<CrashPoint>,
+    /// The crash points, in the order given (at most [`CRASH_POINTS_MAX`]).
+    pub points: Vec<CrashPoint>,
+    /// The node a power loss keeps down until its late restart (`CrashPoint::last_up`),
+    /// through the heal if need be.
+    pub held_down: Option<NodeId>,
     /// Per node: the disk's count of completed operations plus accepted flushes, when last
     /// looked at.
     last: Vec<u64>,
@@ -46,30 +64,46 @@ pub(crate) struct Boundaries {
 }
 
 impl Boundaries {
-    pub fn new(nodes: u8, point: Option<CrashPoint>) -> Boundaries {
+    pub fn new(nodes: u8, points: Vec<CrashPoint>) -> Boundaries {
+        assert!(
+            points.len() <= CRASH_POINTS_MAX,
+            "at most {CRASH_POINTS_MAX} crash points in one run"
+        );
         Boundaries {
-            point,
+            points,
+            held_down: None,
             last: vec![0; usize::from(nodes)],
             report: BoundaryReport {
                 boundaries: vec![0; usize::from(nodes)],
                 outcomes: None,
+                boundaries_at_first_point: None,
             },
         }
     }
 
-    /// Node `n`'s disk count is now `count`: whether it crossed a boundary that is the
-    /// crash point. `counting` is false outside the workload phase.
-    pub fn crossed(&mut self, n: usize, count: u64, counting: bool) -> bool {
-        if count == self.last[n] {
-            return false;
+    /// Node `n`'s disk count is now `count`: which crash point, if any, the boundary it
+    /// crossed is (by position). `counting` is false outside the workload phase.
+    pub fn crossed(&mut self, n: usize, count: u64, counting: bool) -> Option<u8> {
+        if count == self.last[n] || !counting {
+            self.last[n] = count;
+            return None;
         }
         self.last[n] = count;
-        if !counting {
-            return false;
-        }
         self.report.boundaries[n] += 1;
-        self.point.is_some_and(|p| {
-            p.node == NodeId::from_index(n) && p.boundary == self.report.boundaries[n]
-        })
+        let at = self.report.boundaries[n];
+        let which = self
+            .points
+            .iter()
+            .position(|p| p.node == NodeId::from_index(n) && p.boundary == at)?;
+        Some(u8::try_from(which).expect("at most CRASH_POINTS_MAX points"))
+    }
+
+    /// Crash point `which` fires, where its crash has `outcomes` outcomes: what it is.
+    pub fn fire(&mut self, which: u8, outcomes: u64) -> CrashPoint {
+        if which == 0 {
+            self.report.outcomes = Some(outcomes);
+            self.report.boundaries_at_first_point = Some(self.report.boundaries.clone());
+        }
+        self.points[usize::from(which)]
     }
 }

@@ -93,10 +93,12 @@ impl<M: Wire> World<M> {
             let stats = self.nodes[n].disk.stats();
             let counting = self.phase == crate::world::Phase::Running
                 && self.k.now() < SimTime::from_ms(self.config.run.duration_ms);
-            if b.crossed(n, stats.ops_completed + stats.flushes_submitted, counting) {
+            if let Some(point) =
+                b.crossed(n, stats.ops_completed + stats.flushes_submitted, counting)
+            {
                 let now = self.k.now();
                 let id = self.nodes[n].id;
-                self.k.push(now, Event::CrashPoint { node: id });
+                self.k.push(now, Event::CrashPoint { node: id, point });
             }
         }
         let node = &mut self.nodes[n];

@@ -38,9 +38,12 @@ pub enum Event {
         incarnation: u32,
         fault: bool,
     },
-    /// A crash point (`crash_point.rs`) was crossed: crash the node now, with the chosen
-    /// outcome.
-    CrashPoint { node: NodeId },
+    /// The node a power loss kept down longest (`CrashPoint::last_up`) comes back, in
+    /// whichever phase.
+    LateRestart { node: NodeId },
+    /// Crash point number `point` (`crash_point.rs`) was crossed: crash the node now, with
+    /// the chosen outcome.
+    CrashPoint { node: NodeId, point: u8 },
     /// The random partition process fires.
     RandomPartition,
     /// A random partition ends, unless another replaced it.

@@ -12,6 +12,7 @@ use crate::faults::PartitionDraw;
 use crate::wire::Wire;
 use crate::world::{Phase, World};
 use raft_core::{NodeId, Role};
+use sim_core::SimDuration;
 use sim_disk::CrashChoice;
 use sim_trace::TraceEvent;
 
@@ -48,6 +49,28 @@ impl<M: Wire> World<M> {
                 fault,
             },
         );
+    }
+
+    /// Node `n`, just crashed by a power loss, comes back `delay` from now, whatever its
+    /// supervisor had planned and whether or not the heal comes first (its planned restart
+    /// is voided by a new incarnation).
+    pub(crate) fn restart_late(&mut self, n: usize, delay: SimDuration) {
+        let node = &mut self.nodes[n];
+        debug_assert!(!node.is_up(), "only a crashed node restarts late");
+        node.incarnation += 1;
+        let id = node.id;
+        if let Some(b) = &mut self.boundaries {
+            b.held_down = Some(id);
+        }
+        let at = self.k.now().after(delay);
+        self.k.push(at, Event::LateRestart { node: id });
+    }
+
+    pub(crate) fn on_late_restart(&mut self, id: NodeId) {
+        if let Some(b) = &mut self.boundaries {
+            b.held_down = None;
+        }
+        self.restart_node(id.index());
     }
 
     pub(crate) fn on_random_restart(&mut self, id: NodeId, incarnation: u32, fault: bool) {
@@ -247,8 +270,11 @@ impl<M: Wire> World<M> {
                 self.resume_disk(n);
             }
         }
+        let held_down = self.boundaries.as_ref().and_then(|b| b.held_down);
         for n in 0..self.nodes.len() {
-            self.restart_node(n);
+            if held_down != Some(self.nodes[n].id) {
+                self.restart_node(n);
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ mod wire;
 mod world;
 
 pub use config::{ConfigError, WorldConfig, WorldConfigBuilder};
-pub use crash_point::{BoundaryReport, CrashPoint};
+pub use crash_point::{BoundaryReport, CRASH_POINTS_MAX, CrashPoint};
 pub use metrics::MetricsSummary;
 pub use outcome::RunOutcome;
 pub use state_file::StateLayout;

@@ -10,6 +10,7 @@ use crate::store::LOG_FILE;
 use crate::wire::Wire;
 use crate::world::World;
 use raft_core::{LogIndex, NodeId, Recovered};
+use sim_core::SimDuration;
 use sim_disk::CrashChoice;
 use sim_trace::TraceEvent;
 
@@ -22,7 +23,7 @@ impl<M: Wire> World<M> {
     /// A crash point was crossed: crash the node with the chosen outcome (and, for a power
     /// loss of the whole cluster, every other node with outcome 0); each node's supervisor
     /// restarts it after the restart delay.
-    pub(crate) fn on_crash_point(&mut self, id: NodeId) {
+    pub(crate) fn on_crash_point(&mut self, id: NodeId, which: u8) {
         let n = id.index();
         if !self.nodes[n].is_up() {
             return;
@@ -31,10 +32,7 @@ impl<M: Wire> World<M> {
         let point = self
             .boundaries
             .as_mut()
-            .and_then(|b| {
-                b.report.outcomes = Some(outcomes);
-                b.point
-            })
+            .map(|b| b.fire(which, outcomes))
             .expect("a crash point event comes from a crash point");
         let chosen = CrashChoice::Chosen(point.outcome.min(outcomes - 1));
         self.crash_and_restart_later(n, chosen, false);
@@ -43,6 +41,11 @@ impl<M: Wire> World<M> {
                 if m != n && self.nodes[m].is_up() {
                     self.crash_and_restart_later(m, CrashChoice::Chosen(0), false);
                 }
+            }
+            if let Some(last) = point.last_up {
+                let late_ms = self.config.faults.restart_delay_ms.max
+                    + self.config.raft.election_timeout_ms.max;
+                self.restart_late(last.index(), SimDuration::from_ms(late_ms));
             }
         }
     }

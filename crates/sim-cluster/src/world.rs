@@ -71,8 +71,9 @@ pub struct RunOptions<M = raft_core::Message> {
     /// Count each node's disk-I/O boundaries (`crash_point.rs`) and report them in
     /// [`RunOutcome::boundaries`].
     pub count_boundaries: bool,
-    /// Crash a node at one of its boundaries, with a chosen outcome (implies counting).
-    pub crash_point: Option<CrashPoint>,
+    /// Crash a node (or the cluster) at each of these boundaries, with a chosen outcome
+    /// (implies counting); at most `CRASH_POINTS_MAX`.
+    pub crash_points: Vec<CrashPoint>,
 }
 
 impl Default for RunOptions<raft_core::Message> {
@@ -81,7 +82,7 @@ impl Default for RunOptions<raft_core::Message> {
             trace: None,
             replica: raft_core_replica,
             count_boundaries: false,
-            crash_point: None,
+            crash_points: Vec::new(),
         }
     }
 }
@@ -154,8 +155,8 @@ impl<M: Wire> World<M> {
             },
             replica: options.replica,
             stopping: false,
-            boundaries: (options.count_boundaries || options.crash_point.is_some())
-                .then(|| Boundaries::new(config.nodes, options.crash_point)),
+            boundaries: (options.count_boundaries || !options.crash_points.is_empty())
+                .then(|| Boundaries::new(config.nodes, options.crash_points)),
             actions: Vec::with_capacity(64),
             completions: Vec::with_capacity(16),
             config,
@@ -243,7 +244,8 @@ impl<M: Wire> World<M> {
                 incarnation,
                 fault,
             } => self.on_random_restart(node, incarnation, fault),
-            Event::CrashPoint { node } => self.on_crash_point(node),
+            Event::CrashPoint { node, point } => self.on_crash_point(node, point),
+            Event::LateRestart { node } => self.on_late_restart(node),
             Event::RandomPartition => self.on_random_partition(),
             Event::PartitionEnd { generation } => self.on_partition_end(generation),
             Event::Heal => self.on_heal(),

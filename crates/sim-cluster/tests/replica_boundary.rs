@@ -119,7 +119,7 @@ fn an_implementation_with_its_own_messages_runs_the_same_world() {
             trace: None,
             replica: adapter,
             count_boundaries: false,
-            crash_point: None,
+            crash_points: Vec::new(),
         };
         let wrapped = World::new(config.clone(), seed, options).run();
         assert_eq!(direct.trace_hash, wrapped.trace_hash, "seed {seed}");

@@ -19,23 +19,16 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         }
     };
     let seed = args.target.seed.unwrap_or(scenario.run.seed);
-    let crash_point = match &args.crash_point {
-        Some(text) => match crate::explore::point::parse(text, scenario.cluster.nodes) {
-            Ok(p) => Some(p),
+    let crash_points =
+        match crate::explore::point::parse_all(&args.crash_point, scenario.cluster.nodes) {
+            Ok(p) => p,
             Err(e) => {
                 eprintln!("error: {e}");
                 return Ok(Exit::Usage);
             }
-        },
-        None => None,
-    };
+        };
     let mut repro = repro_command(&args.target.file, seed);
-    if let Some(p) = &crash_point {
-        repro.push_str(&format!(
-            " --crash-point {}",
-            crate::explore::point::text(p)
-        ));
-    }
+    repro.push_str(&crate::explore::point::flags(&crash_points));
     crate::announce::print(&args.target.file, &scenario, seed, None, &repro);
     // With --chrome-trace or --timeline the JSON lines are kept in memory and converted at
     // the end; otherwise --trace streams them to its file.
@@ -51,7 +44,7 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         seed,
         RunOptions {
             trace,
-            crash_point,
+            crash_points,
             ..Default::default()
         },
     );

@@ -7,6 +7,11 @@
 //! keep-random-subset, every torn sector under torn-tail), up to `--outcomes-max` per point.
 //! Each run goes to the end with the crashed node restarted, and is judged by every checker.
 //!
+//! A durability hazard is a loss waiting for a second failure: every run whose crash
+//! opened a hazard (and lost nothing) is followed up, once per later boundary of every
+//! node, with a power loss of the whole cluster there — the crash that turns the hazard
+//! into a loss, if one does.
+//!
 //! CrashMonkey and ACE (OSDI'18) found new file-system bugs by enumerating crash points of
 //! small workloads; here the points are those of a Raft cluster on simulated timing.
 //! A bound on the number of runs keeps it finite; hitting it is said, and counts as not
@@ -19,7 +24,7 @@ use crate::cli::ExploreArgs;
 use crate::load::shown;
 use crate::panic;
 use crate::pool;
-use sim_cluster::{CrashPoint, RunOptions, RunOutcome, World, WorldConfig};
+use sim_cluster::{BoundaryReport, CrashPoint, RunOptions, RunOutcome, World, WorldConfig};
 use sim_core::NodeId;
 use sim_scenario::Scenario;
 use sim_trace::Invariant;
@@ -30,26 +35,26 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Findings printed in full; the rest are counted.
 const FINDINGS_SHOWN_MAX: usize = 5;
 
+/// The crash points of one run, in order: one, or a crash and the power loss after it.
+pub type Schedule = Vec<CrashPoint>;
+
 /// The result of one crash-point run.
 enum PointRun {
     Ran {
-        /// Outcomes the crash had at that point (`None`: the point was not reached).
-        outcomes: Option<u64>,
+        /// What the run counted: the outcomes its first crash had (`None`: the point was
+        /// not reached), and each node's boundaries.
+        report: BoundaryReport,
         invariants: Vec<Invariant>,
         first: Option<String>,
     },
     Panicked(String),
 }
 
-/// Runs `scenario`'s seed `seed` with a crash at `point` (or none, counting boundaries).
-fn run_point(
-    config: &WorldConfig,
-    seed: u64,
-    point: Option<CrashPoint>,
-) -> Result<RunOutcome, String> {
+/// Runs `scenario`'s seed `seed` crashing at `points` (none: only counting boundaries).
+fn run_point(config: &WorldConfig, seed: u64, points: &[CrashPoint]) -> Result<RunOutcome, String> {
     let options = RunOptions {
         count_boundaries: true,
-        crash_point: point,
+        crash_points: points.to_vec(),
         ..RunOptions::default()
     };
     panic::catch(|| World::new(config.clone(), seed, options).run())
@@ -58,7 +63,7 @@ fn run_point(
 fn judged(r: Result<RunOutcome, String>) -> PointRun {
     match r {
         Ok(o) => PointRun::Ran {
-            outcomes: o.boundaries.as_ref().and_then(|b| b.outcomes),
+            report: o.boundaries.clone().unwrap_or_default(),
             invariants: o.invariants().collect(),
             first: o
                 .violations
@@ -70,8 +75,8 @@ fn judged(r: Result<RunOutcome, String>) -> PointRun {
     }
 }
 
-/// Runs every point of `points` on `jobs` threads; results in the order of `points`.
-fn run_all(config: &WorldConfig, seed: u64, points: &[CrashPoint], jobs: usize) -> Vec<PointRun> {
+/// Runs every schedule of `points` on `jobs` threads; results in the order of `points`.
+fn run_all(config: &WorldConfig, seed: u64, points: &[Schedule], jobs: usize) -> Vec<PointRun> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<PointRun>>> =
         Mutex::new((0..points.len()).map(|_| None).collect());
@@ -81,7 +86,7 @@ fn run_all(config: &WorldConfig, seed: u64, points: &[CrashPoint], jobs: usize) 
             let i = next.fetch_add(1, Ordering::SeqCst);
             (i < points.len()).then_some(i)
         },
-        &|i| (i, judged(run_point(config, seed, Some(points[i])))),
+        &|i| (i, judged(run_point(config, seed, &points[i]))),
         |(i, r)| {
             results
                 .lock()
@@ -104,13 +109,16 @@ pub struct Exploration {
     pub points_reached: usize,
     pub runs: usize,
     pub outcomes_total: u64,
-    /// The bound on runs left points or outcomes unexplored.
+    /// Runs that followed a hazard up with a power loss at a later boundary.
+    pub follow_ups: usize,
+    /// The bound on runs left points, outcomes or follow-ups unexplored.
     pub incomplete: bool,
     /// What the run without a crash point violated.
     pub baseline: Vec<Invariant>,
-    /// Crash points whose run violated an invariant: what, and the most severe finding.
-    pub findings: Vec<(CrashPoint, Vec<Invariant>, String)>,
-    pub panics: Vec<(Option<CrashPoint>, String)>,
+    /// Schedules whose run violated an invariant: what, and the most severe finding.
+    pub findings: Vec<(Schedule, Vec<Invariant>, String)>,
+    /// Schedules whose run panicked (an empty one: the run without a crash point).
+    pub panics: Vec<(Schedule, String)>,
     pub per_node: Vec<u64>,
 }
 
@@ -142,16 +150,17 @@ pub fn explore_world(
         points_reached: 0,
         runs: 0,
         outcomes_total: 0,
+        follow_ups: 0,
         incomplete: false,
         baseline: Vec::new(),
         findings: Vec::new(),
         panics: Vec::new(),
         per_node: Vec::new(),
     };
-    let baseline = match run_point(config, seed, None) {
+    let baseline = match run_point(config, seed, &[]) {
         Ok(o) => o,
         Err(m) => {
-            e.panics.push((None, m));
+            e.panics.push((Vec::new(), m));
             return e;
         }
     };
@@ -171,19 +180,23 @@ pub fn explore_world(
                 boundary,
                 outcome: 0,
                 whole_cluster: power_loss,
+                last_up: None,
             })
         })
         .collect();
     e.points_total = points.len();
     let mut budget = usize::try_from(runs_max).unwrap_or(usize::MAX);
-    let first_pass: Vec<CrashPoint> = points.iter().copied().take(budget).collect();
+    let first_pass: Vec<Schedule> = points.iter().take(budget).map(|p| vec![*p]).collect();
     budget -= first_pass.len();
     let first = run_all(config, seed, &first_pass, jobs);
     // Further outcomes of the points whose crash had several, in point order.
-    let mut more: Vec<CrashPoint> = Vec::new();
+    let mut more: Vec<Schedule> = Vec::new();
     for (p, r) in first_pass.iter().zip(&first) {
         let PointRun::Ran {
-            outcomes: Some(n), ..
+            report: BoundaryReport {
+                outcomes: Some(n), ..
+            },
+            ..
         } = r
         else {
             continue;
@@ -191,29 +204,78 @@ pub fn explore_world(
         e.points_reached += 1;
         let explored = (*n).min(outcomes_max);
         e.outcomes_total += explored;
-        more.extend((1..explored).map(|outcome| CrashPoint { outcome, ..*p }));
+        more.extend((1..explored).map(|outcome| vec![CrashPoint { outcome, ..p[0] }]));
     }
     e.points_run = first_pass.len();
     e.incomplete = more.len() > budget || first_pass.len() < points.len();
     more.truncate(budget);
+    budget -= more.len();
     let second = run_all(config, seed, &more, jobs);
-    for (p, r) in first_pass
+    let mut runs: Vec<(Schedule, PointRun)> = first_pass
         .into_iter()
         .zip(first)
         .chain(more.into_iter().zip(second))
-    {
+        .collect();
+    // A hazard the run without a crash point does not have is followed up with a power
+    // loss at every later boundary of every node.
+    let mut follow: Vec<Schedule> = Vec::new();
+    if !e.baseline.contains(&Invariant::DurabilityHazard) {
+        for (schedule, r) in &runs {
+            if let PointRun::Ran {
+                report, invariants, ..
+            } = r
+                && invariants == &[Invariant::DurabilityHazard]
+            {
+                follow.extend(later_power_losses(schedule[0], report));
+            }
+        }
+    }
+    e.incomplete |= follow.len() > budget;
+    follow.truncate(budget);
+    e.follow_ups = follow.len();
+    let third = run_all(config, seed, &follow, jobs);
+    runs.extend(follow.into_iter().zip(third));
+    for (schedule, r) in runs {
         e.runs += 1;
         match r {
             PointRun::Ran {
                 invariants, first, ..
             } if !invariants.is_empty() => {
-                e.findings.push((p, invariants, first.unwrap_or_default()));
+                e.findings
+                    .push((schedule, invariants, first.unwrap_or_default()));
             }
-            PointRun::Panicked(m) => e.panics.push((Some(p), m)),
+            PointRun::Panicked(m) => e.panics.push((schedule, m)),
             PointRun::Ran { .. } => {}
         }
     }
     e
+}
+
+/// After crash point `first`, whose run counted `report`: a power loss of the whole cluster
+/// at each later boundary of each node (outcome 0), once per node that comes back last —
+/// the others elect a leader without it, which is how the one durable copy of an entry is
+/// outvoted. By node, then boundary, then the node last up.
+fn later_power_losses(first: CrashPoint, report: &BoundaryReport) -> Vec<Schedule> {
+    let Some(at_first) = &report.boundaries_at_first_point else {
+        return Vec::new();
+    };
+    let nodes = report.boundaries.len();
+    let mut out = Vec::new();
+    for (n, (&total, &before)) in report.boundaries.iter().zip(at_first).enumerate() {
+        for boundary in before + 1..=total {
+            for last in 0..nodes {
+                let then = CrashPoint {
+                    node: NodeId::from_index(n),
+                    boundary,
+                    outcome: 0,
+                    whole_cluster: true,
+                    last_up: Some(NodeId::from_index(last)),
+                };
+                out.push(vec![first, then]);
+            }
+        }
+    }
+    out
 }
 
 pub fn explore(args: ExploreArgs) -> anyhow::Result<Exit> {
@@ -278,12 +340,20 @@ fn report(file: &str, seed: u64, e: &Exploration, args: &ExploreArgs) {
         args.outcomes_max
     );
     println!(
-        "  explored {} of {} crash points ({} reached), {} runs, {} crash outcomes{}",
+        "  explored {} of {} crash points ({} reached), {} runs, {} crash outcomes{}{}",
         e.points_run,
         e.points_total,
         e.points_reached,
         e.runs,
         e.outcomes_total,
+        if e.follow_ups > 0 {
+            format!(
+                ", {} of them power losses following up a hazard",
+                e.follow_ups
+            )
+        } else {
+            String::new()
+        },
         if e.incomplete {
             " — the bound on runs was hit: raise --runs-max to explore the rest"
         } else {
@@ -308,13 +378,14 @@ fn report(file: &str, seed: u64, e: &Exploration, args: &ExploreArgs) {
             .collect();
         println!("  found: {}", kinds.join(", "));
         // The most severe first (a loss before a hazard), then in point order.
-        let mut shown: Vec<&(CrashPoint, Vec<Invariant>, String)> = e.findings.iter().collect();
+        let mut shown: Vec<&(Schedule, Vec<Invariant>, String)> = e.findings.iter().collect();
         shown.sort_by_key(|(_, is, _)| is.iter().map(|i| i.severity_rank()).min());
         for (p, _, first) in shown.into_iter().take(FINDINGS_SHOWN_MAX) {
-            println!("  crash point {}: {first}", point::text(p));
+            let points = if p.len() == 1 { "point" } else { "points" };
+            println!("  crash {points} {}: {first}", point::schedule_text(p));
             println!(
-                "    reproduce: sim-runner repro {file} --seed {seed} --crash-point {}",
-                point::text(p)
+                "    reproduce: sim-runner repro {file} --seed {seed}{}",
+                point::flags(p)
             );
         }
         if e.findings.len() > FINDINGS_SHOWN_MAX {
@@ -322,15 +393,14 @@ fn report(file: &str, seed: u64, e: &Exploration, args: &ExploreArgs) {
         }
     }
     for (p, m) in &e.panics {
-        let at = p.as_ref().map(point::text);
-        let flag = at
-            .as_ref()
-            .map(|t| format!(" --crash-point {t}"))
-            .unwrap_or_default();
+        let at = if p.is_empty() {
+            String::new()
+        } else {
+            format!(" at crash point {}", point::schedule_text(p))
+        };
         println!(
-            "  the simulator panicked{}: {m}\n    reproduce: sim-runner repro {file} --seed {seed}{flag}",
-            at.map(|t| format!(" at crash point {t}"))
-                .unwrap_or_default()
+            "  the simulator panicked{at}: {m}\n    reproduce: sim-runner repro {file} --seed {seed}{}",
+            point::flags(p)
         );
     }
 }
