@@ -388,7 +388,7 @@ mod tests {
     fn a_violation_fails_only_a_scenario_expecting_pass() {
         let f = |pass: bool| {
             let l = loaded(pass);
-            let mut o = sim_cluster::run_seed(&sim_scenario::world_config(&l.scenario), 1);
+            let mut o = sim_scenario::run_seed(&sim_scenario::world_config(&l.scenario), 1);
             o.violation_counts.insert(Invariant::Liveness, 1);
             let r = SeedResult::Ran(Box::new(o));
             examine(&l, &l.scenario, None, 0, &r, Path::new("f"))

@@ -59,14 +59,14 @@ pub fn run_one(scenario: &Scenario, seed: u64, twice: bool) -> SeedResult {
     let world = sim_scenario::world_config(scenario);
     let first = match panic::catch(|| {
         crate::self_test::panic_point(seed);
-        sim_cluster::run_seed(&world, seed)
+        sim_scenario::run_seed(&world, seed)
     }) {
         Ok(o) => o,
         Err(message) => return SeedResult::Panicked { seed, message },
     };
     if twice {
         let again = crate::self_test::second_run_seed(seed);
-        match panic::catch(|| sim_cluster::run_seed(&world, again)) {
+        match panic::catch(|| sim_scenario::run_seed(&world, again)) {
             Ok(o) if o.trace_hash != first.trace_hash => {
                 return SeedResult::Nondeterministic {
                     seed,

@@ -57,7 +57,7 @@ fn without_the_bug_the_same_scenarios_find_nothing() {
         let mut s = sim_scenario::load(&path).expect("loads");
         s.cluster.bug = Bug::None;
         for seed in s.run.seed..s.run.seed + 8 {
-            let o = sim_cluster::run_seed(&sim_scenario::world_config(&s), seed);
+            let o = sim_scenario::run_seed(&sim_scenario::world_config(&s), seed);
             assert!(
                 o.violation_counts.is_empty(),
                 "{} seed {seed} without its bug: {:?}",

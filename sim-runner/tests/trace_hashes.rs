@@ -46,7 +46,7 @@ fn pin_lines(relative: &Path) -> String {
     let mut out = String::new();
     let first = scenario.run.seed;
     for seed in first..first + SEEDS_PER_SCENARIO {
-        let o = sim_cluster::run_seed(&sim_scenario::world_config(&scenario), seed);
+        let o = sim_scenario::run_seed(&sim_scenario::world_config(&scenario), seed);
         let violations: Vec<String> = o
             .violation_counts
             .iter()

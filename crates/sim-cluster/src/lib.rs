@@ -50,7 +50,13 @@ pub use store::StoreMutant;
 pub use wire::Wire;
 pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
 
-/// Runs one seed of a world without a trace file.
+/// Runs one seed of a world of the model without a trace file (`sim_scenario::run_seed`
+/// runs any implementation).
 pub fn run_seed(config: &WorldConfig, seed: u64) -> RunOutcome {
+    assert_eq!(
+        config.implementation,
+        config::Implementation::Model,
+        "this runs the model; run another implementation through sim_scenario::run_seed"
+    );
     World::new(config.clone(), seed, RunOptions::default()).run()
 }

@@ -121,7 +121,12 @@ impl<M: Wire> World<M> {
             durable_index,
             state_machine: sm,
         };
-        let core = (self.replica)(cfg, recovered);
+        let rng = crate::world::replica_rng(
+            &sim_core::RngStreams::new(self.seed),
+            node.id,
+            node.incarnation,
+        );
+        let core = (self.replica)(cfg, recovered, rng);
         let restart = TraceEvent::Restart {
             node: node.id,
             log_first_index: LogIndex(1),

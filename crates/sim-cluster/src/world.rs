@@ -28,7 +28,7 @@ use crate::timers::TimerSlot;
 use crate::wire::Wire;
 use raft_core::{Action, NodeId, Raft, Recovered, Replica};
 use sim_check::{AppliedIndexCheck, CheckConfig, EndChecks, LivenessBound};
-use sim_core::{EventQueue, RngStreams, RunLimits, SimDuration, SimTime, StopReason};
+use sim_core::{EventQueue, RngStreams, RunLimits, SimDuration, SimRng, SimTime, StopReason};
 use sim_disk::{Completion, Disk};
 use sim_net::Network;
 use sim_trace::TraceEvent;
@@ -50,14 +50,18 @@ pub enum Phase {
     Healing,
 }
 
-/// Builds the replica of a node from its configuration and what it recovered. `M` is the
-/// implementation's message type.
-pub type ReplicaFactory<M> = fn(raft_core::Config, Recovered) -> Box<dyn Replica<Message = M>>;
+/// Builds the replica of a node from its configuration, what it recovered, and a random
+/// stream of its own (per node and incarnation, from the run's seed) for an implementation
+/// that needs randomness the world does not draw for it. `M` is the implementation's
+/// message type.
+pub type ReplicaFactory<M> =
+    fn(raft_core::Config, Recovered, SimRng) -> Box<dyn Replica<Message = M>>;
 
 /// The replica the simulator runs unless told otherwise: this project's Raft core.
 pub fn raft_core_replica(
     cfg: raft_core::Config,
     recovered: Recovered,
+    _rng: SimRng,
 ) -> Box<dyn Replica<Message = raft_core::Message>> {
     Box::new(Raft::new(cfg, recovered))
 }
@@ -87,11 +91,23 @@ impl Default for RunOptions<raft_core::Message> {
     }
 }
 
+impl<M> RunOptions<M> {
+    /// The same options with another implementation's replica.
+    pub fn with_replica<N>(self, replica: ReplicaFactory<N>) -> RunOptions<N> {
+        RunOptions {
+            trace: self.trace,
+            replica,
+            count_boundaries: self.count_boundaries,
+            crash_points: self.crash_points,
+        }
+    }
+}
+
 /// One simulated cluster. `M` is the message type of the Raft implementation it runs
 /// (this project's core by default).
 pub struct World<M: Wire = raft_core::Message> {
     pub(crate) config: WorldConfig,
-    seed: u64,
+    pub(crate) seed: u64,
     pub(crate) k: Kernel,
     pub(crate) nodes: Vec<NodeSlot<M>>,
     pub(crate) net: Network<M>,
@@ -372,6 +388,11 @@ fn check_config(c: &WorldConfig) -> CheckConfig {
     check
 }
 
+/// The replica's own random stream for node `id` in its `incarnation`.
+pub(crate) fn replica_rng(streams: &RngStreams, id: NodeId, incarnation: u32) -> SimRng {
+    streams.stream(&format!("node.{id}.replica.{incarnation}"))
+}
+
 fn new_node<M>(
     c: &WorldConfig,
     streams: &RngStreams,
@@ -384,7 +405,11 @@ fn new_node<M>(
         streams.stream(&format!("disk.{id}.latency")),
         streams.stream(&format!("disk.{id}.fault")),
     );
-    let core = replica(c.core_config(id), Recovered::default());
+    let core = replica(
+        c.core_config(id),
+        Recovered::default(),
+        replica_rng(streams, id, 0),
+    );
     NodeSlot {
         id,
         core: Some(core),

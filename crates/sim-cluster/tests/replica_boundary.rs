@@ -91,7 +91,11 @@ impl Replica for Adapter {
     }
 }
 
-fn adapter(cfg: Config, recovered: Recovered) -> Box<dyn Replica<Message = Envelope>> {
+fn adapter(
+    cfg: Config,
+    recovered: Recovered,
+    _rng: sim_core::SimRng,
+) -> Box<dyn Replica<Message = Envelope>> {
     Box::new(Adapter {
         core: Raft::new(cfg, recovered),
         sent: 0,

@@ -7,8 +7,8 @@
 
 use crate::model::{
     Bug, ClientAck, Cluster, CommitRule, CrashModel, Disk, Expect, Faults, FollowerAppend,
-    FollowerFlush, FsyncErrorPolicy, HealNetwork, Latency, Mode, Network, Outcome, Raft, RangeMs,
-    ReadPath, Run, Scenario, StateMachine, Workload, WorkloadKind,
+    FollowerFlush, FsyncErrorPolicy, HealNetwork, Implementation, Latency, Mode, Network, Outcome,
+    Raft, RangeMs, ReadPath, Run, Scenario, StateMachine, Workload, WorkloadKind,
 };
 
 impl Cluster {
@@ -19,6 +19,7 @@ impl Cluster {
         let async_handler = mode == Mode::AsyncHandler;
         Cluster {
             nodes,
+            implementation: Implementation::Model,
             mode,
             client_ack: async_handler.then_some(ClientAck::Commit),
             follower_flush: async_handler.then_some(FollowerFlush::Background),

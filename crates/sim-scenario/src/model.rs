@@ -19,8 +19,8 @@ pub use sim_cluster::config::{CLIENTS_MAX, LIVENESS_TIMEOUTS_MAX};
 /// network and the workload's kind are the world's own (`sim_cluster::config`): the file
 /// names them as they are.
 pub use sim_cluster::config::{
-    FaultAction, FsyncErrorPolicy, HealNetwork, NodeSel, RangeMs, ScheduledFault, StateMachine,
-    WorkloadKind,
+    FaultAction, FsyncErrorPolicy, HealNetwork, Implementation, NodeSel, RangeMs, ScheduledFault,
+    StateMachine, WorkloadKind,
 };
 
 /// A whole scenario, resolved.
@@ -44,6 +44,8 @@ pub struct Scenario {
 pub struct Cluster {
     /// 1..=9; node ids are 1..=nodes.
     pub nodes: u8,
+    /// The Raft implementation the nodes run. Default `model` (this project's core).
+    pub implementation: Implementation,
     pub mode: Mode,
     /// async-handler only (`None` in other modes). Default `commit`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,11 +124,13 @@ pub enum Bug {
     CompletionBeforePending,
     DurableIndexStartsAtZero,
     FollowerAcksEmptyRequest,
+    /// raft-rs adapter only.
+    PersistedMessagesEarly,
 }
 
 impl Bug {
     /// Every value, in catalogue order (`None` first).
-    pub const ALL: [Bug; 21] = [
+    pub const ALL: [Bug; 22] = [
         Bug::None,
         Bug::LeaderCountsUnflushed,
         Bug::FollowerAcksBeforeFlush,
@@ -148,6 +152,7 @@ impl Bug {
         Bug::CompletionBeforePending,
         Bug::DurableIndexStartsAtZero,
         Bug::FollowerAcksEmptyRequest,
+        Bug::PersistedMessagesEarly,
     ];
 
     /// The name as written in a scenario file.
@@ -174,6 +179,7 @@ impl Bug {
             Bug::CompletionBeforePending => "completion-before-pending",
             Bug::DurableIndexStartsAtZero => "durable-index-starts-at-zero",
             Bug::FollowerAcksEmptyRequest => "follower-acks-empty-request",
+            Bug::PersistedMessagesEarly => "persisted-messages-early",
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::model::{
     Bug, ClientAck, CommitRule, CrashModel, FollowerAppend, FollowerFlush, FsyncErrorPolicy,
-    HealNetwork, Invariant, Mode, Outcome, ReadPath, StateMachine, WorkloadKind,
+    HealNetwork, Implementation, Invariant, Mode, Outcome, ReadPath, StateMachine, WorkloadKind,
 };
 
 /// An enum whose values are written as fixed lowercase strings in a scenario file.
@@ -53,6 +53,8 @@ named!(ClientAck { Commit => "commit", CommitAndFlush => "commit-and-flush" });
 named!(FollowerFlush { Background => "background", BeforeAnswer => "before-answer" });
 
 named!(FollowerAppend { Blocking => "blocking", Pipelined => "pipelined" });
+
+named!(Implementation { Model => "model", RaftRs => "raft-rs" });
 
 named!(StateMachine { Volatile => "volatile", Persistent => "persistent" });
 

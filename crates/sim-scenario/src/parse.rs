@@ -46,7 +46,7 @@ fn scenario(text: &str, file: &str, gates: &'static [Gate]) -> Result<Scenario, 
     })?;
     let cluster = cluster(&root)?;
     let run = run(root.get("run"))?;
-    Ok(Scenario {
+    let mut scenario = Scenario {
         name,
         description,
         raft: raft(root.get("raft"))?,
@@ -57,7 +57,10 @@ fn scenario(text: &str, file: &str, gates: &'static [Gate]) -> Result<Scenario, 
         expect: expect(root.get("expect"))?,
         cluster,
         run,
-    })
+    };
+    crate::implementation::defaults(&root, &mut scenario);
+    crate::implementation::applies(&root, &scenario)?;
+    Ok(scenario)
 }
 
 /// A TOML syntax error, at the span the TOML parser reports.
@@ -133,6 +136,12 @@ fn cluster(root: &Table<'_, '_>) -> Result<Cluster, Issue> {
     validate::async_handler_only(&t, mode)?;
     validate::parallel_append_only(&t, mode)?;
     let mut cluster = Cluster::new(nodes, mode);
+    set(
+        &t,
+        "implementation",
+        &mut cluster.implementation,
+        Node::choice,
+    )?;
     if let Some(n) = t.get("client_ack") {
         cluster.client_ack = Some(n.choice()?);
     }

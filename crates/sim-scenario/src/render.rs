@@ -51,6 +51,7 @@ fn header(out: &mut String, name: &str) {
 fn cluster(out: &mut String, c: &Cluster) {
     header(out, "cluster");
     line(out, "nodes", &c.nodes.to_string());
+    line(out, "implementation", &name(c.implementation));
     line(out, "mode", &name(c.mode));
     if let Some(ack) = c.client_ack {
         line(out, "client_ack", &name(ack));

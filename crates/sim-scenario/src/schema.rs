@@ -19,6 +19,7 @@ pub(crate) const TOP: &[&str] = &[
 
 pub(crate) const CLUSTER: &[&str] = &[
     "nodes",
+    "implementation",
     "mode",
     "client_ack",
     "follower_flush",

@@ -9,7 +9,7 @@ use crate::model::{
     ReadPath, Scenario,
 };
 use raft_core::{AckRule, CoreMutant, Durability, FlushWait};
-use sim_cluster::config::{MutantPlacement, WorkloadConfig};
+use sim_cluster::config::{AdapterMutant, MutantPlacement, WorkloadConfig};
 use sim_cluster::{StoreMutant, WorldConfig};
 use sim_disk::{CrashModel as DiskCrash, DiskConfig};
 use sim_net::NetConfig;
@@ -34,6 +34,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
             ReadPath::LeaderState => raft_core::ReadPath::LeaderState,
         })
         .negative_batch_hint_rate(s.raft.negative_batch_hint_rate)
+        .implementation(s.cluster.implementation)
         .mutant(place_mutant(s.cluster.bug))
         .state_machine(s.cluster.state_machine)
         .disk(disk_config(s))
@@ -92,6 +93,7 @@ pub fn place_mutant(bug: Bug) -> MutantPlacement {
         Bug::FlushErrorNeverCompletes => p.store = StoreMutant::FlushErrorNeverCompletes,
         Bug::StateFileNotAtomic => p.state_file_not_atomic = true,
         Bug::NewLeaderMarksTailFlushed => p.core = CoreMutant::NewLeaderMarksTailFlushed,
+        Bug::PersistedMessagesEarly => p.adapter = AdapterMutant::PersistedMessagesEarly,
     }
     p
 }

@@ -36,7 +36,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
     let t0 = Instant::now();
     let (mut events, mut sim_s) = (0u64, 0.0f64);
     for seed in first..first + args.seeds {
-        let o = sim_cluster::run_seed(&sim_scenario::world_config(&scenario), seed);
+        let o = sim_scenario::run_seed(&sim_scenario::world_config(&scenario), seed);
         events += o.events;
         sim_s += o.end_time.as_secs_f64();
     }

@@ -6,7 +6,7 @@ use crate::Exit;
 use crate::cli::ReproArgs;
 use crate::expect::repro_command;
 use anyhow::Context;
-use sim_cluster::{RunOptions, World};
+use sim_cluster::RunOptions;
 use sim_trace::jsonl::RunHeader;
 use std::io::{BufWriter, Write};
 
@@ -39,27 +39,24 @@ pub fn repro(args: ReproArgs) -> anyhow::Result<Exit> {
         (None, Some(p)) => Some(Box::new(BufWriter::new(create(p)?))),
         (None, None) => None,
     };
-    let mut world = World::new(
-        sim_scenario::world_config(&scenario),
-        seed,
-        RunOptions {
-            trace,
-            crash_points,
-            ..Default::default()
-        },
-    );
-    world.write_header(&RunHeader {
+    let config = sim_scenario::world_config(&scenario);
+    let options = RunOptions {
+        trace,
+        crash_points,
+        ..Default::default()
+    };
+    let header = RunHeader {
         seed,
         scenario: scenario.name.clone(),
         resolved: scenario.to_json(),
         nodes: scenario.cluster.nodes,
         mode: sim_scenario::Named::name(scenario.cluster.mode).to_string(),
         version: crate::version::VERSION.to_string(),
-    });
+    };
     crate::panic::install_quiet_hook();
     let o = match crate::panic::catch(|| {
         crate::self_test::panic_point(seed);
-        world.run()
+        sim_scenario::run_world(config, seed, options, Some(&header))
     }) {
         Ok(o) => o,
         Err(message) => {

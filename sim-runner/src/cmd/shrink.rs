@@ -37,7 +37,7 @@ pub fn shrink(args: ShrinkArgs) -> anyhow::Result<Exit> {
     panic::install_quiet_hook();
     let first = match panic::catch(|| {
         crate::self_test::panic_point(seed);
-        sim_cluster::run_seed(&sim_scenario::world_config(&original), seed)
+        sim_scenario::run_seed(&sim_scenario::world_config(&original), seed)
     }) {
         Ok(o) => o,
         Err(m) => {

@@ -24,7 +24,7 @@ use crate::cli::ExploreArgs;
 use crate::load::shown;
 use crate::panic;
 use crate::pool;
-use sim_cluster::{BoundaryReport, CrashPoint, RunOptions, RunOutcome, World, WorldConfig};
+use sim_cluster::{BoundaryReport, CrashPoint, RunOptions, RunOutcome, WorldConfig};
 use sim_core::NodeId;
 use sim_scenario::Scenario;
 use sim_trace::Invariant;
@@ -57,7 +57,7 @@ fn run_point(config: &WorldConfig, seed: u64, points: &[CrashPoint]) -> Result<R
         crash_points: points.to_vec(),
         ..RunOptions::default()
     };
-    panic::catch(|| World::new(config.clone(), seed, options).run())
+    panic::catch(|| sim_scenario::run_world(config.clone(), seed, options, None))
 }
 
 fn judged(r: Result<RunOutcome, String>) -> PointRun {

@@ -69,7 +69,7 @@ impl Shrinker {
         }
         self.runs += 1;
         match panic::catch(|| {
-            sim_cluster::run_seed(&sim_scenario::world_config(&candidate), self.seed)
+            sim_scenario::run_seed(&sim_scenario::world_config(&candidate), self.seed)
         }) {
             Ok(o)
                 if o.violated(self.target) && o.invariants().all(|i| self.allowed.contains(&i)) =>

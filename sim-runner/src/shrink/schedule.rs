@@ -164,9 +164,9 @@ mod replay_tests {
         let mut differ = Vec::new();
         let mut faults = 0;
         for seed in 1..=20 {
-            let first = sim_cluster::run_seed(&sim_scenario::world_config(&s), seed);
+            let first = sim_scenario::run_seed(&sim_scenario::world_config(&s), seed);
             faults += first.fired_faults.len();
-            let again = sim_cluster::run_seed(
+            let again = sim_scenario::run_seed(
                 &sim_scenario::world_config(&explicit(&s, &first.fired_faults)),
                 seed,
             );
@@ -196,8 +196,8 @@ mod replay_tests {
         );
         let s = sim_scenario::parse_str(&text, "r.toml").expect("valid");
         for seed in 1..=20 {
-            let a = sim_cluster::run_seed(&sim_scenario::world_config(&s), seed);
-            let b = sim_cluster::run_seed(
+            let a = sim_scenario::run_seed(&sim_scenario::world_config(&s), seed);
+            let b = sim_scenario::run_seed(
                 &sim_scenario::world_config(&explicit(&s, &a.fired_faults)),
                 seed,
             );

@@ -10,7 +10,7 @@
 #![allow(dead_code)] // each test binary uses its own part of the helper
 
 use serde_json::Value;
-use sim_cluster::{RunOptions, RunOutcome, World};
+use sim_cluster::{RunOptions, RunOutcome};
 use sim_scenario::Scenario;
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -43,7 +43,7 @@ impl Write for SharedBuffer {
 
 /// Runs one seed of a scenario, without a trace file.
 pub fn run_seed(scenario: &Scenario, seed: u64) -> RunOutcome {
-    sim_cluster::run_seed(&sim_scenario::world_config(scenario), seed)
+    sim_scenario::run_seed(&sim_scenario::world_config(scenario), seed)
 }
 
 /// Runs one seed with the trace captured.
@@ -53,7 +53,8 @@ pub fn run_traced(scenario: &Scenario, seed: u64) -> Trace {
         trace: Some(Box::new(buffer.clone())),
         ..RunOptions::default()
     };
-    let outcome = World::new(sim_scenario::world_config(scenario), seed, options).run();
+    let outcome =
+        sim_scenario::run_world(sim_scenario::world_config(scenario), seed, options, None);
     assert_eq!(outcome.trace_error, None, "the trace was written");
     let text = String::from_utf8(buffer.0.take()).expect("the trace is UTF-8");
     let lines: Vec<Value> = text

@@ -11,7 +11,7 @@ mod faults;
 mod mutants;
 
 pub use faults::{FaultAction, FaultPlan, NodeSel, RangeMs, ScheduledFault};
-pub use mutants::MutantPlacement;
+pub use mutants::{AdapterMutant, MutantPlacement};
 
 use raft_core::{CommitRule, Durability, NODES_MAX, NodeId, ReadPath};
 use serde::Serialize;
@@ -32,6 +32,10 @@ pub const LIVENESS_TIMEOUTS_MAX: u64 = 1000;
 pub struct WorldConfig {
     /// Nodes `1..=nodes`, at most [`NODES_MAX`].
     pub nodes: u8,
+    /// The Raft implementation the nodes run ([`Implementation::Model`]: this project's
+    /// core). The world runs the replica its `RunOptions` names; whoever builds the world
+    /// reads this to pick it (`sim_scenario::run_world`).
+    pub implementation: Implementation,
     pub raft: RaftSettings,
     /// The mutant of the bug catalogue the world runs ([`MutantPlacement::NONE`]: none).
     pub mutant: MutantPlacement,
@@ -106,6 +110,17 @@ pub struct RunConfig {
     /// of the heal; 1..=[`LIVENESS_TIMEOUTS_MAX`].
     pub liveness_timeouts: u64,
     pub heal_network: HealNetwork,
+}
+
+/// Which Raft implementation a world's nodes run. A name only: this crate holds no
+/// implementation but the model, and no other's types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Implementation {
+    /// This project's NuRaft-shaped core (`raft-core`).
+    Model,
+    /// raft-rs (the `raft` crate), through `replica-raft-rs`.
+    RaftRs,
 }
 
 /// Whether the state machine survives a crash.
@@ -184,6 +199,7 @@ impl WorldConfig {
         WorldConfigBuilder {
             config: WorldConfig {
                 nodes,
+                implementation: Implementation::Model,
                 raft: RaftSettings {
                     heartbeat_interval_ms: 50,
                     election_timeout_ms: RangeMs { min: 150, max: 300 },
@@ -390,6 +406,11 @@ impl WorldConfigBuilder {
     }
     pub fn negative_batch_hint_rate(mut self, p: f64) -> Self {
         self.config.raft.negative_batch_hint_rate = p;
+        self
+    }
+    /// The Raft implementation the nodes run.
+    pub fn implementation(mut self, implementation: Implementation) -> Self {
+        self.config.implementation = implementation;
         self
     }
     pub fn mutant(mut self, mutant: MutantPlacement) -> Self {

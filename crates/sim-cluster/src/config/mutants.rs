@@ -16,6 +16,17 @@ pub struct MutantPlacement {
     /// `state-file-not-atomic`: `save_state` truncates the state file and rewrites its one
     /// slot in place, so a crash between the two can leave no valid state at all.
     pub state_file_not_atomic: bool,
+    /// A mistake in the adapter of another implementation (not the model).
+    pub adapter: AdapterMutant,
+}
+
+/// The adapter mutants: ways a user wires a Raft library to its storage wrongly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdapterMutant {
+    None,
+    /// raft-rs: `persisted_messages()` leave before the flush that makes their `Ready`
+    /// durable (a follower acknowledges entries it may still lose).
+    PersistedMessagesEarly,
 }
 
 impl MutantPlacement {
@@ -25,6 +36,7 @@ impl MutantPlacement {
         store: StoreMutant::None,
         recovery_trusts_volatile: false,
         state_file_not_atomic: false,
+        adapter: AdapterMutant::None,
     };
 }
 
