@@ -368,6 +368,15 @@ pub const ENTRIES: &[Entry] = &[
         "docs/bugs.md",
     ),
     entry(
+        Mu,
+        "persisted-messages-early",
+        "the raft-rs adapter sends persisted_messages() before their Ready is durable",
+        "With implementation = \"raft-rs\" and async persistence: the messages raft-rs marks as persisted (a follower's append answers, a vote) leave with the Ready's other messages instead of after the flush that covers it (on_persist_ready). The leader counts a follower's entries that are still in its page cache; a crash of the follower and of the leader loses a committed entry.",
+        "raft-rs docs: persisted_messages must be sent after the Ready is persisted",
+        "scenarios/bugs/persisted-messages-early.toml",
+        "docs/bugs.md",
+    ),
+    entry(
         Mo,
         "sync",
         "end_of_append_batch flushes and blocks; safe, one fsync per request",

@@ -57,6 +57,10 @@ pub struct RaftRs {
     pub(crate) held: VecDeque<Held>,
     /// Client requests this node proposed as leader, not yet answered.
     pub(crate) proposed: BTreeMap<ReqId, ClientId>,
+    /// raft-rs stopped on a `fatal!` (a state it knows to be impossible, such as a leader
+    /// committing past this node's log after the node lost entries it had acknowledged):
+    /// the node takes no more input, as a process that aborted would not.
+    halted: Option<String>,
 }
 
 impl RaftRs {
@@ -126,6 +130,7 @@ impl RaftRs {
             durable,
             held: VecDeque::new(),
             proposed: BTreeMap::new(),
+            halted: None,
         };
         r.fix_election_timeout();
         r
@@ -241,31 +246,24 @@ impl raft_core::Replica for RaftRs {
     }
 
     fn step(&mut self, input: Input<RaftRsMessage>, out: &mut Vec<Action<RaftRsMessage>>) {
-        match input {
-            Input::Timer(Timer::Heartbeat) => {
-                self.node.tick();
-                self.arm_tick(out);
-            }
-            Input::Timer(Timer::Election) => {}
-            Input::Message { msg, .. } => {
-                // Errors are messages raft-rs ignores (from an unknown peer, a stale one).
-                let _ = self.node.step(msg.0);
-            }
-            Input::ClientRequest {
-                client,
-                req,
-                command,
-            } => self.on_client(client, req, command, out),
-            Input::LogDurable { index } => self.on_durable(index, out),
-            Input::PeerUnreachable { peer } => self.node.report_unreachable(u64::from(peer.0)),
+        if self.halted.is_some() {
+            return;
         }
-        self.fix_election_timeout();
-        while self.node.has_ready() {
-            self.note_role(out);
-            self.handle_ready(out);
-            self.fix_election_timeout();
+        let mut actions = Vec::new();
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.step_raft(input, &mut actions)
+        }));
+        match run {
+            Ok(()) => out.append(&mut actions),
+            Err(panic) => {
+                let text = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                self.halted = Some(text);
+            }
         }
-        self.note_role(out);
     }
 
     fn first_index(&self) -> LogIndex {
@@ -299,5 +297,40 @@ impl raft_core::Replica for RaftRs {
     }
     fn state_machine(&self) -> &Kv {
         &self.kv
+    }
+}
+
+impl RaftRs {
+    /// Why raft-rs stopped this node, if it did.
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
+    fn step_raft(&mut self, input: Input<RaftRsMessage>, out: &mut Vec<Action<RaftRsMessage>>) {
+        match input {
+            Input::Timer(Timer::Heartbeat) => {
+                self.node.tick();
+                self.arm_tick(out);
+            }
+            Input::Timer(Timer::Election) => {}
+            Input::Message { msg, .. } => {
+                // Errors are messages raft-rs ignores (from an unknown peer, a stale one).
+                let _ = self.node.step(msg.0);
+            }
+            Input::ClientRequest {
+                client,
+                req,
+                command,
+            } => self.on_client(client, req, command, out),
+            Input::LogDurable { index } => self.on_durable(index, out),
+            Input::PeerUnreachable { peer } => self.node.report_unreachable(u64::from(peer.0)),
+        }
+        self.fix_election_timeout();
+        while self.node.has_ready() {
+            self.note_role(out);
+            self.handle_ready(out);
+            self.fix_election_timeout();
+        }
+        self.note_role(out);
     }
 }
