@@ -124,9 +124,10 @@ pub struct BenchArgs {
     /// Seeds of the cluster benchmark, run one after another on one core.
     #[arg(long, default_value_t = 40)]
     pub seeds: u64,
-    /// Benchmark this scenario instead of the built-in crash scenario.
+    /// Benchmark this scenario instead of the built-in crash scenario; repeat it to
+    /// measure several (e.g. one per implementation) in one run.
     #[arg(long)]
-    pub scenario: Option<PathBuf>,
+    pub scenario: Vec<PathBuf>,
     /// Events of the kernel benchmark.
     #[arg(long, default_value_t = 20_000_000)]
     pub kernel_events: u64,

@@ -18,25 +18,37 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
         "kernel: event queue pop+push with one ChaCha8 draw, 256 pending: {:.1} M events/s",
         kernel / 1e6
     );
-    let (name, scenario) = match &args.scenario {
-        Some(p) => match sim_scenario::load(p) {
-            Ok(s) => (p.display().to_string(), s),
+    let mut scenarios = Vec::new();
+    for p in &args.scenario {
+        match sim_scenario::load(p) {
+            Ok(s) => scenarios.push((p.display().to_string(), s)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return Ok(Exit::Usage);
             }
-        },
-        None => (
+        }
+    }
+    if scenarios.is_empty() {
+        scenarios.push((
             "scenarios/sync-crashes.toml (built in)".to_string(),
             sim_scenario::parse_str(CRASH_SCENARIO, "sync-crashes.toml")?,
-        ),
-    };
+        ));
+    }
+    for (name, scenario) in &scenarios {
+        cluster(name, scenario, args.seeds, kernel);
+    }
+    Ok(Exit::Ok)
+}
+
+/// The figures of one scenario, its seeds one after another on one core.
+fn cluster(name: &str, scenario: &sim_scenario::Scenario, seeds: u64, kernel: f64) {
     let first = scenario.run.seed;
+    let config = sim_scenario::world_config(scenario);
     let allocs0 = crate::alloc_count::allocations();
     let t0 = Instant::now();
     let (mut events, mut sim_s) = (0u64, 0.0f64);
-    for seed in first..first + args.seeds {
-        let o = sim_scenario::run_seed(&sim_scenario::world_config(&scenario), seed);
+    for seed in first..first + seeds {
+        let o = sim_scenario::run_seed(&config, seed);
         events += o.events;
         sim_s += o.end_time.as_secs_f64();
     }
@@ -44,26 +56,25 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
     let allocs = crate::alloc_count::allocations() - allocs0;
     let eps = events as f64 / wall;
     println!(
-        "cluster: {name}, {} nodes, {} mode",
+        "cluster: {name}, {} nodes, {} mode, implementation {}",
         scenario.cluster.nodes,
-        sim_scenario::Named::name(scenario.cluster.mode)
+        sim_scenario::Named::name(scenario.cluster.mode),
+        sim_scenario::Named::name(scenario.cluster.implementation)
     );
     println!(
-        "  {} seeds, {events} events, {sim_s:.0} simulated s in {wall:.2} wall s (one core)",
-        args.seeds
+        "  {seeds} seeds, {events} events, {sim_s:.0} simulated s in {wall:.2} wall s (one core)"
     );
     println!(
         "  {:.2} M events/s   {:.0}x real time   {:.1} seeds/s",
         eps / 1e6,
         sim_s / wall,
-        args.seeds as f64 / wall
+        seeds as f64 / wall
     );
     println!("  {:.1}% of the kernel's limit", 100.0 * eps / kernel);
     println!(
         "  {:.2} heap allocations per event ({allocs} in all: message bodies, trace lines of faults, set-up)",
         allocs as f64 / events.max(1) as f64
     );
-    Ok(Exit::Ok)
 }
 
 /// Events per second of a bare queue holding 256 events: pop one, draw one ChaCha8 value,
