@@ -92,10 +92,11 @@ impl RaftRs {
             .collect();
         {
             let mut core = storage.wl();
-            let mut hs = HardState::default();
-            hs.term = recovered.term.0;
-            hs.vote = recovered.vote.map_or(0, |v| u64::from(v.0));
-            core.set_hardstate(hs);
+            core.set_hardstate(HardState {
+                term: recovered.term.0,
+                vote: recovered.vote.map_or(0, |v| u64::from(v.0)),
+                ..Default::default()
+            });
             core.append(&rs_entries)
                 .expect("recovered entries continue the log");
         }
@@ -212,9 +213,11 @@ impl RaftRs {
 
 /// raft-rs's entry for one of ours at `index`.
 pub(crate) fn to_rs_entry(index: LogIndex, e: &Entry) -> RsEntry {
-    let mut rs = RsEntry::default();
-    rs.index = index.0;
-    rs.term = e.term.0;
+    let mut rs = RsEntry {
+        index: index.0,
+        term: e.term.0,
+        ..Default::default()
+    };
     if let raft_core::Payload::Client {
         client,
         req,

@@ -112,6 +112,7 @@ fn a_minimal_file_gets_every_documented_default() {
         name: "t".into(),
         description: String::new(),
         cluster: Cluster {
+            implementation: Implementation::Model,
             nodes: 3,
             mode: Mode::Sync,
             client_ack: None,
