@@ -91,3 +91,6 @@ pub fn factory_persisted_messages_early(
         rng.next_u64(),
     ))
 }
+
+#[cfg(test)]
+mod tests;

@@ -23,8 +23,8 @@ use sim_cluster::config::AdapterMutant;
 #[derive(Debug)]
 pub(crate) struct Held {
     number: u64,
-    /// The durable index that covers it: its last entry, lowered by later truncations
-    /// (0: it wrote no entries).
+    /// The durable index that covers it: its last entry, or the last entry of a later
+    /// write that replaced some of its entries (0: it wrote no entries).
     need: LogIndex,
     messages: Vec<Message>,
 }
@@ -93,9 +93,9 @@ impl RaftRs {
     }
 
     /// The world's log store reports `last_durable_index() == index`.
-    pub(crate) fn on_durable(&mut self, index: LogIndex, _out: &mut Out) {
+    pub(crate) fn on_durable(&mut self, index: LogIndex, out: &mut Out) {
         self.durable = index;
-        self.release(_out);
+        self.release(out);
     }
 
     /// Releases, oldest first, every held `Ready` the durable index covers.
@@ -133,9 +133,16 @@ impl RaftRs {
         self.log.truncate((from.0 - 1) as usize);
         self.log.extend(entries.iter().map(from_rs_entry));
         if replaces {
+            // The store lowered its durable index to below the cut, and only a flush issued
+            // after this write raises it again. A held Ready whose entries this write
+            // replaced is covered by that flush (it covers every earlier write), never by
+            // one of its own: it now waits for this write, as raft-rs expects when it
+            // persists Readys in order.
             self.durable = self.durable.min(from.prev());
             for h in &mut self.held {
-                h.need = h.need.min(from.prev());
+                if h.need >= from {
+                    h.need = to;
+                }
             }
             out.push(Action::WriteAt { from, to });
         } else {
