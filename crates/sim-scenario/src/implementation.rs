@@ -9,16 +9,22 @@
 
 use crate::error::{Issue, IssueKind};
 use crate::model::StateMachine;
-use crate::model::{Bug, CommitRule, FollowerAppend, Implementation, Mode, ReadPath, Scenario};
+use crate::model::{Bug, CommitRule, Implementation, Mode, ReadPath, Scenario};
 use crate::reader::{Node, Table};
 use crate::schema;
 
 /// The defaults that depend on the implementation: raft-rs's commit rule is the Raft
-/// paper's, `current-term`, unless the file says otherwise.
+/// paper's, `current-term`, unless the file says otherwise, and a NuRaft follower's
+/// `follower_append` choice has no value with raft-rs.
 pub(crate) fn defaults(root: &Table<'_, '_>, s: &mut Scenario) {
-    let set = located(root, "raft", "commit_rule").is_some();
-    if s.cluster.implementation == Implementation::RaftRs && !set {
+    if s.cluster.implementation != Implementation::RaftRs {
+        return;
+    }
+    if located(root, "raft", "commit_rule").is_none() {
         s.raft.commit_rule = CommitRule::CurrentTerm;
+    }
+    if located(root, "cluster", "follower_append").is_none() {
+        s.cluster.follower_append = None;
     }
 }
 
@@ -49,7 +55,7 @@ fn raft_rs(root: &Table<'_, '_>, s: &Scenario) -> Result<(), Issue> {
             "use mode = \"sync\" (persist, then advance) or \"parallel-append\" (raft-rs's async persistence)",
         ));
     }
-    if c.follower_append == Some(FollowerAppend::Pipelined) {
+    if c.follower_append.is_some() {
         return Err(reject(
             root,
             "cluster",
