@@ -57,9 +57,10 @@ pub struct RaftRs {
     pub(crate) held: VecDeque<Held>,
     /// Client requests this node proposed as leader, not yet answered.
     pub(crate) proposed: BTreeMap<ReqId, ClientId>,
-    /// raft-rs stopped on a `fatal!` (a state it knows to be impossible, such as a leader
-    /// committing past this node's log after the node lost entries it had acknowledged):
-    /// the node takes no more input, as a process that aborted would not.
+    /// Under an adapter mutant, raft-rs stopped on a `fatal!` (a state it knows to be
+    /// impossible, such as a leader committing past this node's log after the node lost
+    /// entries it had acknowledged): the node takes no more input, as a process that
+    /// aborted would not.
     halted: Option<String>,
 }
 
@@ -250,6 +251,13 @@ impl raft_core::Replica for RaftRs {
 
     fn step(&mut self, input: Input<RaftRsMessage>, out: &mut Vec<Action<RaftRsMessage>>) {
         if self.halted.is_some() {
+            return;
+        }
+        if self.mutant == AdapterMutant::None {
+            // A correct adapter gives raft-rs no impossible state: a `fatal!` here is a
+            // finding about raft-rs (or a fault model that loses acknowledged data), and it
+            // stops the run loudly with its seed instead of hiding in a halted node.
+            self.step_raft(input, out);
             return;
         }
         let mut actions = Vec::new();
