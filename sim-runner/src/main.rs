@@ -18,6 +18,7 @@ mod expect;
 mod explore;
 mod finding;
 mod interrupt;
+mod judge;
 mod load;
 mod out_dir;
 mod panic;
@@ -32,6 +33,7 @@ mod shrink;
 mod signature;
 mod summary;
 mod timeline;
+mod trace_config;
 mod version;
 
 use clap::Parser;
