@@ -480,3 +480,29 @@ fn the_writers_verdicts_are_not_evidence() {
         "{out}"
     );
 }
+
+/// The minimal foreign trace docs/trace.md shows is judged as it says.
+#[test]
+fn the_documented_minimal_trace_is_judged_as_documented() {
+    let doc = std::fs::read_to_string(root().join("docs/trace.md")).expect("docs/trace.md");
+    let at = doc
+        .find("A minimal trace of another implementation")
+        .expect("shown");
+    let block = &doc[at..];
+    let start = block.find("```\n").expect("a block") + 4;
+    let end = start + block[start..].find("```").expect("its end");
+    let s = Scratch::new("check-trace-doc");
+    let path = s.path().join("minimal.jsonl");
+    std::fs::write(&path, &block[start..end]).unwrap();
+    let (code, out, err) = check_trace(&path);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        counts(&out),
+        ["  durability-loss: 1", "  durability-hazard: 1"],
+        "{out}"
+    );
+    assert!(
+        out.contains("violation: durability-loss at 0.080000s (line 9)"),
+        "{out}"
+    );
+}
