@@ -187,3 +187,6 @@ impl Judged {
         Some(theirs == ours)
     }
 }
+
+#[cfg(test)]
+mod props;

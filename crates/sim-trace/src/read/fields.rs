@@ -16,26 +16,37 @@ pub(crate) struct Fields<'a> {
     nodes: u8,
 }
 
-/// An integer a key may hold: its lower bound, as messages say it.
+/// An integer a key may hold: its bounds, as messages say them.
 #[derive(Clone, Copy)]
 pub(crate) enum Int {
-    /// `>= 0`: a count, a term, an index that may be 0 ("none").
+    /// `0..=INT_MAX`: a count, a term, an instant, an index that may be 0 ("none").
     Any,
-    /// `>= 1`: a log position (the first entry is at index 1).
+    /// `1..=INT_MAX`: a log position (the first entry is at index 1).
     Positive,
+    /// Any `u64`: a number that is only shown (a seed, the writer's event count).
+    Wide,
 }
+
+/// The largest index, term, instant or id a trace may hold: `i64::MAX`, what a signed
+/// 64-bit reader (Go, Java, most C++ harnesses) can write, and far enough from `u64::MAX`
+/// that the checkers' `index + 1` cannot overflow.
+pub const INT_MAX: u64 = i64::MAX as u64;
 
 impl Int {
     fn expected(self) -> &'static str {
         match self {
             Int::Any => "an integer >= 0",
             Int::Positive => "an integer >= 1",
+            Int::Wide => "an integer in 0..=18446744073709551615",
         }
     }
-    fn admits(self, n: u64) -> bool {
+    /// `Ok` when `n` is admitted, else what the message says was expected.
+    fn admits(self, n: u64) -> Result<(), &'static str> {
         match self {
-            Int::Any => true,
-            Int::Positive => n >= 1,
+            Int::Wide => Ok(()),
+            _ if n > INT_MAX => Err("an integer at most 9223372036854775807 (i64::MAX)"),
+            Int::Positive if n == 0 => Err(self.expected()),
+            _ => Ok(()),
         }
     }
 }
@@ -200,10 +211,12 @@ impl<'a> Fields<'a> {
 }
 
 fn int_of(key: &'static str, v: &Value, int: Int, expected: &str) -> Result<u64, Problem> {
-    match v.as_u64() {
-        Some(n) if int.admits(n) => Ok(n),
-        _ => Err(Problem::wrong(key, expected, v)),
-    }
+    let Some(n) = v.as_u64() else {
+        return Err(Problem::wrong(key, expected, v));
+    };
+    int.admits(n)
+        .map(|()| n)
+        .map_err(|bound| Problem::wrong(key, bound, v))
 }
 
 /// A name as it was probably meant: lowercase, `-` for `_`.
@@ -238,6 +251,13 @@ mod tests {
         );
         assert!(f.term("f").unwrap_err().to_string().ends_with("found 1.0"));
         assert!(f.term("neg").unwrap_err().to_string().ends_with("found -1"));
+        let huge = json!({"term": INT_MAX + 1, "seed": u64::MAX});
+        let f = fields(&huge);
+        assert_eq!(
+            f.term("term").unwrap_err().to_string(),
+            r#"key "term": expected an integer at most 9223372036854775807 (i64::MAX), found 9223372036854775808"#
+        );
+        assert_eq!(f.optional_int("seed", Int::Wide), Ok(Some(u64::MAX)));
         assert_eq!(
             f.term("nope").unwrap_err().to_string(),
             r#"key "nope": missing; expected an integer >= 0"#

@@ -17,7 +17,7 @@
 //! past its end, a request answered twice) is `logs.rs`'s and `requests.rs`'s.
 
 use super::error::Problem;
-use super::fields::{Fields, Int, normalize};
+use super::fields::{Fields, INT_MAX, Int, normalize};
 use crate::{ClientOp, DurableEntry, FailOutcome, MsgSummary, ReadValue, TraceEvent};
 use raft_core::{LogIndex, NodeId, ReqId, Role, Term};
 use serde_json::Value;
@@ -272,15 +272,16 @@ fn durable(f: &Fields<'_>) -> Result<Decoded, Problem> {
 fn entries(v: &Value) -> Result<Vec<DurableEntry>, Problem> {
     let expected = "an array of [term, req] pairs (req null for an entry no client wrote)";
     let wrong = || Problem::wrong("entries", expected, v);
+    let int = |n: &Value| n.as_u64().filter(|n| *n <= INT_MAX).ok_or_else(wrong);
     let items = v.as_array().ok_or_else(wrong)?;
     items
         .iter()
         .map(|e| match e.as_array().map(Vec::as_slice) {
             Some([term, req]) => Ok(DurableEntry {
-                term: Term(term.as_u64().ok_or_else(wrong)?),
+                term: Term(int(term)?),
                 req: match req {
                     Value::Null => None,
-                    r => Some(ReqId(r.as_u64().ok_or_else(wrong)?)),
+                    r => Some(ReqId(int(r)?)),
                 },
             }),
             _ => Err(wrong()),
@@ -344,6 +345,46 @@ mod tests {
             Ok(Decoded::Event(ev)) => ev,
             Ok(_) => panic!("not an event"),
             Err(p) => panic!("{p}"),
+        }
+    }
+
+    /// The kinds in the first column of a Markdown table under `heading` in `doc`.
+    fn table_kinds(doc: &str, heading: &str) -> Vec<String> {
+        let at = doc.find(heading).expect("the heading");
+        doc[at..]
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .flat_map(|l| {
+                let cell = l.split('|').nth(1).expect("a first cell");
+                cell.split(',')
+                    .map(|k| k.trim().trim_matches('`').to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The reader knows exactly the kinds docs/trace.md lists, and every kind the
+    /// simulator writes (`TraceEvent::kind`) is one of them.
+    #[test]
+    fn the_known_kinds_are_the_documented_ones_and_the_written_ones() {
+        let doc = include_str!("../../../../docs/trace.md");
+        assert_eq!(table_kinds(doc, "## The contract"), CONTRACT_KINDS);
+        assert_eq!(table_kinds(doc, "## Our own events"), SIMULATOR_KINDS);
+        let event = include_str!("../event.rs");
+        let kind_fn = &event[event.find("pub fn kind(&self)").expect("TraceEvent::kind")..];
+        let written: Vec<&str> = kind_fn
+            .lines()
+            .take_while(|l| !l.starts_with("    }"))
+            .filter_map(|l| l.split("=> \"").nth(1)?.split('"').next())
+            .collect();
+        assert_eq!(written.len(), 33, "{written:?}");
+        for k in written {
+            assert!(
+                known(k).is_some(),
+                "the simulator writes {k:?}, which the reader refuses"
+            );
         }
     }
 

@@ -25,6 +25,7 @@ mod logs;
 mod requests;
 
 pub use error::{Problem, TraceError};
+pub use fields::INT_MAX;
 pub use kinds::{CONTRACT_KINDS, SIMULATOR_KINDS, WriterViolation};
 
 use crate::TraceEvent;
@@ -355,7 +356,7 @@ fn run_line(obj: &Map<String, Value>) -> Result<RunLine, Problem> {
     };
     Ok(RunLine {
         nodes,
-        seed: f.optional_int("seed", Int::Any)?,
+        seed: f.optional_int("seed", Int::Wide)?,
         scenario: f.optional_str("scenario")?.map(str::to_string),
         mode: f.optional_str("mode")?.map(str::to_string),
         version: f.optional_str("version")?.map(str::to_string),
@@ -365,7 +366,7 @@ fn run_line(obj: &Map<String, Value>) -> Result<RunLine, Problem> {
 
 fn end_line(f: &Fields<'_>) -> Result<EndLine, Problem> {
     Ok(EndLine {
-        events: f.optional_int("events", Int::Any)?,
+        events: f.optional_int("events", Int::Wide)?,
         trace_hash: f.optional_str("trace_hash")?.map(str::to_string),
     })
 }
@@ -649,5 +650,24 @@ mod tests {
             e.unwrap_err().to_string(),
             "line 2: the line is not UTF-8 text"
         );
+    }
+
+    proptest::proptest! {
+        /// Any bytes after a run line are read or refused, never a panic.
+        #[test]
+        fn any_bytes_are_read_or_refused(
+            lines in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..60), 0..8),
+        ) {
+            let mut bytes = format!("{RUN}\n").into_bytes();
+            for l in lines {
+                bytes.extend(l);
+                bytes.push(b'\n');
+            }
+            for record in TraceReader::new(&bytes[..]) {
+                if record.is_err() {
+                    break;
+                }
+            }
+        }
     }
 }
