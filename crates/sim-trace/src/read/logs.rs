@@ -10,7 +10,7 @@
 //! the writer left them out: they are the ones the node appended there.
 
 use super::error::Problem;
-use crate::DurableEntry;
+use crate::{DurableEntry, TraceEvent};
 use raft_core::{LogIndex, NodeId};
 
 /// One node, as the lines so far describe it.
@@ -39,6 +39,30 @@ impl NodeLogs {
 
     fn node(&mut self, n: NodeId) -> &mut NodeLog {
         &mut self.nodes[n.index()]
+    }
+
+    /// Holds event `ev` (of `kind`, at `line`) to the logs, and takes it in. `durable`
+    /// lines go through [`NodeLogs::durable`], which may fill in their entries.
+    pub fn agree(&mut self, ev: &TraceEvent, kind: &str, line: u64) -> Result<(), Problem> {
+        match *ev {
+            TraceEvent::Append {
+                node,
+                index,
+                term,
+                req,
+            } => self.append(node, index, DurableEntry { term, req }),
+            TraceEvent::Truncate { node, from_index } => self.truncate(node, from_index),
+            TraceEvent::Role { node, .. }
+            | TraceEvent::Commit { node, .. }
+            | TraceEvent::Apply { node, .. } => self.require_up(node, kind),
+            TraceEvent::Crash { node } => self.crash(node, line),
+            TraceEvent::Restart {
+                node,
+                log_last_index,
+                ..
+            } => self.restart(node, log_last_index),
+            _ => Ok(()),
+        }
     }
 
     /// `kind` happened on node `n`, which must be up (only a `durable`, `crash`, `restart`

@@ -186,29 +186,38 @@ impl<R: BufRead> TraceReader<R> {
                 previous_line,
             });
         }
-        let item = match (&mut self.stage, kind) {
+        let item = self.item(kind, &obj, line)?;
+        self.previous = (t_ns, line);
+        Ok(Some(Record {
+            line,
+            t: SimTime::from_ns(t_ns),
+            item,
+        }))
+    }
+
+    /// What line `line` of `kind` is, given the lines before it.
+    fn item(&mut self, kind: &str, obj: &Map<String, Value>, line: u64) -> Result<Item, Problem> {
+        match (&mut self.stage, kind) {
             (Stage::Start, "run") => {
-                let run = run_line(&obj)?;
+                let run = run_line(obj)?;
                 self.stage = Stage::Body {
                     run_line: line,
                     nodes: run.nodes,
                     logs: NodeLogs::new(run.nodes),
                     requests: Requests::default(),
                 };
-                Item::Run(run)
+                Ok(Item::Run(run))
             }
-            (Stage::Start, other) => {
-                return Err(Problem::RunNotFirst {
-                    found: other.to_string(),
-                });
-            }
+            (Stage::Start, other) => Err(Problem::RunNotFirst {
+                found: other.to_string(),
+            }),
             (Stage::Body { run_line, .. }, "run") => {
-                return Err(Problem::DuplicateRun { first: *run_line });
+                Err(Problem::DuplicateRun { first: *run_line })
             }
             (Stage::Body { nodes, .. }, "end") => {
-                let end = end_line(&Fields::new(&obj, *nodes))?;
+                let end = end_line(&Fields::new(obj, *nodes))?;
                 self.stage = Stage::Ended { line };
-                Item::End(end)
+                Ok(Item::End(end))
             }
             (
                 Stage::Body {
@@ -220,17 +229,11 @@ impl<R: BufRead> TraceReader<R> {
                 kind,
             ) => {
                 let kind = kinds::known(kind).ok_or_else(|| kinds::unknown(kind))?;
-                let decoded = kinds::decode(kind, &Fields::new(&obj, *nodes))?;
-                agree(decoded, kind, line, logs, requests)?
+                let decoded = kinds::decode(kind, &Fields::new(obj, *nodes))?;
+                agree(decoded, kind, line, logs, requests)
             }
-            (Stage::Ended { .. } | Stage::Stopped, _) => unreachable!("stopped above"),
-        };
-        self.previous = (t_ns, line);
-        Ok(Some(Record {
-            line,
-            t: SimTime::from_ns(t_ns),
-            item,
-        }))
+            (Stage::Ended { .. } | Stage::Stopped, _) => unreachable!("the reader stopped"),
+        }
     }
 }
 
@@ -282,53 +285,13 @@ fn agree(
         Decoded::Event(ev) => ev,
     };
     let ev = match ev {
-        TraceEvent::ClientInvoke {
-            client, req, op, ..
-        } => {
-            requests.invoke(client, req, op, line)?;
-            ev
+        TraceEvent::ClientInvoke { .. }
+        | TraceEvent::ClientOk { .. }
+        | TraceEvent::ClientFail { .. } => requests.agree(ev, line)?,
+        other => {
+            logs.agree(&other, kind, line)?;
+            other
         }
-        TraceEvent::ClientOk { client, req, value } => TraceEvent::ClientOk {
-            client,
-            req,
-            value: requests.ok(client, req, value, line)?,
-        },
-        TraceEvent::ClientFail { client, req, .. } => {
-            requests.fail(client, req, line)?;
-            ev
-        }
-        TraceEvent::Append {
-            node,
-            index,
-            term,
-            req,
-        } => {
-            logs.append(node, index, crate::DurableEntry { term, req })?;
-            ev
-        }
-        TraceEvent::Truncate { node, from_index } => {
-            logs.truncate(node, from_index)?;
-            ev
-        }
-        TraceEvent::Role { node, .. }
-        | TraceEvent::Commit { node, .. }
-        | TraceEvent::Apply { node, .. } => {
-            logs.require_up(node, kind)?;
-            ev
-        }
-        TraceEvent::Crash { node } => {
-            logs.crash(node, line)?;
-            ev
-        }
-        TraceEvent::Restart {
-            node,
-            log_last_index,
-            ..
-        } => {
-            logs.restart(node, log_last_index)?;
-            ev
-        }
-        other => other,
     };
     Ok(Item::Event(ev))
 }

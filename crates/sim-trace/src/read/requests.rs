@@ -8,7 +8,7 @@
 //! times and decides nothing about linearizability.
 
 use super::error::Problem;
-use crate::{ClientOp, ReadValue};
+use crate::{ClientOp, ReadValue, TraceEvent};
 use raft_core::{ClientId, ReqId};
 use std::collections::BTreeMap;
 
@@ -27,6 +27,23 @@ pub(crate) struct Requests {
 }
 
 impl Requests {
+    /// Holds a client event at `line` to the requests before it, and takes it in; a
+    /// `client-ok`'s value comes back as its operation returns it.
+    pub fn agree(&mut self, ev: TraceEvent, line: u64) -> Result<TraceEvent, Problem> {
+        match ev {
+            TraceEvent::ClientInvoke {
+                client, req, op, ..
+            } => self.invoke(client, req, op, line).map(|()| ev),
+            TraceEvent::ClientOk { client, req, value } => Ok(TraceEvent::ClientOk {
+                client,
+                req,
+                value: self.ok(client, req, value, line)?,
+            }),
+            TraceEvent::ClientFail { client, req, .. } => self.fail(client, req, line).map(|()| ev),
+            other => Ok(other),
+        }
+    }
+
     pub fn invoke(
         &mut self,
         client: ClientId,
