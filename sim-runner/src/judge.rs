@@ -65,6 +65,9 @@ pub fn judge(input: impl BufRead) -> Result<Judged, TraceError> {
             detail,
         },
     })?;
+    if let Some(seed) = run.seed {
+        crate::self_test::panic_point(seed);
+    }
     let mut j = Judging {
         checker: Checker::new(config.check),
         found: Vec::new(),

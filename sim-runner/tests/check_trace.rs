@@ -49,7 +49,7 @@ fn violations(out: &str) -> Vec<String> {
     out.lines()
         .filter(|l| l.starts_with("violation: ") || l.starts_with("    "))
         .map(|l| {
-            let Some(open) = l.find(" (line ").or_else(|| l.find(" (end of trace)")) else {
+            let Some(open) = l.find(" (line ").or_else(|| l.find(" (end of trace")) else {
                 return l.to_string();
             };
             let close = open + l[open..].find("):").expect("the place closes") + 1;
@@ -319,6 +319,37 @@ fn a_broken_trace_is_refused_with_its_line_and_key() {
     }
 }
 
+/// A panic while judging is a bug of the checker: exit 3, said as such (the self-test makes
+/// the trace of seed 7 panic where it is judged).
+#[test]
+fn a_panic_while_judging_exits_3() {
+    let s = Scratch::new("check-trace-panic");
+    let path = s.path().join("seed-7.jsonl");
+    std::fs::write(
+        &path,
+        "{\"kind\":\"run\",\"t_ns\":0,\"nodes\":3,\"seed\":7}\n",
+    )
+    .unwrap();
+    let o = bin(&root())
+        .args(["check-trace"])
+        .arg(&path)
+        .env("SIM_RUNNER_SELF_TEST", "panic:7")
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("the checker panicked") && stdout(&o).contains("self-test"),
+        "{}",
+        stdout(&o)
+    );
+    let (code, _, _) = check_trace(&path);
+    assert_eq!(
+        code,
+        Some(0),
+        "without the self-test the same trace is clean"
+    );
+}
+
 #[test]
 fn an_empty_or_missing_trace_is_refused() {
     let s = Scratch::new("check-trace-empty");
@@ -401,7 +432,7 @@ fn a_foreign_trace_that_loses_a_committed_entry_is_caught() {
         "lost when node 2 crashed, replaced when node 3 committed its own entry 1:\n{out}"
     );
     assert!(
-        out.contains("violation: durability-loss at 0.080000s (line 10): committed entry 1 (term 1, request 1) is held by no node any more"),
+        out.contains("violation: durability-loss at 0.080000s (line 10, t_ns 80000000; index 1, term 1, req 1): committed entry 1 (term 1, request 1) is held by no node any more"),
         "{out}"
     );
     assert!(
@@ -502,7 +533,7 @@ fn the_documented_minimal_trace_is_judged_as_documented() {
         "{out}"
     );
     assert!(
-        out.contains("violation: durability-loss at 0.080000s (line 9)"),
+        out.contains("violation: durability-loss at 0.080000s (line 9, t_ns 80000000; index 1, term 1, req 1): "),
         "{out}"
     );
 }

@@ -10,30 +10,38 @@ use crate::cli::CheckTraceArgs;
 use crate::judge::{Judged, judge};
 use crate::trace_config::Source;
 use sim_check::EndChecks;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 
 pub fn check_trace(args: CheckTraceArgs) -> anyhow::Result<Exit> {
     let shown = args.file.display().to_string();
-    let judged = if shown == "-" {
-        judge(std::io::stdin().lock())
+    let input: Box<dyn BufRead> = if shown == "-" {
+        Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(&args.file) {
-            Ok(f) => judge(BufReader::new(f)),
+            Ok(f) => Box::new(BufReader::new(f)),
             Err(e) => {
                 eprintln!("error: cannot read {shown}: {e}");
                 return Ok(Exit::Usage);
             }
         }
     };
-    let j = match judged {
-        Ok(j) => j,
-        Err(e) => {
+    crate::panic::install_quiet_hook();
+    let j = match crate::panic::catch(|| judge(input)) {
+        Ok(Ok(j)) => j,
+        Ok(Err(e)) => {
             match e.line {
                 0 => eprintln!("error: {shown}: {}", e.problem),
                 line => eprintln!("error: {shown}:{line}: {}", e.problem),
             }
             eprintln!("  the trace cannot be judged: docs/trace.md says what each line holds");
             return Ok(Exit::Usage);
+        }
+        Err(message) => {
+            println!("the checker panicked on {shown}: {message}");
+            println!(
+                "this is a bug of the checker, not of the trace; please report it with the trace"
+            );
+            return Ok(Exit::SimulatorPanic);
         }
     };
     print_judged(&shown, &j);
@@ -87,11 +95,13 @@ fn print_judged(file: &str, j: &Judged) {
         println!("linearizability: {u}");
     }
     for (v, line) in &j.violations {
-        let at = match line {
-            Some(l) => format!("line {l}"),
-            None => "end of trace".to_string(),
-        };
-        println!("violation: {} at {} ({at}): {}", v.invariant, v.t, v.detail);
+        println!(
+            "violation: {} at {} ({}): {}",
+            v.invariant,
+            v.t,
+            place(v, *line),
+            v.detail
+        );
         for s in &v.story {
             println!("    {s}");
         }
@@ -129,6 +139,29 @@ fn tally(names: impl Iterator<Item = String>) -> String {
         .map(|(n, c)| format!("{n} x{c}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Where a violation was found and what it is about: `line 12, t_ns 3000; node 2, index
+/// 7, term 3, req 41` (`end of trace` for the end-of-run checks).
+fn place(v: &sim_check::Violation, line: Option<u64>) -> String {
+    let mut at = match line {
+        Some(l) => format!("line {l}, t_ns {}", v.t.as_ns()),
+        None => format!("end of trace, t_ns {}", v.t.as_ns()),
+    };
+    let about: Vec<String> = [
+        v.node.map(|n| format!("node {n}")),
+        v.index.map(|i| format!("index {i}")),
+        v.term.map(|t| format!("term {t}")),
+        v.req.map(|r| format!("req {r}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !about.is_empty() {
+        at.push_str("; ");
+        at.push_str(&about.join(", "));
+    }
+    at
 }
 
 /// Which end-of-run checks were made, and why.
