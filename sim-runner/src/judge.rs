@@ -48,7 +48,7 @@ pub struct Judged {
 }
 
 /// Reads and judges the trace in `input`; the first line that breaks the format is the
-/// error, and nothing is judged.
+/// error, and no verdict is given.
 pub fn judge(input: impl BufRead) -> Result<Judged, TraceError> {
     let mut reader = TraceReader::new(input);
     let first = match reader.next() {

@@ -28,15 +28,16 @@ pub enum Source {
     Defaults { why: String },
 }
 
-/// The configuration for the trace whose first line is `run`; an error (a bad trace) when
-/// `run.resolved` is one of our scenarios but names another cluster size.
+/// The configuration for the trace whose first line is `run`; an error (a bad trace, the
+/// problem with its `resolved` key) when that is one of our scenarios but names another
+/// cluster size.
 pub fn from_run(run: &RunLine) -> Result<TraceConfig, String> {
     let why = match &run.resolved {
         None => "the run line has no \"resolved\" scenario".to_string(),
         Some(resolved) => match scenario_of(resolved) {
             Ok(s) if s.cluster.nodes != run.nodes => {
                 return Err(format!(
-                    "key \"resolved\": its cluster.nodes is {} but the run line's \"nodes\" is {}",
+                    "its cluster.nodes is {} but the run line's \"nodes\" is {}",
                     s.cluster.nodes, run.nodes
                 ));
             }
@@ -106,6 +107,19 @@ mod tests {
             let c = from_run(&run_line(Some(json))).expect("a configuration");
             assert!(matches!(c.source, Source::Scenario { .. }));
         }
+    }
+
+    #[test]
+    fn a_scenario_of_another_cluster_size_is_a_broken_trace() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/sync-crashes.toml");
+        let mut json = sim_scenario::load(&path).expect("bundled").to_json();
+        json["cluster"]["nodes"] = serde_json::json!(5);
+        let e = from_run(&run_line(Some(json))).err().expect("refused");
+        assert_eq!(
+            e,
+            "its cluster.nodes is 5 but the run line's \"nodes\" is 3"
+        );
     }
 
     #[test]
