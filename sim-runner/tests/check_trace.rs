@@ -59,9 +59,10 @@ fn violations(out: &str) -> Vec<String> {
 }
 
 /// (scenario, seed): passing scenarios, and mutants each violating something else —
-/// acknowledged writes, committed entries and linearizability, liveness, and the
-/// list-append workload's lost appends.
-const RUNS: [(&str, u64); 8] = [
+/// acknowledged writes, committed entries and linearizability, liveness, the list-append
+/// workload's lost appends, and a term and vote lost (judged from the state file's
+/// `save-state`, `flush` and `flush-done` lines).
+const RUNS: [(&str, u64); 9] = [
     ("scenarios/sync-crashes.toml", 1),
     ("scenarios/sync-partitions.toml", 1),
     (
@@ -73,6 +74,7 @@ const RUNS: [(&str, u64); 8] = [
     ("scenarios/bugs/durable-index-starts-at-zero.toml", 2),
     ("scenarios/bugs/stale-write-after-truncate.toml", 1),
     ("scenarios/modes/nuraft-379-list-append.toml", 9),
+    ("scenarios/bugs/state-file-not-atomic.toml", 2),
 ];
 
 #[test]
@@ -118,7 +120,7 @@ fn a_trace_of_ours_is_judged_as_its_run_was() {
             }
         );
     }
-    assert_eq!(violating, 5);
+    assert_eq!(violating, 6);
 }
 
 /// A run that stops at `max_events` after its heal was not judged on liveness and
@@ -536,4 +538,49 @@ fn the_documented_minimal_trace_is_judged_as_documented() {
         out.contains("violation: durability-loss at 0.080000s (line 9, t_ns 80000000; index 1, term 1, req 1): "),
         "{out}"
     );
+}
+
+/// `Flush` -> `flush`, `FlushDone` -> `flush-done`: a `TraceEvent` variant's kind.
+fn kebab(variant: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in variant.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Every kind the checkers read (`judged` in sim-check's invariants, and the view's
+/// `apply`) is one the reader reads from a trace, not one it skips: a checker that starts
+/// reading another of the simulator's own kinds fails this until the reader decodes it.
+#[test]
+fn every_kind_the_checkers_read_is_read_from_a_trace() {
+    let src = |p: &str| std::fs::read_to_string(root().join(p)).expect(p);
+    let invariants = src("crates/sim-check/src/invariants/mod.rs");
+    let judged = &invariants[invariants.find("fn judged").expect("judged")..];
+    let judged = &judged[..judged.find("\n}").expect("its end")];
+    let view = src("crates/sim-check/src/view.rs");
+    let apply = &view[view.find("pub fn apply").expect("View::apply")..];
+    let apply = &apply[..apply.find("\n    }\n").expect("its end")];
+    let mut read = Vec::new();
+    for code in [judged, apply] {
+        for (at, _) in code.match_indices("TraceEvent::") {
+            let name: String = code[at + 12..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric())
+                .collect();
+            read.push(kebab(&name));
+        }
+    }
+    assert!(read.contains(&"save-state".to_string()), "{read:?}");
+    for kind in read {
+        let contract = sim_trace::read::CONTRACT_KINDS.contains(&kind.as_str());
+        let ours = sim_trace::read::SIMULATOR_KINDS_READ.contains(&kind.as_str());
+        assert!(
+            contract || ours,
+            "the checkers read {kind:?} lines, which the reader skips"
+        );
+    }
 }

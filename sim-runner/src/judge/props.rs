@@ -109,7 +109,7 @@ impl Shadow {
         let i = (a % 3) as usize;
         let n = i + 1;
         let req = |x: u64| (x % 4 != 0).then_some(x % 5 + 1);
-        let line = match k % 12 {
+        let line = match k % 14 {
             0 if self.up[i] => {
                 json!({"kind": "role", "node": n, "role": ROLES[(b % 3) as usize], "term": c % 5})
             }
@@ -160,7 +160,7 @@ impl Shadow {
             }
             9 | 10 if !self.open.is_empty() => {
                 let (req, client, op) = self.open.remove((b as usize) % self.open.len());
-                if k % 12 == 10 {
+                if k % 14 == 10 {
                     let outcome = if c % 2 == 0 { "fail" } else { "unknown" };
                     return Some(self.at(json!({"kind": "client-fail", "client": client, "req": req, "outcome": outcome})));
                 }
@@ -170,6 +170,14 @@ impl Shadow {
                     _ => Value::Null,
                 };
                 json!({"kind": "client-ok", "client": client, "req": req, "value": value})
+            }
+            12 if self.up[i] => {
+                json!({"kind": "save-state", "node": n, "term": b % 6, "vote": (c % 4 != 0).then_some(c % 3 + 1)})
+            }
+            13 => {
+                let file = if b % 3 == 0 { "log" } else { "state" };
+                let kind = if c % 2 == 0 { "flush" } else { "flush-done" };
+                json!({"kind": kind, "node": n, "op": b % 4, "file": file, "ok": c % 5 != 0})
             }
             11 if !self.healed => {
                 self.healed = true;

@@ -10,15 +10,17 @@
 //!   checkers derive their own. Only a `violation`'s `invariant`, `node`, `index`, `term`
 //!   and `req` are read, to compare the writer's verdict with the checkers';
 //! * the simulator's own (messages, disk operations, timers, faults): never required of
-//!   another implementation and not read, except a delivered `vote-response` (it tells the
-//!   story of an election) and the node ids they name, which must be in the cluster.
+//!   another implementation. Read when present: a delivered `vote-response` (it tells the
+//!   story of an election) and the term and vote state's `save-state`, `flush` and
+//!   `flush-done` (`term-vote-lost` judges what they made durable); of the others only the
+//!   node ids, which must be in the cluster.
 //!
 //! This file reads one line at a time; what one line implies for the next (a log appended
 //! past its end, a request answered twice) is `logs.rs`'s and `requests.rs`'s.
 
 use super::error::Problem;
 use super::fields::{Fields, INT_MAX, Int, normalize};
-use crate::{ClientOp, DurableEntry, FailOutcome, MsgSummary, ReadValue, TraceEvent};
+use crate::{ClientOp, DurableEntry, FailOutcome, FileKind, MsgSummary, ReadValue, TraceEvent};
 use raft_core::{LogIndex, NodeId, ReqId, Role, Term};
 use serde_json::Value;
 
@@ -64,6 +66,11 @@ pub const SIMULATOR_KINDS: [&str; 18] = [
     "fault-noop",
     "client-redirect",
 ];
+
+/// The simulator's own kinds the checkers read, when a trace has them: a delivered vote
+/// (the story of an election) and the term and vote state's writes and flushes
+/// (`term-vote-lost`). The others are only checked for their node ids.
+pub const SIMULATOR_KINDS_READ: [&str; 4] = ["deliver", "save-state", "flush", "flush-done"];
 
 /// `kind` as a known kind name with a static lifetime, if it is one.
 pub(crate) fn known(kind: &str) -> Option<&'static str> {
@@ -138,6 +145,8 @@ const OPS: [(&str, ClientOp); 4] = [
     ("read-list", ClientOp::ReadList),
 ];
 
+const FILES: [(&str, FileKind); 2] = [("log", FileKind::Log), ("state", FileKind::State)];
+
 const OUTCOMES: [(&str, FailOutcome); 2] = [
     ("fail", FailOutcome::Fail),
     ("unknown", FailOutcome::Unknown),
@@ -197,6 +206,22 @@ pub(crate) fn decode(kind: &'static str, f: &Fields<'_>) -> Result<Decoded, Prob
             applied_index: f.index_or_zero("applied_index")?,
         },
         "heal" => TraceEvent::Heal,
+        "save-state" => TraceEvent::SaveState {
+            node: f.node("node")?,
+            term: f.term("term")?,
+            vote: f.nullable_node("vote")?,
+        },
+        "flush" => TraceEvent::Flush {
+            node: f.node("node")?,
+            op: f.int("op", Int::Any)?,
+            file: f.one_of("file", &FILES)?,
+        },
+        "flush-done" => TraceEvent::FlushDone {
+            node: f.node("node")?,
+            op: f.int("op", Int::Any)?,
+            file: f.one_of("file", &FILES)?,
+            ok: f.bool("ok")?,
+        },
         "violation" => return violation(f).map(Decoded::Violation),
         "deliver" => return deliver(f),
         _ => {
@@ -482,6 +507,31 @@ mod tests {
         assert!(decode_json("deliver", outside).is_err());
         let timer = json!({"node": 4, "timer": "election"});
         assert!(decode_json("timer", timer).is_err(), "node 4 of 3");
+    }
+
+    #[test]
+    fn the_state_files_writes_and_flushes_are_read() {
+        let save = json!({"node": 1, "term": 4, "vote": null});
+        assert_eq!(
+            event("save-state", save),
+            TraceEvent::SaveState {
+                node: NodeId(1),
+                term: Term(4),
+                vote: None
+            }
+        );
+        let done = json!({"node": 2, "op": 7, "file": "state", "ok": true});
+        assert_eq!(
+            event("flush-done", done),
+            TraceEvent::FlushDone {
+                node: NodeId(2),
+                op: 7,
+                file: FileKind::State,
+                ok: true
+            }
+        );
+        let bad = json!({"node": 2, "op": 7, "file": "wal"});
+        assert!(decode_json("flush", bad).is_err());
     }
 
     #[test]

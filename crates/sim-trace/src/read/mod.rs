@@ -16,7 +16,8 @@
 //!
 //! It stops at the first line that breaks one ([`TraceError`]). It does not judge the run
 //! (that is `sim-check`), re-verify the `end` line's counts, or read the lines the checkers
-//! do not (the simulator's own messages and disk operations; see `kinds.rs`).
+//! do not (most of the simulator's own messages and disk operations; see `kinds.rs` and
+//! [`SIMULATOR_KINDS_READ`]).
 
 mod error;
 mod fields;
@@ -26,7 +27,7 @@ mod requests;
 
 pub use error::{Problem, TraceError};
 pub use fields::INT_MAX;
-pub use kinds::{CONTRACT_KINDS, SIMULATOR_KINDS, WriterViolation};
+pub use kinds::{CONTRACT_KINDS, SIMULATOR_KINDS, SIMULATOR_KINDS_READ, WriterViolation};
 
 use crate::TraceEvent;
 use fields::{Fields, Int};
