@@ -48,7 +48,7 @@ pub use outcome::RunOutcome;
 pub use state_file::StateLayout;
 pub use store::StoreMutant;
 pub use wire::Wire;
-pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
+pub use world::{ReplicaFactory, RunOptions, World, check_config, raft_core_replica};
 
 /// Runs one seed of a world without a trace file.
 pub fn run_seed(config: &WorldConfig, seed: u64) -> RunOutcome {
