@@ -140,6 +140,7 @@ impl<M: Wire> World<M> {
             observer: Observer::new(seed, options.trace, check_config(&config)),
             metrics: Metrics::default(),
             pending: Vec::new(),
+            spare_entries: Vec::new(),
         };
         World {
             seed,
