@@ -48,6 +48,9 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Judge a trace (JSON lines, docs/trace.md) written by `repro --trace` or by another
+    /// implementation, with the same checkers; exit 1 on a violation, 2 if it is broken.
+    CheckTrace(CheckTraceArgs),
     /// List the invariants, mutants or modes by name, one line each.
     List {
         /// What to list.
@@ -157,6 +160,12 @@ pub struct ReproArgs {
     /// counted in the run the first made).
     #[arg(long)]
     pub crash_point: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckTraceArgs {
+    /// The trace: one JSON object per line, `run` first (`-` reads standard input).
+    pub file: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,9 +2,9 @@
 //!
 //! | code | meaning |
 //! | --- | --- |
-//! | 0 | every expectation holds (`repro`: no violation) |
-//! | 1 | an expectation failed (`repro`: a violation, or `--expect-hash` differs) |
-//! | 2 | bad usage or a bad scenario (nothing was judged) |
+//! | 0 | every expectation holds (`repro`, `check-trace`: no violation) |
+//! | 1 | an expectation failed (`repro`: a violation, or `--expect-hash` differs; `check-trace`: a violation) |
+//! | 2 | bad usage, a bad scenario or a trace that cannot be judged (nothing was judged) |
 //! | 3 | the simulator panicked on a seed (a bug of the simulator, not of the scenario) |
 //! | 4 | nondeterminism: `--check-determinism` ran a seed twice and got two trace hashes |
 //! | 130 | interrupted by Ctrl-C (the reports of what finished were written) |
@@ -35,9 +35,9 @@ pub enum Exit {
 /// The table above, as `sim-runner --help` ends.
 pub const HELP: &str = "\
 Exit codes:
-  0    every expectation holds (repro: no violation)
-  1    an expectation failed (repro: a violation, or --expect-hash differs)
-  2    bad usage or a bad scenario
+  0    every expectation holds (repro, check-trace: no violation)
+  1    an expectation failed (repro, check-trace: a violation; or --expect-hash differs)
+  2    bad usage, a bad scenario or a trace check-trace cannot judge
   3    the simulator panicked on a seed (a bug of the simulator: please report it)
   4    nondeterminism: --check-determinism got two trace hashes for one seed
   130  interrupted by Ctrl-C

@@ -2,9 +2,10 @@
 //!
 //! A thin `main`: parse the command line ([`cli`]), run the command (`cmd/`), map the
 //! result to an exit code — 0 every expectation holds, 1 an expectation failed (or `repro`
-//! found a violation), 2 bad usage or a bad scenario, 3 the simulator panicked, 4
-//! nondeterminism, 130 interrupted by Ctrl-C (after writing the reports of what finished);
-//! [`exit`] has the table and which wins when several apply.
+//! or `check-trace` found a violation), 2 bad usage, a bad scenario or a trace that cannot
+//! be judged, 3 the simulator panicked, 4 nondeterminism, 130 interrupted by Ctrl-C (after
+//! writing the reports of what finished); [`exit`] has the table and which wins when
+//! several apply.
 
 mod alloc_count;
 mod announce;
@@ -18,6 +19,7 @@ mod expect;
 mod explore;
 mod finding;
 mod interrupt;
+mod judge;
 mod load;
 mod out_dir;
 mod panic;
@@ -32,6 +34,7 @@ mod shrink;
 mod signature;
 mod summary;
 mod timeline;
+mod trace_config;
 mod version;
 
 use clap::Parser;

@@ -3,8 +3,9 @@
 //! that a simulator panic exits 3 and nondeterminism exits 4 (`exit.rs`).
 //!
 //! Off unless the environment variable `SIM_RUNNER_SELF_TEST` is set, to a comma-separated
-//! list of `panic:SEED` (that seed panics where the simulator runs, inside the same
-//! catch as a real panic) and `nondeterminism:SEED` (the second run of that seed under
+//! list of `panic:SEED` (that seed panics where the simulator runs, or where
+//! `check-trace` judges a trace whose run line has that seed, inside the same catch as a
+//! real panic) and `nondeterminism:SEED` (the second run of that seed under
 //! `--check-determinism` runs seed SEED+1 instead, so the detector compares two real trace
 //! hashes that differ). Nothing else reads it; no simulation changes without it. It is not
 //! a fault model or a feature: a real simulator never panics or diverges on purpose.

@@ -173,10 +173,10 @@ impl<M: Wire> World<M> {
     fn swallow_flush_error(&mut self, n: usize, c: Completion) {
         let now = self.k.now();
         let node = &mut self.nodes[n];
-        let pending = &mut self.k.pending;
+        let (pending, spare) = (&mut self.k.pending, &mut self.k.spare_entries);
         let (_, changed) = node
             .store
-            .flush_done(&mut node.disk, now, c.op, false, pending);
+            .flush_done(&mut node.disk, now, c.op, false, pending, spare);
         assert!(changed.is_none(), "a failed flush moved the durable index");
         self.k.emit_pending();
         self.arm_disk(n);
@@ -188,10 +188,10 @@ impl<M: Wire> World<M> {
     fn log_flush_done(&mut self, n: usize, c: Completion) {
         let now = self.k.now();
         let node = &mut self.nodes[n];
-        let pending = &mut self.k.pending;
+        let (pending, spare) = (&mut self.k.pending, &mut self.k.spare_entries);
         let (vouch, changed) = node
             .store
-            .flush_done(&mut node.disk, now, c.op, c.ok, pending);
+            .flush_done(&mut node.disk, now, c.op, c.ok, pending, spare);
         if !c.ok {
             // `retry`: flush again and believe it; the pages Linux dropped are gone.
             let retry = node.store.retry_flush(&mut node.disk, now, vouch, pending);

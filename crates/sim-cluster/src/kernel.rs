@@ -6,7 +6,7 @@ use crate::event::Event;
 use crate::metrics::Metrics;
 use crate::observer::Observer;
 use sim_core::{EventQueue, SimTime};
-use sim_trace::TraceEvent;
+use sim_trace::{DurableEntry, TraceEvent};
 
 pub struct Kernel {
     pub queue: EventQueue<Event>,
@@ -14,7 +14,13 @@ pub struct Kernel {
     pub metrics: Metrics,
     /// Events produced by a part (store, state file) before they are announced.
     pub pending: Vec<TraceEvent>,
+    /// The entry lists of `durable` lines already announced, emptied, for the store's next
+    /// ones: a durable write costs no allocation in the steady state.
+    pub spare_entries: Vec<Vec<DurableEntry>>,
 }
+
+/// Emptied entry lists kept for reuse; more are dropped.
+const SPARE_ENTRY_LISTS_MAX: usize = 64;
 
 impl Kernel {
     pub fn now(&self) -> SimTime {
@@ -39,6 +45,13 @@ impl Kernel {
         let t = self.queue.now();
         for ev in self.pending.drain(..) {
             self.observer.emit(t, &ev);
+            if let TraceEvent::Durable { mut entries, .. } = ev
+                && entries.capacity() > 0
+                && self.spare_entries.len() < SPARE_ENTRY_LISTS_MAX
+            {
+                entries.clear();
+                self.spare_entries.push(entries);
+            }
         }
     }
 }

@@ -48,7 +48,7 @@ pub use outcome::RunOutcome;
 pub use state_file::StateLayout;
 pub use store::StoreMutant;
 pub use wire::Wire;
-pub use world::{ReplicaFactory, RunOptions, World, raft_core_replica};
+pub use world::{ReplicaFactory, RunOptions, World, check_config, raft_core_replica};
 
 /// Runs one seed of a world of the model without a trace file (`sim_scenario::run_seed`
 /// runs any implementation).

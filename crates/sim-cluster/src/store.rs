@@ -379,8 +379,9 @@ impl LogStore {
         op
     }
 
-    /// A flush of the log completed. Updates the truth (emitting `durable` lines) and the
-    /// belief; returns (the flush's vouch, the new belief if it changed).
+    /// A flush of the log completed. Updates the truth (emitting `durable` lines, their
+    /// entry lists taken from `spare` when it has one) and the belief; returns (the
+    /// flush's vouch, the new belief if it changed).
     pub fn flush_done(
         &mut self,
         disk: &mut Disk,
@@ -388,8 +389,9 @@ impl LogStore {
         op: OpId,
         ok: bool,
         ev: &mut Vec<TraceEvent>,
+        spare: &mut Vec<Vec<DurableEntry>>,
     ) -> (LogIndex, Option<LogIndex>) {
-        self.settle_changes(op, ok, ev);
+        self.settle_changes(op, ok, ev, spare);
         if self.background == Some(op) {
             self.background = None;
             if std::mem::take(&mut self.flush_again) {
@@ -422,7 +424,13 @@ impl LogStore {
     }
 
     /// Applies (or, for a failed flush, discards) every change submitted before `flush`.
-    fn settle_changes(&mut self, flush: OpId, ok: bool, ev: &mut Vec<TraceEvent>) {
+    fn settle_changes(
+        &mut self,
+        flush: OpId,
+        ok: bool,
+        ev: &mut Vec<TraceEvent>,
+        spare: &mut Vec<Vec<DurableEntry>>,
+    ) {
         while let Some(c) = self.changes.front().copied() {
             if c.op() > flush {
                 break;
@@ -436,10 +444,14 @@ impl LogStore {
                     }
                 }
                 PendingChange::Write { from, count, .. } => {
-                    let ids: Vec<DurableEntry> =
-                        self.pending_entries.drain(..count as usize).collect();
+                    let mut ids = spare.pop().unwrap_or_default();
+                    debug_assert!(ids.is_empty(), "a spare entry list comes back empty");
+                    ids.extend(self.pending_entries.drain(..count as usize));
                     if ok && self.apply_write(from, &ids) {
                         ev.push(self.durable_line(from, ids));
+                    } else {
+                        ids.clear();
+                        spare.push(ids);
                     }
                 }
             }
@@ -607,8 +619,14 @@ mod tests {
                 self.disk.advance(self.now, &mut done);
                 for c in done[first..].iter().copied() {
                     if c.kind == OpKind::Flush {
-                        self.store
-                            .flush_done(&mut self.disk, self.now, c.op, c.ok, &mut self.ev);
+                        self.store.flush_done(
+                            &mut self.disk,
+                            self.now,
+                            c.op,
+                            c.ok,
+                            &mut self.ev,
+                            &mut Vec::new(),
+                        );
                     }
                 }
             }

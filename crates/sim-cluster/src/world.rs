@@ -156,6 +156,7 @@ impl<M: Wire> World<M> {
             observer: Observer::new(seed, options.trace, check_config(&config)),
             metrics: Metrics::default(),
             pending: Vec::new(),
+            spare_entries: Vec::new(),
         };
         World {
             seed,
@@ -367,8 +368,10 @@ impl<M: Wire> World<M> {
 const LIVENESS_WINDOW_TIMEOUTS: u64 = 10;
 
 /// The checker's bounds for a world: the liveness bound, and the timing note a liveness
-/// finding carries when the configuration breaks Raft's timing assumption.
-fn check_config(c: &WorldConfig) -> CheckConfig {
+/// finding carries when the configuration breaks Raft's timing assumption. Public so that
+/// a trace of the world judged later (`sim-runner check-trace`) is judged with the bounds
+/// it was judged with while it ran.
+pub fn check_config(c: &WorldConfig) -> CheckConfig {
     let mut check = CheckConfig::new(c.nodes);
     let bound_ms = c.liveness_bound_ms();
     let et_max = c.raft.election_timeout_ms.max;

@@ -2,6 +2,7 @@
 
 mod bench;
 mod check;
+mod check_trace;
 mod compare;
 mod explain;
 mod fuzz;
@@ -23,6 +24,7 @@ pub fn dispatch(command: Command, verbose: u8) -> anyhow::Result<Exit> {
         Command::Repro(args) => repro::repro(args),
         Command::Show { file } => show::show(&file),
         Command::Check { files } => check::check(&files),
+        Command::CheckTrace(args) => check_trace::check_trace(args),
         Command::Bench(args) => bench::bench(args),
         Command::Fuzz(args) => fuzz::fuzz(args, verbose),
         Command::Merge(args) => merge::merge(args),
