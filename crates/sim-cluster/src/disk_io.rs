@@ -189,9 +189,9 @@ impl<M: Wire> World<M> {
         let now = self.k.now();
         let node = &mut self.nodes[n];
         let (pending, spare) = (&mut self.k.pending, &mut self.k.spare_entries);
-        let (vouch, changed) = node
-            .store
-            .flush_done(&mut node.disk, now, c.op, c.ok, pending, spare);
+        let (vouch, changed) =
+            node.store
+                .flush_done(&mut node.disk, now, c.op, c.ok, pending, spare);
         if !c.ok {
             // `retry`: flush again and believe it; the pages Linux dropped are gone.
             let retry = node.store.retry_flush(&mut node.disk, now, vouch, pending);
