@@ -45,12 +45,15 @@ impl Kernel {
         let t = self.queue.now();
         for ev in self.pending.drain(..) {
             self.observer.emit(t, &ev);
-            if let TraceEvent::Durable { mut entries, .. } = ev
-                && entries.capacity() > 0
-                && self.spare_entries.len() < SPARE_ENTRY_LISTS_MAX
-            {
-                entries.clear();
-                self.spare_entries.push(entries);
+            match ev {
+                TraceEvent::Durable { mut entries, .. }
+                    if entries.capacity() > 0
+                        && self.spare_entries.len() < SPARE_ENTRY_LISTS_MAX =>
+                {
+                    entries.clear();
+                    self.spare_entries.push(entries);
+                }
+                _ => {}
             }
         }
     }

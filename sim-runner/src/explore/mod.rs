@@ -221,12 +221,13 @@ pub fn explore_world(
     let mut follow: Vec<Schedule> = Vec::new();
     if !e.baseline.contains(&Invariant::DurabilityHazard) {
         for (schedule, r) in &runs {
-            if let PointRun::Ran {
-                report, invariants, ..
-            } = r
-                && invariants == &[Invariant::DurabilityHazard]
-            {
-                follow.extend(later_power_losses(schedule[0], report));
+            match r {
+                PointRun::Ran {
+                    report, invariants, ..
+                } if invariants == &[Invariant::DurabilityHazard] => {
+                    follow.extend(later_power_losses(schedule[0], report));
+                }
+                _ => {}
             }
         }
     }
