@@ -217,3 +217,18 @@ pub fn count(n: u64, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// The lines `repro` and `check-trace` print after a run's verdict: its durability hazard
+/// windows, if any, and why linearizability was left undecided, if it was.
+pub fn print_hazards_and_undecided(hazards: &sim_check::HazardSummary, undecided: Option<&str>) {
+    if hazards.windows > 0 {
+        println!(
+            "durability hazard windows: {} (longest {:.3} ms)",
+            hazards.windows,
+            hazards.longest_ns as f64 / 1e6
+        );
+    }
+    if let Some(u) = undecided {
+        println!("linearizability: {u}");
+    }
+}

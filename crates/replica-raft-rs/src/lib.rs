@@ -64,32 +64,29 @@ pub fn persistence(cfg: &Config) -> Persistence {
 pub fn factory(
     cfg: Config,
     recovered: Recovered,
-    mut rng: SimRng,
+    rng: SimRng,
 ) -> Box<dyn Replica<Message = RaftRsMessage>> {
-    let p = persistence(&cfg);
-    Box::new(RaftRs::new(
-        &cfg,
-        recovered,
-        p,
-        AdapterMutant::None,
-        rng.next_u64(),
-    ))
+    build(cfg, recovered, rng, AdapterMutant::None)
 }
 
 /// The replica factory for the `persisted-messages-early` mutant.
 pub fn factory_persisted_messages_early(
     cfg: Config,
     recovered: Recovered,
+    rng: SimRng,
+) -> Box<dyn Replica<Message = RaftRsMessage>> {
+    build(cfg, recovered, rng, AdapterMutant::PersistedMessagesEarly)
+}
+
+/// What both factories build (the world takes a plain function, so each mutant has one).
+fn build(
+    cfg: Config,
+    recovered: Recovered,
     mut rng: SimRng,
+    mutant: AdapterMutant,
 ) -> Box<dyn Replica<Message = RaftRsMessage>> {
     let p = persistence(&cfg);
-    Box::new(RaftRs::new(
-        &cfg,
-        recovered,
-        p,
-        AdapterMutant::PersistedMessagesEarly,
-        rng.next_u64(),
-    ))
+    Box::new(RaftRs::new(&cfg, recovered, p, mutant, rng.next_u64()))
 }
 
 #[cfg(test)]

@@ -84,16 +84,7 @@ fn print_judged(file: &str, j: &Judged) {
         println!("note: no end line; the trace is judged as ending at its last line");
     }
     println!("{}", end_checks(j));
-    if j.hazards.windows > 0 {
-        println!(
-            "durability hazard windows: {} (longest {:.3} ms)",
-            j.hazards.windows,
-            j.hazards.longest_ns as f64 / 1e6
-        );
-    }
-    if let Some(u) = &j.linearizability_undecided {
-        println!("linearizability: {u}");
-    }
+    crate::report::print_hazards_and_undecided(&j.hazards, j.linearizability_undecided.as_deref());
     for (v, line) in &j.violations {
         println!(
             "violation: {} at {} ({}): {}",

@@ -166,16 +166,7 @@ fn print_outcome(scenario: &sim_scenario::Scenario, seed: u64, o: &sim_cluster::
         m.messages,
         o.fired_faults.len()
     );
-    if o.hazards.windows > 0 {
-        println!(
-            "durability hazard windows: {} (longest {:.3} ms)",
-            o.hazards.windows,
-            o.hazards.longest_ns as f64 / 1e6
-        );
-    }
-    if let Some(u) = &o.linearizability_undecided {
-        println!("linearizability: {u}");
-    }
+    crate::report::print_hazards_and_undecided(&o.hazards, o.linearizability_undecided.as_deref());
     for v in &o.violations {
         println!("violation: {v}");
     }
