@@ -52,15 +52,20 @@ impl RaftRs {
         }
         let committed = rd.take_committed_entries();
         self.apply(&committed, out);
+        if wrote.is_some() {
+            // Sync persists the Ready before `advance`; async flushes in the background
+            // and reports the Ready persisted when that flush covers it.
+            out.push(Action::EndOfAppendBatch {
+                start: LogIndex(entries[0].index),
+                count: entries.len() as u64,
+                flush: match self.persistence {
+                    Persistence::Sync => FlushWait::Blocking,
+                    Persistence::Async => FlushWait::Background,
+                },
+            });
+        }
         match self.persistence {
             Persistence::Sync => {
-                if wrote.is_some() {
-                    out.push(Action::EndOfAppendBatch {
-                        start: LogIndex(entries[0].index),
-                        count: entries.len() as u64,
-                        flush: FlushWait::Blocking,
-                    });
-                }
                 send(persisted, out);
                 let mut light = self.node.advance(rd);
                 send(light.take_messages(), out);
@@ -71,13 +76,6 @@ impl RaftRs {
                 self.node.advance_apply();
             }
             Persistence::Async => {
-                if wrote.is_some() {
-                    out.push(Action::EndOfAppendBatch {
-                        start: LogIndex(entries[0].index),
-                        count: entries.len() as u64,
-                        flush: FlushWait::Background,
-                    });
-                }
                 let number = rd.number();
                 self.node.advance_append_async(rd);
                 self.node.advance_apply();

@@ -89,7 +89,8 @@ impl Checkers {
     /// safety before leader completeness (one election); a hazard window a loss closes
     /// before the loss; at the end liveness, then acknowledged writes, linearizability,
     /// and the hazard summary. The state machine's, the list workload's and the term/vote
-    /// file's checkers came later and go last, so that the traces of runs they find nothing in stay as they were.
+    /// file's checkers came later and go last, so that the traces of runs they find nothing
+    /// in stay as they were.
     fn each_in_order(&mut self, v: &mut impl Visit) {
         v.visit(&mut self.election_safety);
         v.visit(&mut self.leader_completeness);

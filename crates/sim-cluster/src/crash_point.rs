@@ -84,11 +84,11 @@ impl Boundaries {
     /// Node `n`'s disk count is now `count`: which crash point, if any, the boundary it
     /// crossed is (by position). `counting` is false outside the workload phase.
     pub fn crossed(&mut self, n: usize, count: u64, counting: bool) -> Option<u8> {
-        if count == self.last[n] || !counting {
-            self.last[n] = count;
+        let moved = count != self.last[n];
+        self.last[n] = count;
+        if !moved || !counting {
             return None;
         }
-        self.last[n] = count;
         self.report.boundaries[n] += 1;
         let at = self.report.boundaries[n];
         let which = self
