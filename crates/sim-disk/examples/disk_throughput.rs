@@ -25,6 +25,8 @@ fn main() {
         sector_bytes: 512,
         fsync_error_rate: 0.0,
         corruption_rate: 0.0,
+        flush_order: sim_disk::FlushOrder::Submission,
+        side_files_flush_latency: None,
     };
     let streams = RngStreams::new(1);
     let mut disk = Disk::new(config, 2, streams.stream("lat"), streams.stream("fault"));

@@ -71,7 +71,7 @@ impl Disk {
             cached: vec![Vec::new(); files],
             shadow: vec![Vec::new(); files],
             dropped_since_crash: vec![false; files],
-            lanes: Lanes::default(),
+            lanes: Lanes::new(config.flush_order, files),
             dirty: Vec::new(),
             arena: Arena::default(),
             next_op: 0,
@@ -119,15 +119,20 @@ impl Disk {
         self.submit_change(now, file, Change::Truncate { len_bytes })
     }
 
-    /// Submits a flush (fsync) of `file`. It starts once the flush lane is free and every
-    /// write and truncate submitted before it (to any file) has landed, and takes one
-    /// `flush_latency` sample. On success the landed changes of `file` submitted before it
+    /// Submits a flush (fsync) of `file`. It starts once its flush lane is free and every
+    /// write and truncate submitted before it has landed — to any file, or under
+    /// [`crate::FlushOrder::PerFile`] to `file` only (whose flushes then have a lane of
+    /// their own) — and takes one `flush_latency` sample. On success the landed changes of `file` submitted before it
     /// become durable; on an fsync error (`ok == false`) they are dropped for good.
     pub fn flush(&mut self, now: SimTime, file: FileId) -> OpId {
         self.observe(now);
         self.check_file(file);
         let op = self.take_op_id();
-        let latency = self.config.flush_latency.sample(&mut self.latency_rng);
+        let dist = match self.config.side_files_flush_latency {
+            Some(side) if file.0 != 0 => side,
+            _ => self.config.flush_latency,
+        };
+        let latency = dist.sample(&mut self.latency_rng);
         self.lanes.submit_flush(now, op, file, latency);
         self.stats.flushes_submitted += 1;
         op

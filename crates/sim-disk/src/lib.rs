@@ -14,8 +14,10 @@
 //!   are in the page cache ([`Disk::cached`]), not durable. The *flush lane* runs flushes
 //!   one at a time in submission order; a flush starts when the flush lane is free *and*
 //!   every write or truncate submitted before it, to any file, has landed, and takes one
-//!   `flush_latency` sample. On success, every landed change of *its* file submitted
-//!   before it becomes durable. Writes submitted after a flush do not wait for it.
+//!   `flush_latency` sample. Under [`FlushOrder::PerFile`] each file has a flush lane of
+//!   its own and a flush waits only for earlier writes to its file, so fsyncs of different
+//!   files complete in either order. On success, every landed change of *its* file
+//!   submitted before it becomes durable. Writes submitted after a flush do not wait for it.
 //!   Completions come out of [`Disk::advance`] in completion order, ties in submission
 //!   order. Every completion instant is fixed at submission.
 //! * **File length** is metadata: a write past the end extends the file (the gap reads as
@@ -89,7 +91,9 @@ mod media;
 mod op;
 mod stats;
 
-pub use config::{CrashModel, DiskConfig, DiskConfigError, SECTOR_BYTES_MAX, SECTOR_BYTES_MIN};
+pub use config::{
+    CrashModel, DiskConfig, DiskConfigError, FlushOrder, SECTOR_BYTES_MAX, SECTOR_BYTES_MIN,
+};
 pub use crash::{CrashChoice, CrashReport, CrashUnit, Fate, UnitFate};
 pub use disk::{Disk, FILES_MAX};
 pub use lanes::IN_FLIGHT_OPS_MAX;

@@ -404,6 +404,8 @@ fn run(
         sector_bytes: SECTOR_BYTES,
         fsync_error_rate,
         corruption_rate: 0.0,
+        flush_order: sim_disk::FlushOrder::Submission,
+        side_files_flush_latency: None,
     };
     let streams = RngStreams::new(seed);
     let mut disk = Disk::new(

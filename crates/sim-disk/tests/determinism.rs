@@ -25,6 +25,8 @@ fn run(seed: u64) -> Run {
         sector_bytes: 512,
         fsync_error_rate: 0.1,
         corruption_rate: 0.05,
+        flush_order: sim_disk::FlushOrder::Submission,
+        side_files_flush_latency: None,
     };
     let s = RngStreams::new(seed);
     let mut disk = Disk::new(config, 2, s.stream("disk.lat"), s.stream("disk.fault"));

@@ -6,9 +6,9 @@
 //! checks a minimal file against the documented defaults).
 
 use crate::model::{
-    Bug, ClientAck, Cluster, CommitRule, CrashModel, Disk, Expect, Faults, FollowerAppend,
-    FollowerFlush, FsyncErrorPolicy, HealNetwork, Implementation, Latency, Mode, Network, Outcome,
-    Raft, RangeMs, ReadPath, Run, Scenario, StateMachine, Workload, WorkloadKind,
+    Bug, ClientAck, Cluster, CommitRule, CrashModel, Disk, Expect, Faults, FlushOrder,
+    FollowerAppend, FollowerFlush, FsyncErrorPolicy, HealNetwork, Implementation, Latency, Mode,
+    Network, Outcome, Raft, RangeMs, ReadPath, Run, Scenario, StateMachine, Workload, WorkloadKind,
 };
 
 impl Cluster {
@@ -71,11 +71,13 @@ impl Default for Disk {
                 p50: 2.0,
                 p99: 30.0,
             },
+            state_flush_latency_ms: None,
             crash: CrashModel::LoseUnflushed,
             sector_bytes: 512,
             fsync_error_rate: 0.0,
             corruption_rate: 0.0,
             fsync_error_policy: FsyncErrorPolicy::Crash,
+            flush_order: FlushOrder::Submission,
         }
     }
 }

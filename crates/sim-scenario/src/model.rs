@@ -262,6 +262,10 @@ pub struct Disk {
     pub write_latency_us: Latency,
     /// Time for a flush (fsync). Default lognormal p50 = 2 ms, p99 = 30 ms.
     pub flush_latency_ms: Latency,
+    /// Time for a flush of the one-sector term-and-vote file, when it differs from
+    /// `flush_latency_ms`. Default: unset, the same as the log's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_flush_latency_ms: Option<Latency>,
     /// Default `lose-unflushed`.
     pub crash: CrashModel,
     /// Power of two, 512..=65536. Default 512.
@@ -272,6 +276,9 @@ pub struct Disk {
     pub corruption_rate: f64,
     /// What a node does when a flush of its log fails. Default `crash`.
     pub fsync_error_policy: FsyncErrorPolicy,
+    /// Whether fsyncs of different files (the log, the state file) complete in submission
+    /// order or independently. Default `submission`.
+    pub flush_order: FlushOrder,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -280,6 +287,17 @@ pub enum CrashModel {
     LoseUnflushed,
     KeepRandomSubset,
     TornTail,
+}
+
+/// In which order a disk completes the fsyncs of different files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlushOrder {
+    /// One fsync at a time for the whole disk, in submission order.
+    Submission,
+    /// One fsync at a time per file: a state-file fsync does not wait for a log fsync
+    /// submitted before it, and may complete first.
+    PerFile,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -5,8 +5,9 @@
 //! The spelling is the serde (kebab-case) spelling of `model.rs`; a unit test checks that.
 
 use crate::model::{
-    Bug, ClientAck, CommitRule, CrashModel, FollowerAppend, FollowerFlush, FsyncErrorPolicy,
-    HealNetwork, Implementation, Invariant, Mode, Outcome, ReadPath, StateMachine, WorkloadKind,
+    Bug, ClientAck, CommitRule, CrashModel, FlushOrder, FollowerAppend, FollowerFlush,
+    FsyncErrorPolicy, HealNetwork, Implementation, Invariant, Mode, Outcome, ReadPath,
+    StateMachine, WorkloadKind,
 };
 
 /// An enum whose values are written as fixed lowercase strings in a scenario file.
@@ -66,6 +67,8 @@ named!(CrashModel {
 
 named!(FsyncErrorPolicy { Crash => "crash", Retry => "retry" });
 
+named!(FlushOrder { Submission => "submission", PerFile => "per-file" });
+
 named!(ReadPath { Log => "log", LeaderState => "leader-state" });
 
 named!(WorkloadKind { Register => "register", ListAppend => "list-append" });
@@ -113,6 +116,7 @@ mod tests {
         agrees_with_serde::<StateMachine>();
         agrees_with_serde::<CrashModel>();
         agrees_with_serde::<FsyncErrorPolicy>();
+        agrees_with_serde::<FlushOrder>();
         agrees_with_serde::<ReadPath>();
         agrees_with_serde::<WorkloadKind>();
         agrees_with_serde::<Outcome>();

@@ -198,6 +198,9 @@ fn disk(node: Option<Node<'_, '_>>) -> Result<Disk, Issue> {
     let ms = |n: &Node<'_, '_>| latency::latency(n, LatencyUnit::Milliseconds);
     set(&t, "write_latency_us", &mut disk.write_latency_us, us)?;
     set(&t, "flush_latency_ms", &mut disk.flush_latency_ms, ms)?;
+    if let Some(n) = t.get("state_flush_latency_ms") {
+        disk.state_flush_latency_ms = Some(ms(&n)?);
+    }
     set(&t, "crash", &mut disk.crash, Node::choice)?;
     set(&t, "sector_bytes", &mut disk.sector_bytes, sector_bytes)?;
     set(
@@ -218,6 +221,7 @@ fn disk(node: Option<Node<'_, '_>>) -> Result<Disk, Issue> {
         &mut disk.fsync_error_policy,
         Node::choice,
     )?;
+    set(&t, "flush_order", &mut disk.flush_order, Node::choice)?;
     Ok(disk)
 }
 

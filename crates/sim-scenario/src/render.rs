@@ -87,11 +87,15 @@ fn disk(out: &mut String, d: &Disk) {
     header(out, "disk");
     line(out, "write_latency_us", &latency(&d.write_latency_us));
     line(out, "flush_latency_ms", &latency(&d.flush_latency_ms));
+    if let Some(l) = &d.state_flush_latency_ms {
+        line(out, "state_flush_latency_ms", &latency(l));
+    }
     line(out, "crash", &name(d.crash));
     line(out, "sector_bytes", &d.sector_bytes.to_string());
     line(out, "fsync_error_rate", &float(d.fsync_error_rate));
     line(out, "corruption_rate", &float(d.corruption_rate));
     line(out, "fsync_error_policy", &name(d.fsync_error_policy));
+    line(out, "flush_order", &name(d.flush_order));
 }
 
 fn network(out: &mut String, n: &Network) {

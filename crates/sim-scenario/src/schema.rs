@@ -39,11 +39,13 @@ pub(crate) const RAFT: &[&str] = &[
 pub(crate) const DISK: &[&str] = &[
     "write_latency_us",
     "flush_latency_ms",
+    "state_flush_latency_ms",
     "crash",
     "sector_bytes",
     "fsync_error_rate",
     "corruption_rate",
     "fsync_error_policy",
+    "flush_order",
 ];
 
 pub(crate) const NETWORK: &[&str] = &["latency_ms", "drop_rate", "duplicate_rate", "reorder"];

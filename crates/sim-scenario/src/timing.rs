@@ -1,6 +1,8 @@
 //! Raft's timing assumption, checked on a scenario: an election — the candidate's blocking
 //! save of its term and vote, the request, the voter's blocking save, the answer — must end
-//! well within the election timeout, and heartbeats must come faster than it. When it
+//! well within the election timeout, the new leader's first heartbeat must not wait longer
+//! than that (NuRaft's `become_leader` flushes the whole log, blocking, before it sends
+//! anything), and heartbeats must come faster than it. When it
 //! breaks, elections split and leaders churn without any fault: the cluster is not stuck,
 //! it is too slow for its own timeouts, and a liveness finding must say so (Raft paper
 //! §5.6: broadcastTime ≪ electionTimeout).
@@ -23,8 +25,13 @@ pub const ELECTION_TIMEOUT_SCALE_MAX: u64 = 1000;
 /// The scenario's timing, in milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Timing {
-    /// Two blocking saves (write and flush) and two network crossings, each at p99.
+    /// Two blocking saves of the state file (write and flush) and two network crossings,
+    /// each at p99.
     pub round_trip_ms: f64,
+    /// The new leader's blocking flush of its log (write and flush, each at p99) before its
+    /// first heartbeat. Never above half the round trip when the state file's fsync takes
+    /// as long as the log's.
+    pub first_heartbeat_ms: f64,
     pub election_timeout_min_ms: u64,
     pub heartbeat_interval_ms: u64,
 }
@@ -34,15 +41,23 @@ impl Timing {
     /// heartbeats come faster than it.
     pub fn holds(&self) -> bool {
         let et = self.election_timeout_min_ms as f64;
-        self.round_trip_ms <= et * ROUND_TRIP_FRACTION_MAX
+        self.round_trip_ms.max(self.first_heartbeat_ms) <= et * ROUND_TRIP_FRACTION_MAX
             && self.heartbeat_interval_ms < self.election_timeout_min_ms
     }
 
     /// A sentence for a liveness finding when the assumption breaks, else `None`.
     pub fn note(&self) -> Option<String> {
         (!self.holds()).then(|| {
+            let leader = if self.first_heartbeat_ms > self.round_trip_ms / 2.0 {
+                format!(
+                    ", a new leader's blocking log flush before its first heartbeat takes {:.1} ms",
+                    self.first_heartbeat_ms
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "the scenario breaks Raft's timing assumption: an election's round trip with two blocking flushes takes {:.1} ms at p99 and heartbeats come every {} ms, against a minimum election timeout of {} ms (the round trip should be at most three quarters of it, the heartbeat below it), so elections may split and leaders churn with no fault",
+                "the scenario breaks Raft's timing assumption: an election's round trip with two blocking flushes takes {:.1} ms at p99{leader} and heartbeats come every {} ms, against a minimum election timeout of {} ms (the round trip should be at most three quarters of it, the heartbeat below it), so elections may split and leaders churn with no fault",
                 self.round_trip_ms, self.heartbeat_interval_ms, self.election_timeout_min_ms
             )
         })
@@ -54,8 +69,10 @@ pub fn timing(s: &Scenario) -> Timing {
     let net = p99(&s.network.latency_ms);
     let write = p99(&s.disk.write_latency_us) / 1e3;
     let flush = p99(&s.disk.flush_latency_ms);
+    let state_flush = s.disk.state_flush_latency_ms.as_ref().map_or(flush, p99);
     Timing {
-        round_trip_ms: 2.0 * (net + write + flush),
+        round_trip_ms: 2.0 * (net + write + state_flush),
+        first_heartbeat_ms: write + flush,
         election_timeout_min_ms: s.raft.election_timeout_ms.min,
         heartbeat_interval_ms: s.raft.heartbeat_interval_ms,
     }
@@ -72,7 +89,8 @@ pub fn election_timeout_scale(t: &Timing) -> Option<u64> {
     if et <= 0.0 {
         return None;
     }
-    let for_round_trip = (t.round_trip_ms / (et * ROUND_TRIP_FRACTION_MAX)).ceil();
+    let slowest = t.round_trip_ms.max(t.first_heartbeat_ms);
+    let for_round_trip = (slowest / (et * ROUND_TRIP_FRACTION_MAX)).ceil();
     let for_heartbeat = (t.heartbeat_interval_ms as f64 / et).floor() + 1.0;
     let k = for_round_trip.max(for_heartbeat).max(2.0);
     let k = (k <= ELECTION_TIMEOUT_SCALE_MAX as f64).then_some(k as u64)?;
@@ -133,6 +151,26 @@ mod tests {
             max: 150.0,
         };
         assert!(!timing(&s).holds());
+    }
+
+    #[test]
+    fn a_fast_state_file_leaves_the_new_leaders_log_flush_to_break_it() {
+        let mut s = Scenario::with_defaults("d", 3, Mode::ParallelAppend);
+        s.disk.flush_latency_ms = Latency::Uniform {
+            min: 50.0,
+            max: 300.0,
+        };
+        s.disk.state_flush_latency_ms = Some(Latency::Constant { value: 1.0 });
+        let t = timing(&s);
+        // 2 x (9.91 + 0.05 + 1) ms for the election; 0.05 + 297.5 ms for the leader.
+        assert!(t.round_trip_ms < 25.0, "{t:?}");
+        assert!((t.first_heartbeat_ms - 297.55).abs() < 0.01, "{t:?}");
+        assert!(!t.holds());
+        assert!(
+            t.note()
+                .is_some_and(|n| n.contains("before its first heartbeat"))
+        );
+        assert_eq!(election_timeout_scale(&t), Some(3), "297.55 / (0.75 x 150)");
     }
 
     #[test]

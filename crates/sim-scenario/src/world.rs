@@ -5,13 +5,13 @@
 //! nanoseconds.
 
 use crate::model::{
-    Bug, ClientAck, CommitRule, CrashModel, FollowerAppend, FollowerFlush, LatencyUnit, Mode,
-    ReadPath, Scenario,
+    Bug, ClientAck, CommitRule, CrashModel, FlushOrder, FollowerAppend, FollowerFlush, LatencyUnit,
+    Mode, ReadPath, Scenario,
 };
 use raft_core::{AckRule, CoreMutant, Durability, FlushWait};
 use sim_cluster::config::{AdapterMutant, MutantPlacement, WorkloadConfig};
 use sim_cluster::{StoreMutant, WorldConfig};
-use sim_disk::{CrashModel as DiskCrash, DiskConfig};
+use sim_disk::{CrashModel as DiskCrash, DiskConfig, FlushOrder as DiskFlushOrder};
 use sim_net::NetConfig;
 
 /// The world a scenario describes. The scenario was validated when it was read, so the
@@ -128,6 +128,11 @@ fn disk_config(s: &Scenario) -> DiskConfig {
     DiskConfig {
         write_latency: s.disk.write_latency_us.to_dist(LatencyUnit::Microseconds),
         flush_latency: s.disk.flush_latency_ms.to_dist(LatencyUnit::Milliseconds),
+        side_files_flush_latency: s
+            .disk
+            .state_flush_latency_ms
+            .as_ref()
+            .map(|l| l.to_dist(LatencyUnit::Milliseconds)),
         crash_model: match s.disk.crash {
             CrashModel::LoseUnflushed => DiskCrash::LoseUnflushed,
             CrashModel::KeepRandomSubset => DiskCrash::KeepRandomSubset,
@@ -136,6 +141,10 @@ fn disk_config(s: &Scenario) -> DiskConfig {
         sector_bytes: s.disk.sector_bytes,
         fsync_error_rate: s.disk.fsync_error_rate,
         corruption_rate: s.disk.corruption_rate,
+        flush_order: match s.disk.flush_order {
+            FlushOrder::Submission => DiskFlushOrder::Submission,
+            FlushOrder::PerFile => DiskFlushOrder::PerFile,
+        },
     }
 }
 

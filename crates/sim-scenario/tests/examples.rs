@@ -137,11 +137,13 @@ fn a_minimal_file_gets_every_documented_default() {
                 p50: 2.0,
                 p99: 30.0,
             },
+            state_flush_latency_ms: None,
             crash: CrashModel::LoseUnflushed,
             sector_bytes: 512,
             fsync_error_rate: 0.0,
             corruption_rate: 0.0,
             fsync_error_policy: FsyncErrorPolicy::Crash,
+            flush_order: FlushOrder::Submission,
         },
         network: Network {
             latency_ms: Latency::Uniform {

@@ -220,16 +220,24 @@ fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
             probability(),
             select(FsyncErrorPolicy::ALL.to_vec()),
         ),
+        (
+            proptest::option::of(latency()),
+            select(FlushOrder::ALL.to_vec()),
+        ),
     )
-        .prop_map(|((w, f, crash, shift), (fsync, corruption, policy))| Disk {
-            write_latency_us: w,
-            flush_latency_ms: f,
-            crash,
-            sector_bytes: 1 << shift,
-            fsync_error_rate: fsync,
-            corruption_rate: corruption,
-            fsync_error_policy: policy,
-        });
+        .prop_map(
+            |((w, f, crash, shift), (fsync, corruption, policy), (state, order))| Disk {
+                write_latency_us: w,
+                flush_latency_ms: f,
+                state_flush_latency_ms: state,
+                crash,
+                sector_bytes: 1 << shift,
+                fsync_error_rate: fsync,
+                corruption_rate: corruption,
+                fsync_error_policy: policy,
+                flush_order: order,
+            },
+        );
     let network = (latency(), probability(), probability(), any::<bool>()).prop_map(
         |(latency_ms, drop_rate, duplicate_rate, reorder)| Network {
             latency_ms,
