@@ -134,6 +134,66 @@ fn a_hazard_is_followed_up_into_a_loss_that_replays() {
     );
 }
 
+/// A hazard whose window holds no disk boundary: a new leader counts its unflushed tail
+/// (the `new-leader-marks-tail-flushed` mutant, on a disk whose log fsync can outlast an
+/// election timeout and whose state file syncs on its own). The follow-up power losses at
+/// commit steps (`all@N:cK`) reach inside that window; the pair replays, and the same
+/// exploration without the bug is clean, one node and whole-cluster power loss alike.
+#[test]
+fn a_power_loss_at_a_commit_step_turns_a_new_leaders_counted_tail_into_a_loss() {
+    let scratch = Scratch::new("explore-commit-step");
+    let dir = scratch.path();
+    let file = scenario("new-leader-marks-tail-flushed-small.toml");
+    let o = run(dir, &["explore", &file]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("durability-loss on "), "{out}");
+    let at_commit = out
+        .lines()
+        .find(|l| l.contains("durability-loss at") && l.contains(" then all@") && l.contains(":c"))
+        .expect("a loss whose power loss falls on a commit step");
+    let (crash, rest) = at_commit
+        .trim()
+        .strip_prefix("crash points ")
+        .and_then(|l| l.split_once(" then "))
+        .expect("two points");
+    // `all@1:c13:0,last=3: durability-loss at ...`: the point is its first three fields.
+    let power_loss = rest.split(':').take(3).collect::<Vec<_>>().join(":");
+    let replay = run(
+        dir,
+        &[
+            "repro",
+            &file,
+            "--crash-point",
+            crash,
+            "--crash-point",
+            &power_loss,
+        ],
+    );
+    let replay_out = stdout(&replay);
+    assert_eq!(replay.status.code(), Some(1), "{replay_out}");
+    assert!(
+        replay_out.contains("violation: durability-loss"),
+        "{power_loss}: {replay_out}"
+    );
+
+    let text = std::fs::read_to_string(&file).expect("the bundled scenario");
+    let control = dir.join("control.toml");
+    std::fs::write(
+        &control,
+        text.replace("bug = \"new-leader-marks-tail-flushed\"", "bug = \"none\""),
+    )
+    .expect("write the control");
+    let control = control.display().to_string();
+    for scope in [&[][..], &["--power-loss"][..]] {
+        let mut args = vec!["explore", control.as_str()];
+        args.extend_from_slice(scope);
+        let o = run(dir, &args);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{scope:?}: {out}");
+    }
+}
+
 #[test]
 fn the_bound_on_runs_is_said_and_fails() {
     let scratch = Scratch::new("explore-bound");

@@ -9,10 +9,17 @@
 //! cluster no time to converge, and no other fault fires there either). Several changes in
 //! one step (two writes landing at one instant) make one boundary.
 //!
+//! A node also makes a **commit step** whenever its commit index advances. A commit step
+//! changes no disk, but it is where a leader makes a promise: an entry counted committed
+//! while durable on fewer than a majority (a durability hazard) becomes one at a commit
+//! step, and the window until its flushes end may hold no disk boundary at all. A point
+//! may therefore name a commit step instead of a boundary (`at_commit`), counted the same
+//! way (per node, from 1, workload phase only).
+//!
 //! A run takes up to [`CRASH_POINTS_MAX`] points, each crashing when its node crosses its
-//! boundary, numbered in the run the earlier points made: `explore` follows a run whose
-//! crash left a durability hazard with a power loss at each later boundary, the second
-//! failure that turns the hazard into a loss.
+//! boundary (or commit step), numbered in the run the earlier points made: `explore` follows
+//! a run whose crash left a durability hazard with a power loss at each later boundary and
+//! commit step, the second failure that turns the hazard into a loss.
 
 use raft_core::NodeId;
 use serde::Serialize;
@@ -32,6 +39,8 @@ pub struct CrashPoint {
     pub outcome: u64,
     pub whole_cluster: bool,
     pub last_up: Option<NodeId>,
+    /// `boundary` counts the node's commit steps instead of its disk-I/O boundaries.
+    pub at_commit: bool,
 }
 
 /// Crash points one run takes at most: a crash, and the power loss that follows it.
@@ -48,6 +57,10 @@ pub struct BoundaryReport {
     /// Each node's boundaries up to and including the first crash point, when it was
     /// reached: a later point is one above its node's count here.
     pub boundaries_at_first_point: Option<Vec<u64>>,
+    /// Commit steps each node made in the workload phase, by node position.
+    pub commits: Vec<u64>,
+    /// Each node's commit steps up to the first crash point, when it was reached.
+    pub commits_at_first_point: Option<Vec<u64>>,
 }
 
 /// The world's bookkeeping of boundaries.
@@ -77,6 +90,8 @@ impl Boundaries {
                 boundaries: vec![0; usize::from(nodes)],
                 outcomes: None,
                 boundaries_at_first_point: None,
+                commits: vec![0; usize::from(nodes)],
+                commits_at_first_point: None,
             },
         }
     }
@@ -91,10 +106,24 @@ impl Boundaries {
         }
         self.report.boundaries[n] += 1;
         let at = self.report.boundaries[n];
-        let which = self
-            .points
-            .iter()
-            .position(|p| p.node == NodeId::from_index(n) && p.boundary == at)?;
+        self.point_at(n, at, false)
+    }
+
+    /// Node `n`'s commit index advanced: which crash point, if any, this commit step is.
+    /// `counting` is false outside the workload phase.
+    pub fn committed(&mut self, n: usize, counting: bool) -> Option<u8> {
+        if !counting {
+            return None;
+        }
+        self.report.commits[n] += 1;
+        let at = self.report.commits[n];
+        self.point_at(n, at, true)
+    }
+
+    fn point_at(&self, n: usize, at: u64, at_commit: bool) -> Option<u8> {
+        let which = self.points.iter().position(|p| {
+            p.node == NodeId::from_index(n) && p.boundary == at && p.at_commit == at_commit
+        })?;
         Some(u8::try_from(which).expect("at most CRASH_POINTS_MAX points"))
     }
 
@@ -103,6 +132,7 @@ impl Boundaries {
         if which == 0 {
             self.report.outcomes = Some(outcomes);
             self.report.boundaries_at_first_point = Some(self.report.boundaries.clone());
+            self.report.commits_at_first_point = Some(self.report.commits.clone());
         }
         self.points[usize::from(which)]
     }

@@ -85,14 +85,34 @@ impl<M: Wire> World<M> {
         }
     }
 
+    /// Node `n`'s commit index advanced: a commit step (`crash_point.rs`), counted when
+    /// crash points are asked for.
+    pub(crate) fn count_commit_step(&mut self, n: usize) {
+        let counting = self.counting_boundaries();
+        if let Some(point) = self
+            .boundaries
+            .as_mut()
+            .and_then(|b| b.committed(n, counting))
+        {
+            let now = self.k.now();
+            let id = self.nodes[n].id;
+            self.k.push(now, Event::CrashPoint { node: id, point });
+        }
+    }
+
+    /// Whether boundaries and commit steps count now: in the workload phase only.
+    fn counting_boundaries(&self) -> bool {
+        self.phase == crate::world::Phase::Running
+            && self.k.now() < SimTime::from_ms(self.config.run.duration_ms)
+    }
+
     /// Queues the disk wakeup of node `n` if its disk now completes something earlier.
     /// Every step that touches a disk ends here, so this is also where a node's disk-I/O
     /// boundaries are counted (`crash_point.rs`), when asked for.
     pub(crate) fn arm_disk(&mut self, n: usize) {
+        let counting = self.counting_boundaries();
         if let Some(b) = &mut self.boundaries {
             let stats = self.nodes[n].disk.stats();
-            let counting = self.phase == crate::world::Phase::Running
-                && self.k.now() < SimTime::from_ms(self.config.run.duration_ms);
             if let Some(point) =
                 b.crossed(n, stats.ops_completed + stats.flushes_submitted, counting)
             {

@@ -168,7 +168,10 @@ impl<M: Wire> World<M> {
         let id = self.nodes[n].id;
         match notice {
             Notice::RoleChanged { role, term } => self.notice_role(n, role, term),
-            Notice::Commit { index } => self.k.emit(TraceEvent::Commit { node: id, index }),
+            Notice::Commit { index } => {
+                self.k.emit(TraceEvent::Commit { node: id, index });
+                self.count_commit_step(n);
+            }
             Notice::Apply { index, term, req } => {
                 self.persist_apply(n, index);
                 self.k.emit(TraceEvent::Apply {

@@ -5,7 +5,10 @@
 //! With `--explore`, a small variant of each mutant's scenario is also explored
 //! (`explore/`: every crash point of one node, then a power loss of the whole cluster at
 //! each), and the row says what that found and in how much wall time; the seed columns
-//! give the wall time until the first detecting seed, run in order.
+//! give the wall time until the first detecting seed, run in order. The small variant is
+//! `scenarios/explore/NAME-small.toml` beside the bug scenario `scenarios/bugs/NAME.toml`
+//! when that file exists and names the same bug (a small scenario made for the mutant);
+//! otherwise it is derived from the bug scenario (`explore::small_variant`).
 //! docs/mutation-matrix.md is this command's output, not typed.
 
 use crate::Exit;
@@ -16,6 +19,7 @@ use crate::seeds::{self, SeedResult};
 use sim_scenario::{Bug, Invariant, Named};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Instant;
 
 pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
@@ -52,7 +56,9 @@ pub fn matrix(args: MatrixArgs) -> anyhow::Result<Exit> {
             .iter()
             .position(|inv| !inv.is_empty())
             .map(|k| per_seed * (k + 1) as f64);
-        let explored = args.explore.then(|| explored(s, jobs));
+        let explored = args
+            .explore
+            .then(|| explored(&small_scenario(&l.path, s), jobs));
         rows.push(Row {
             name: s.name.clone(),
             bug: s.cluster.bug,
@@ -115,13 +121,28 @@ const EXPLORE_SEEDS: u64 = 5;
 /// The bound on runs of one exploration in the matrix.
 const EXPLORE_RUNS_MAX: u64 = 5_000;
 
-/// Explores the small variant of `s`: one node at every crash point, then a power loss of
-/// the whole cluster at every point; the first that finds a violation other than a
+/// The small scenario the matrix explores for the bug scenario `s` read from `path`: the
+/// bundled `../explore/NAME-small.toml` when it exists and names the same bug, else the
+/// variant derived from `s`.
+fn small_scenario(path: &Path, s: &sim_scenario::Scenario) -> sim_scenario::Scenario {
+    let made = path
+        .file_stem()
+        .and_then(|stem| {
+            let dir = path.parent()?.parent()?.join("explore");
+            Some(dir.join(format!("{}-small.toml", stem.to_string_lossy())))
+        })
+        .filter(|p| p.is_file())
+        .and_then(|p| sim_scenario::load(&p).ok())
+        .filter(|small| small.cluster.bug == s.cluster.bug);
+    made.unwrap_or_else(|| crate::explore::small_variant(s, EXPLORE_WRITES))
+}
+
+/// Explores `small`, a mutant's small scenario: one node at every crash point, then a power
+/// loss of the whole cluster at every point; the first that finds a violation other than a
 /// durability hazard (else the first that finds a hazard) says what, where, and how long the
 /// exploration took until then.
-fn explored(s: &sim_scenario::Scenario, jobs: usize) -> String {
-    let small = crate::explore::small_variant(s, EXPLORE_WRITES);
-    let config = sim_scenario::world_config(&small);
+fn explored(small: &sim_scenario::Scenario, jobs: usize) -> String {
+    let config = sim_scenario::world_config(small);
     let started = Instant::now();
     let mut scopes = Vec::new();
     let mut hazard_only = None;

@@ -181,6 +181,7 @@ pub fn explore_world(
                 outcome: 0,
                 whole_cluster: power_loss,
                 last_up: None,
+                at_commit: false,
             })
         })
         .collect();
@@ -253,26 +254,38 @@ pub fn explore_world(
 }
 
 /// After crash point `first`, whose run counted `report`: a power loss of the whole cluster
-/// at each later boundary of each node (outcome 0), once per node that comes back last —
-/// the others elect a leader without it, which is how the one durable copy of an entry is
-/// outvoted. By node, then boundary, then the node last up.
+/// at each later boundary of each node (outcome 0), then at each later commit step of each
+/// node (where a hazard opens, and its window may hold no boundary), once per node that
+/// comes back last — the others elect a leader without it, which is how the one durable
+/// copy of an entry is outvoted. Boundaries before commit steps; within each, by node, then
+/// step, then the node last up.
 fn later_power_losses(first: CrashPoint, report: &BoundaryReport) -> Vec<Schedule> {
-    let Some(at_first) = &report.boundaries_at_first_point else {
+    let (Some(boundaries_before), Some(commits_before)) = (
+        &report.boundaries_at_first_point,
+        &report.commits_at_first_point,
+    ) else {
         return Vec::new();
     };
     let nodes = report.boundaries.len();
     let mut out = Vec::new();
-    for (n, (&total, &before)) in report.boundaries.iter().zip(at_first).enumerate() {
-        for boundary in before + 1..=total {
-            for last in 0..nodes {
-                let then = CrashPoint {
-                    node: NodeId::from_index(n),
-                    boundary,
-                    outcome: 0,
-                    whole_cluster: true,
-                    last_up: Some(NodeId::from_index(last)),
-                };
-                out.push(vec![first, then]);
+    let kinds = [
+        (false, &report.boundaries, boundaries_before),
+        (true, &report.commits, commits_before),
+    ];
+    for (at_commit, totals, befores) in kinds {
+        for (n, (&total, &before)) in totals.iter().zip(befores).enumerate() {
+            for boundary in before + 1..=total {
+                for last in 0..nodes {
+                    let then = CrashPoint {
+                        node: NodeId::from_index(n),
+                        boundary,
+                        outcome: 0,
+                        whole_cluster: true,
+                        last_up: Some(NodeId::from_index(last)),
+                        at_commit,
+                    };
+                    out.push(vec![first, then]);
+                }
             }
         }
     }

@@ -7,12 +7,14 @@ use sim_core::NodeId;
 
 /// Parses `NODE:BOUNDARY[:OUTCOME]` (outcome 0 when left out), or with a leading `all@`
 /// the same point as a power loss of the whole cluster, for a cluster of `nodes`; a power
-/// loss may end in `,last=NODE`, the node that comes back last.
+/// loss may end in `,last=NODE`, the node that comes back last. `BOUNDARY` written `cK`
+/// is the node's `K`-th commit step instead of a disk-I/O boundary.
 pub fn parse(text: &str, nodes: u8) -> Result<CrashPoint, String> {
     let expected = "expected [all@]NODE:BOUNDARY[:OUTCOME][,last=NODE], e.g. 2:17 or \
                     all@2:17:3,last=1 (node 2, its 17th disk-I/O boundary, crash outcome 3; \
-                    all@: every node loses power there, and node 1 comes back last), as \
-                    `explore` prints them";
+                    all@: every node loses power there, and node 1 comes back last; a \
+                    BOUNDARY written c17 is node 2's 17th commit step), as `explore` \
+                    prints them";
     let trimmed = text.trim();
     let (whole_cluster, rest) = match trimmed.strip_prefix("all@") {
         Some(rest) => (true, rest),
@@ -45,7 +47,11 @@ pub fn parse(text: &str, nodes: u8) -> Result<CrashPoint, String> {
         return Err(format!("crash point `{text}`: {expected}"));
     }
     let node = node_id(parts[0], "node")?;
-    let boundary = number(parts[1], "boundary")?;
+    let (at_commit, step) = match parts[1].strip_prefix('c') {
+        Some(step) => (true, step),
+        None => (false, parts[1]),
+    };
+    let boundary = number(step, "boundary")?;
     if boundary == 0 {
         return Err(format!(
             "crash point `{text}`: boundaries count from 1; {expected}"
@@ -61,6 +67,7 @@ pub fn parse(text: &str, nodes: u8) -> Result<CrashPoint, String> {
         outcome,
         whole_cluster,
         last_up,
+        at_commit,
     })
 }
 
@@ -94,7 +101,8 @@ pub fn schedule_text(points: &[CrashPoint]) -> String {
 pub fn text(p: &CrashPoint) -> String {
     let scope = if p.whole_cluster { "all@" } else { "" };
     let last = p.last_up.map(|n| format!(",last={n}")).unwrap_or_default();
-    format!("{scope}{}:{}:{}{last}", p.node, p.boundary, p.outcome)
+    let step = if p.at_commit { "c" } else { "" };
+    format!("{scope}{}:{step}{}:{}{last}", p.node, p.boundary, p.outcome)
 }
 
 #[cfg(test)]
@@ -115,6 +123,11 @@ mod tests {
         let ordered = parse("all@3:5,last=2", 3).expect("valid");
         assert_eq!(ordered.last_up, Some(NodeId(2)));
         assert_eq!(text(&ordered), "all@3:5:0,last=2");
+        let commit = parse("all@1:c12,last=3", 3).expect("valid");
+        assert!(commit.at_commit && commit.whole_cluster);
+        assert_eq!(commit.boundary, 12);
+        assert_eq!(text(&commit), "all@1:c12:0,last=3");
+        assert!(!ordered.at_commit);
     }
 
     #[test]
