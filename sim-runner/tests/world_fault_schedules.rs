@@ -1,12 +1,12 @@
 //! Property: the correct modes lose nothing under any fault schedule. Random explicit
-//! schedules of crashes, restarts, isolations, partitions (one-way too), heals and disk
+//! schedules of crashes (power losses and process crashes), restarts, isolations, partitions (one-way too), heals and disk
 //! stalls, over sync and parallel-append, on random seeds: no invariant fires.
 
 mod world_trace;
 
 use proptest::prelude::*;
 use sim_core::NodeId;
-use sim_scenario::{FaultAction, Mode, NodeSel, ScheduledFault};
+use sim_scenario::{CrashKind, FaultAction, Mode, NodeSel, ScheduledFault};
 
 const DURATION_MS: u64 = 2_000;
 
@@ -21,7 +21,8 @@ fn node_sel() -> impl Strategy<Value = NodeSel> {
 
 fn action() -> impl Strategy<Value = FaultAction> {
     prop_oneof![
-        3 => node_sel().prop_map(|node| FaultAction::Crash { node }),
+        2 => node_sel().prop_map(|node| FaultAction::Crash { node, kind: CrashKind::Power }),
+        1 => node_sel().prop_map(|node| FaultAction::Crash { node, kind: CrashKind::Process }),
         3 => node_sel().prop_map(|node| FaultAction::Restart { node }),
         1 => node_sel().prop_map(|node| FaultAction::Isolate { node }),
         1 => Just(FaultAction::Partition { groups: vec![vec![NodeId(1)], vec![NodeId(2), NodeId(3)]], one_way: false }),

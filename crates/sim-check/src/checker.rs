@@ -294,7 +294,14 @@ mod tests {
                 index: LogIndex(2),
             },
         );
-        let found = feed(&mut c, 6, TraceEvent::Crash { node });
+        let found = feed(
+            &mut c,
+            6,
+            TraceEvent::Crash {
+                node,
+                crash: sim_trace::CrashKind::Power,
+            },
+        );
         assert_eq!(
             kinds(&found),
             ["hazard", "durability-loss", "hazard", "durability-loss"]

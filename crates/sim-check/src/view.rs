@@ -135,7 +135,7 @@ impl View {
                 ..
             } => self.on_durable(*node, *from_index, *index, entries, derived),
             TraceEvent::Commit { node, index } => self.on_commit(*node, *index, derived),
-            TraceEvent::Crash { node } => self.on_crash(*node, derived),
+            TraceEvent::Crash { node, .. } => self.on_crash(*node, derived),
             TraceEvent::Restart {
                 node,
                 log_last_index,

@@ -451,7 +451,13 @@ fn the_story_of_a_lost_entry_tells_the_crash_and_the_election_that_lost_it() {
     s.append(t + 1, 1, 2, 1);
     s.append(t + 2, 2, 2, 1);
     s.commit(t + 3, 1, 2);
-    s.event(t + 4, TraceEvent::Crash { node: NodeId(1) });
+    s.event(
+        t + 4,
+        TraceEvent::Crash {
+            node: NodeId(1),
+            crash: sim_trace::CrashKind::Power,
+        },
+    );
     s.role(t + 5, 2, Role::Follower, 2);
     s.role(t + 6, 3, Role::Candidate, 2);
     s.event(

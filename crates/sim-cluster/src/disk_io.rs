@@ -169,7 +169,11 @@ impl<M: Wire> World<M> {
             return;
         }
         if !c.ok && self.config.fsync_error_policy == FsyncErrorPolicy::Crash {
-            self.crash_and_restart_later(n, sim_disk::CrashChoice::Drawn, false);
+            // The node stops itself (PostgreSQL's answer to a failed fsync). Modelled as a
+            // power loss, as it was before crashes had kinds: the pages the failed fsync
+            // dropped are gone either way (docs/faults.md).
+            let kind = crate::config::CrashKind::Power;
+            self.crash_and_restart_later(n, sim_disk::CrashChoice::Drawn, kind, false);
             return;
         }
         if c.file == LOG_FILE {

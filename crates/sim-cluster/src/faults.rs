@@ -6,7 +6,7 @@
 //! fires. Random faults fire on whole milliseconds, so the faults a run fired can be
 //! written back as an explicit `[[faults.schedule]]` (`at_ms`) exactly.
 
-use crate::config::{FaultAction, FaultPlan, NodeSel, RangeMs, ScheduledFault};
+use crate::config::{CrashKind, FaultAction, FaultPlan, NodeSel, RangeMs, ScheduledFault};
 use crate::event::Event;
 use crate::kernel::Kernel;
 use raft_core::NodeId;
@@ -92,6 +92,18 @@ impl FaultInjector {
         Some(pool[self.rng.below(pool.len() as u64) as usize])
     }
 
+    /// What a random crash takes down: a draw only when the plan mixes both kinds.
+    pub fn crash_kind(&mut self) -> CrashKind {
+        let f = self.plan.process_crash_fraction;
+        if f <= 0.0 {
+            CrashKind::Power
+        } else if f >= 1.0 || self.rng.unit_f64() < f {
+            CrashKind::Process
+        } else {
+            CrashKind::Power
+        }
+    }
+
     /// How long a crashed node stays down before its supervisor restarts it.
     pub fn restart_delay(&mut self) -> SimDuration {
         self.draw_ms(self.plan.restart_delay_ms)
@@ -147,7 +159,14 @@ impl FaultInjector {
         self.fired(
             now,
             match action {
-                "crash" => FaultAction::Crash { node },
+                "crash" => FaultAction::Crash {
+                    node,
+                    kind: CrashKind::Power,
+                },
+                "process-crash" => FaultAction::Crash {
+                    node,
+                    kind: CrashKind::Process,
+                },
                 "restart" => FaultAction::Restart { node },
                 "isolate" => FaultAction::Isolate { node },
                 "disk-stall" => FaultAction::DiskStall { node },

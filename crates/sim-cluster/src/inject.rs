@@ -6,7 +6,7 @@
 //! network holds one set of cuts: a partition replaces the previous one, and the end of a
 //! random partition heals every cut (docs/faults.md).
 
-use crate::config::{FaultAction, HealNetwork, NodeSel};
+use crate::config::{CrashKind, FaultAction, HealNetwork, NodeSel, crash_action};
 use crate::event::Event;
 use crate::faults::PartitionDraw;
 use crate::wire::Wire;
@@ -25,9 +25,11 @@ impl<M: Wire> World<M> {
             .filter(|n| self.nodes[*n].is_up())
             .collect();
         if let Some(n) = self.faults.pick(&up) {
-            self.crash_and_restart_later(n, CrashChoice::Drawn, true);
+            let kind = self.faults.crash_kind();
+            self.crash_and_restart_later(n, CrashChoice::Drawn, kind, true);
             let now = self.k.now();
-            self.faults.fired_on(now, "crash", NodeId::from_index(n));
+            self.faults
+                .fired_on(now, crash_action(kind), NodeId::from_index(n));
         }
         self.faults.next_crash(&mut self.k);
     }
@@ -36,8 +38,14 @@ impl<M: Wire> World<M> {
     /// after `restart_delay_ms` (random crashes, a node that died on a failed fsync under
     /// the `crash` policy, crash points). `fault` says which: only a random crash's restart
     /// is a fault that the fired schedule records.
-    pub(crate) fn crash_and_restart_later(&mut self, n: usize, choice: CrashChoice, fault: bool) {
-        self.crash_node_choosing(n, choice);
+    pub(crate) fn crash_and_restart_later(
+        &mut self,
+        n: usize,
+        choice: CrashChoice,
+        kind: CrashKind,
+        fault: bool,
+    ) {
+        self.crash_node_choosing(n, choice, kind);
         let delay = self.faults.restart_delay();
         let node = &self.nodes[n];
         let at = self.k.now().after(delay);
@@ -134,11 +142,11 @@ impl<M: Wire> World<M> {
             return;
         }
         match self.faults.scheduled(index) {
-            FaultAction::Crash { node } => self.with_node(
+            FaultAction::Crash { node, kind } => self.with_node(
                 node,
-                "crash",
+                crash_action(kind),
                 |w, n| w.nodes[n].is_up(),
-                |w, n| w.crash_node(n),
+                |w, n| w.crash_node(n, kind),
             ),
             FaultAction::Restart { node } => self.with_node(
                 node,

@@ -3,6 +3,7 @@
 //! as a real process would (`recovery.rs`: corrupt tail discarded), and a persistent state
 //! machine keeps what it applied.
 
+use crate::config::CrashKind;
 use crate::config::StateMachine;
 use crate::recovery;
 use crate::state_file::StateFile;
@@ -15,9 +16,10 @@ use sim_disk::CrashChoice;
 use sim_trace::TraceEvent;
 
 impl<M: Wire> World<M> {
-    /// Crashes node `n` (a no-op if it is down), its disk's outcome drawn.
-    pub(crate) fn crash_node(&mut self, n: usize) {
-        self.crash_node_choosing(n, CrashChoice::Drawn);
+    /// Crashes node `n` (a no-op if it is down): a power loss, its disk's outcome drawn,
+    /// or the death of its process.
+    pub(crate) fn crash_node(&mut self, n: usize, kind: CrashKind) {
+        self.crash_node_choosing(n, CrashChoice::Drawn, kind);
     }
 
     /// A crash point was crossed: crash the node with the chosen outcome (and, for a power
@@ -35,11 +37,16 @@ impl<M: Wire> World<M> {
             .map(|b| b.fire(which, outcomes))
             .expect("a crash point event comes from a crash point");
         let chosen = CrashChoice::Chosen(point.outcome.min(outcomes - 1));
-        self.crash_and_restart_later(n, chosen, false);
+        self.crash_and_restart_later(n, chosen, CrashKind::Power, false);
         if point.whole_cluster {
             for m in 0..self.nodes.len() {
                 if m != n && self.nodes[m].is_up() {
-                    self.crash_and_restart_later(m, CrashChoice::Chosen(0), false);
+                    self.crash_and_restart_later(
+                        m,
+                        CrashChoice::Chosen(0),
+                        CrashKind::Power,
+                        false,
+                    );
                 }
             }
             if let Some(last) = point.last_up {
@@ -50,7 +57,9 @@ impl<M: Wire> World<M> {
         }
     }
 
-    pub(crate) fn crash_node_choosing(&mut self, n: usize, choice: CrashChoice) {
+    /// Crashes node `n`: with a power loss the disk's crash model takes its `choice` of
+    /// outcome; a process crash keeps the page cache (`choice` unused).
+    pub(crate) fn crash_node_choosing(&mut self, n: usize, choice: CrashChoice, kind: CrashKind) {
         let node = &mut self.nodes[n];
         let Some(core) = node.core.take() else { return };
         node.pre_crash_log.clear();
@@ -61,12 +70,22 @@ impl<M: Wire> World<M> {
             t.clear();
         }
         node.incarnation += 1;
-        node.disk.crash_choosing(choice);
+        match kind {
+            CrashKind::Power => {
+                node.disk.crash_choosing(choice);
+            }
+            CrashKind::Process => {
+                node.disk.process_crash();
+            }
+        }
         node.store.crash(&node.disk, &mut self.k.pending);
         let id = node.id;
         self.net.crash(id);
         self.k.emit_pending();
-        self.k.emit(TraceEvent::Crash { node: id });
+        self.k.emit(TraceEvent::Crash {
+            node: id,
+            crash: kind,
+        });
         // Every connection to the dead process broke: the next request to it re-creates
         // one (NuRaft's reconnect, which forgets what the peer was known to hold).
         for m in 0..self.nodes.len() {
@@ -86,6 +105,12 @@ impl<M: Wire> World<M> {
         let trusts_volatile = self.config.mutant.recovery_trusts_volatile;
         let layout = self.config.mutant.state_layout();
         let node = &mut self.nodes[n];
+        // After a process crash the page cache still holds what the dead process wrote and
+        // never flushed: the store syncs its files before it trusts what it reads.
+        if node.disk.unflushed_changes() > 0 {
+            node.disk.sync_all();
+            node.store.crash(&node.disk, &mut self.k.pending);
+        }
         let saved = StateFile::recover(&mut node.disk, sector_bytes);
         let mut bytes = Vec::new();
         node.disk.read_for_recovery(LOG_FILE, &mut bytes);

@@ -192,6 +192,37 @@ impl Disk {
         self.crash_choosing(CrashChoice::Drawn)
     }
 
+    /// The process using the disk dies and the machine does not: operations in flight are
+    /// cancelled (a write whose call had not returned never lands, a flush in progress
+    /// makes nothing durable), and everything that landed stays in the page cache, still
+    /// not durable: a later flush of its file makes it durable, a power loss decides its
+    /// fate under the crash model. No fault draw. Returns how many operations it cancelled.
+    pub fn process_crash(&mut self) -> u64 {
+        let cancelled = self.lanes.cancel_all() as u64;
+        self.stats.process_crashes += 1;
+        self.stats.ops_cancelled += cancelled;
+        cancelled
+    }
+
+    /// Makes every landed change durable at once, in landing order: the fsync a process
+    /// recovering after a process crash runs on each file before it trusts what it reads
+    /// (its latency is not modelled). Changes a failed flush dropped stay dropped. Nothing
+    /// may be in flight. Returns how many changes became durable.
+    pub fn sync_all(&mut self) -> u64 {
+        assert_eq!(self.lanes.len(), 0, "sync_all with operations in flight");
+        let synced = self.dirty.len() as u64;
+        for c in self.dirty.drain(..) {
+            c.change
+                .apply(&mut self.durable[usize::from(c.file.0)], &self.arena);
+        }
+        self.arena.clear();
+        self.stats.changes_made_durable += synced;
+        for f in 0..self.durable.len() {
+            self.check_cache_matches_media(FileId(f as u8));
+        }
+        synced
+    }
+
     /// How many distinct outcomes a crash right now would have under the disk's crash
     /// model ([`CrashChoice::Chosen`] numbers them `0..`): what `explore` enumerates.
     pub fn crash_outcomes(&self) -> u64 {
@@ -612,5 +643,46 @@ mod tests {
     #[should_panic(expected = "no file2")]
     fn an_unknown_file_is_a_bug() {
         disk(1.0, 1.0).write(t(0), FileId(2), 0, b"a");
+    }
+
+    #[test]
+    fn a_process_crash_keeps_what_landed_and_cancels_what_was_in_flight() {
+        let mut d = disk(10.0, 100.0);
+        d.write(t(0), LOG, 0, b"abc");
+        let mut out = Vec::new();
+        d.advance(t(10), &mut out);
+        d.flush(t(10), LOG);
+        d.write(t(10), VOTE, 0, b"v");
+        // The flush and the second write are in flight.
+        assert_eq!(d.process_crash(), 2);
+        assert_eq!(d.next_wakeup(), None);
+        assert_eq!((d.cached(LOG), d.durable(LOG)), (&b"abc"[..], &b""[..]));
+        assert_eq!(d.cached(VOTE), b"");
+        assert_eq!(d.unflushed_changes(), 1);
+        assert_eq!((d.stats().process_crashes, d.stats().crashes), (1, 0));
+        // A power loss before anything synced it loses it under lose-unflushed.
+        d.crash();
+        assert_eq!(d.cached(LOG), b"");
+    }
+
+    #[test]
+    fn a_recovering_process_syncs_what_the_dead_one_left_in_the_page_cache() {
+        let mut d = disk(10.0, 100.0);
+        d.write(t(0), LOG, 0, b"abc");
+        d.write(t(0), VOTE, 0, b"v");
+        let mut out = Vec::new();
+        d.advance(t(20), &mut out);
+        d.process_crash();
+        assert_eq!(d.sync_all(), 2);
+        assert_eq!((d.durable(LOG), d.durable(VOTE)), (&b"abc"[..], &b"v"[..]));
+        assert_eq!(d.unflushed_changes(), 0);
+        // Nothing is left for a power loss to take.
+        d.crash();
+        assert_eq!(d.cached(LOG), b"abc");
+        // The disk goes on as before.
+        d.write(t(30), LOG, 3, b"d");
+        d.flush(t(30), LOG);
+        run_to_idle(&mut d);
+        assert_eq!(d.durable(LOG), b"abcd");
     }
 }

@@ -20,7 +20,9 @@ pub struct DiskStats {
     /// Writes and truncates dropped from the dirty set by a failed flush.
     pub changes_dropped: u64,
     pub crashes: u64,
-    /// Operations in flight at a crash, which never completed.
+    /// Crashes of the process alone (the page cache survived).
+    pub process_crashes: u64,
+    /// Operations in flight at a crash (of either kind), which never completed.
     pub ops_cancelled: u64,
     pub sector_writes_kept: u64,
     pub sector_writes_torn: u64,

@@ -19,8 +19,8 @@ pub use sim_cluster::config::{CLIENTS_MAX, LIVENESS_TIMEOUTS_MAX};
 /// network and the workload's kind are the world's own (`sim_cluster::config`): the file
 /// names them as they are.
 pub use sim_cluster::config::{
-    FaultAction, FsyncErrorPolicy, HealNetwork, Implementation, NodeSel, RangeMs, ScheduledFault,
-    StateMachine, WorkloadKind,
+    CrashKind, FaultAction, FsyncErrorPolicy, HealNetwork, Implementation, NodeSel, RangeMs,
+    ScheduledFault, StateMachine, WorkloadKind,
 };
 
 /// A whole scenario, resolved.

@@ -5,7 +5,7 @@
 //! The spelling is the serde (kebab-case) spelling of `model.rs`; a unit test checks that.
 
 use crate::model::{
-    Bug, ClientAck, CommitRule, CrashModel, FlushOrder, FollowerAppend, FollowerFlush,
+    Bug, ClientAck, CommitRule, CrashKind, CrashModel, FlushOrder, FollowerAppend, FollowerFlush,
     FsyncErrorPolicy, HealNetwork, Implementation, Invariant, Mode, Outcome, ReadPath,
     StateMachine, WorkloadKind,
 };
@@ -69,6 +69,8 @@ named!(FsyncErrorPolicy { Crash => "crash", Retry => "retry" });
 
 named!(FlushOrder { Submission => "submission", PerFile => "per-file" });
 
+named!(CrashKind { Power => "power", Process => "process" });
+
 named!(ReadPath { Log => "log", LeaderState => "leader-state" });
 
 named!(WorkloadKind { Register => "register", ListAppend => "list-append" });
@@ -117,6 +119,7 @@ mod tests {
         agrees_with_serde::<CrashModel>();
         agrees_with_serde::<FsyncErrorPolicy>();
         agrees_with_serde::<FlushOrder>();
+        agrees_with_serde::<CrashKind>();
         agrees_with_serde::<ReadPath>();
         agrees_with_serde::<WorkloadKind>();
         agrees_with_serde::<Outcome>();

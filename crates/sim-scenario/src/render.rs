@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use crate::model::{
-    Cluster, Disk, Expect, FaultAction, Faults, Latency, Network, NodeSel, Raft, RangeMs, Run,
-    Scenario, ScheduledFault, Workload,
+    Cluster, CrashKind, Disk, Expect, FaultAction, Faults, Latency, Network, NodeSel, Raft,
+    RangeMs, Run, Scenario, ScheduledFault, Workload,
 };
 use crate::names::Named;
 use crate::schedule::ActionKind;
@@ -109,6 +109,11 @@ fn network(out: &mut String, n: &Network) {
 fn faults(out: &mut String, f: &Faults) {
     header(out, "faults");
     line(out, "crash_rate_per_s", &float(f.crash_rate_per_s));
+    line(
+        out,
+        "process_crash_fraction",
+        &float(f.process_crash_fraction),
+    );
     line(out, "restart_delay_ms", &range(&f.restart_delay_ms));
     line(out, "partition_rate_per_s", &float(f.partition_rate_per_s));
     line(
@@ -129,8 +134,13 @@ fn scheduled(out: &mut String, fault: &ScheduledFault) {
     line(out, "at_ms", &fault.at_ms.to_string());
     line(out, "action", &name(ActionKind::of(&fault.action)));
     match &fault.action {
-        FaultAction::Crash { node }
-        | FaultAction::Restart { node }
+        FaultAction::Crash { node, kind } => {
+            line(out, "node", &node_sel(*node));
+            if *kind != CrashKind::Power {
+                line(out, "kind", &name(*kind));
+            }
+        }
+        FaultAction::Restart { node }
         | FaultAction::Isolate { node }
         | FaultAction::DiskStall { node }
         | FaultAction::DiskResume { node } => line(out, "node", &node_sel(*node)),

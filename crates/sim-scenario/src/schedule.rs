@@ -7,7 +7,7 @@
 
 use crate::error::{Issue, IssueKind};
 use crate::hint;
-use crate::model::{FaultAction, Faults, NodeSel, ScheduledFault};
+use crate::model::{CrashKind, FaultAction, Faults, NodeSel, ScheduledFault};
 use crate::names::{Named, named};
 use crate::parse::set;
 use crate::reader::{Node, Table};
@@ -41,6 +41,7 @@ impl ActionKind {
         match self {
             ActionKind::Partition => &["groups", "one_way"],
             ActionKind::Heal => &[],
+            ActionKind::Crash => &["node", "kind"],
             _ => &["node"],
         }
     }
@@ -80,6 +81,12 @@ pub(crate) fn faults(
     )?;
     set(
         &t,
+        "process_crash_fraction",
+        &mut faults.process_crash_fraction,
+        Node::probability,
+    )?;
+    set(
+        &t,
         "restart_delay_ms",
         &mut faults.restart_delay_ms,
         latency::range_ms,
@@ -115,7 +122,7 @@ fn entry(node: &Node<'_, '_>, nodes: u8, duration_ms: u64) -> Result<ScheduledFa
     let at_ms = at.uint(0, u64::MAX)?;
     let action_hint = format!("action = {}", hint::alternatives(&ActionKind::names()));
     let action: ActionKind = t.require("action", &action_hint)?.choice()?;
-    for key in ["node", "groups", "one_way"] {
+    for key in ["node", "kind", "groups", "one_way"] {
         let Some(extra) = t.get(key).filter(|_| !action.keys().contains(&key)) else {
             continue;
         };
@@ -132,7 +139,14 @@ fn entry(node: &Node<'_, '_>, nodes: u8, duration_ms: u64) -> Result<ScheduledFa
     );
     let sel = |t: &Table<'_, '_>| node_sel(&t.require("node", &node_hint)?, nodes);
     let action = match action {
-        ActionKind::Crash => FaultAction::Crash { node: sel(&t)? },
+        ActionKind::Crash => {
+            let mut kind = CrashKind::Power;
+            set(&t, "kind", &mut kind, Node::choice)?;
+            FaultAction::Crash {
+                node: sel(&t)?,
+                kind,
+            }
+        }
         ActionKind::Restart => FaultAction::Restart { node: sel(&t)? },
         ActionKind::Isolate => FaultAction::Isolate { node: sel(&t)? },
         ActionKind::DiskStall => FaultAction::DiskStall { node: sel(&t)? },
@@ -156,6 +170,10 @@ fn not_applicable(action: ActionKind, key: &str) -> String {
         (ActionKind::Partition, _) => {
             format!("partition takes groups (and one_way), not `{key}`; remove it")
         }
+        (_, "kind") => format!(
+            "`kind` (\"power\" | \"process\") is for action = \"crash\"; {} takes node",
+            action.name()
+        ),
         _ => format!(
             "`{key}` is for action = \"partition\"; {} takes node",
             action.name()

@@ -52,13 +52,15 @@ pub(crate) const NETWORK: &[&str] = &["latency_ms", "drop_rate", "duplicate_rate
 
 pub(crate) const FAULTS: &[&str] = &[
     "crash_rate_per_s",
+    "process_crash_fraction",
     "restart_delay_ms",
     "partition_rate_per_s",
     "partition_duration_ms",
     "schedule",
 ];
 
-pub(crate) const SCHEDULE_ENTRY: &[&str] = &["at_ms", "action", "node", "groups", "one_way"];
+pub(crate) const SCHEDULE_ENTRY: &[&str] =
+    &["at_ms", "action", "node", "kind", "groups", "one_way"];
 
 pub(crate) const WORKLOAD: &[&str] = &[
     "kind",

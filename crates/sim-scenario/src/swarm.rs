@@ -18,6 +18,9 @@ use std::fmt::Write as _;
 
 /// The name of the seed's stream the draw comes from.
 pub const SWARM_STREAM: &str = "swarm";
+/// Upper bound of a drawn fraction of process crashes when the scenario's is 0.
+const PROCESS_CRASH_FRACTION_MAX: f64 = 1.0;
+
 /// Upper bound of a drawn crash rate when the scenario's rate is 0.
 pub const CRASH_RATE_PER_S_MAX: f64 = 2.0;
 /// Upper bound of a drawn partition rate when the scenario's rate is 0.
@@ -54,6 +57,7 @@ pub struct SwarmDraw {
 /// | `network.reorder` | on with probability 1/2 |
 /// | `disk.write_latency_us`, `disk.flush_latency_ms`, `network.latency_ms` | every parameter multiplied by one factor per latency, log-uniform in [0.25, 4] |
 /// | `faults.restart_delay_ms`, `faults.partition_duration_ms` | a sub-range: two uniform draws within the scenario's range, sorted |
+/// | `faults.process_crash_fraction` | on with probability 1/2; then uniform in (0, r], r = the scenario's fraction, or 1 when that is 0 (drawn last, so the draws above are those of a swarm before crashes had kinds) |
 ///
 /// Rates and factors are rounded to 4 significant digits so findings stay readable.
 /// When the drawn latencies break Raft's timing assumption (`timing.rs`: an election's
@@ -101,6 +105,14 @@ pub fn swarm(base: &Scenario, seed: u64) -> SwarmDraw {
     d.write_latency_us = mix.latency(&mut rng, "write latency", d.write_latency_us);
     d.flush_latency_ms = mix.latency(&mut rng, "flush latency", d.flush_latency_ms);
     n.latency_ms = mix.latency(&mut rng, "network latency", n.latency_ms);
+    let f = &mut s.faults;
+    f.process_crash_fraction = mix.rate(
+        &mut rng,
+        "process-crash",
+        "",
+        f.process_crash_fraction,
+        PROCESS_CRASH_FRACTION_MAX,
+    );
     keep_timing_assumption(&mut s, &mut mix);
     let mix = mix.0.join(", ");
     let sep = if s.description.is_empty() { "" } else { " " };

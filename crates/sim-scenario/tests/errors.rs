@@ -118,6 +118,9 @@ fn cases() -> Vec<Case> {
         c("bad read path", b("[workload]\nread_path = \"leader_state\"\n"), 5, 13, "workload.read_path", "UnknownValue", "unknown value", "did you mean \"leader-state\"?"),
         c("bad workload kind", b("[workload]\nkind = \"list_append\"\n"), 5, 8, "workload.kind", "UnknownValue", "unknown value \"list_append\"", "expected one of \"register\", \"list-append\"; did you mean \"list-append\"?"),
         c("bad fsync policy", b("[disk]\nfsync_error_policy = \"panic\"\n"), 5, 22, "disk.fsync_error_policy", "UnknownValue", "unknown value \"panic\"", "\"crash\", \"retry\""),
+        c("bad flush order", b("[disk]\nflush_order = \"per_file\"\n"), 5, 15, "disk.flush_order", "UnknownValue", "unknown value \"per_file\"", "\"per-file\""),
+        c("bad state flush latency", b("[disk]\nstate_flush_latency_ms = { dist = \"uniform\", min = 3, max = 1 }\n"), 5, 52, "disk.state_flush_latency_ms.min", "OutOfRange", "min (3) must be <= max (1)", ""),
+        c("process crash fraction above 1", b("[faults]\nprocess_crash_fraction = 1.5\n"), 5, 26, "faults.process_crash_fraction", "OutOfRange", "must be in [0, 1], got 1.5", ""),
         // Latency tables.
         c("bad dist", b("[disk]\nflush_latency_ms = { dist = \"log-normal\", p50 = 1, p99 = 2 }\n"), 5, 29, "disk.flush_latency_ms.dist", "UnknownValue", "unknown value \"log-normal\"", "did you mean \"lognormal\"?"),
         c("no dist", b("[network]\nlatency_ms = { min = 1, max = 2 }\n"), 5, 14, "network.latency_ms.dist", "Missing", "missing required key `dist`", "dist = \"constant\" | \"uniform\""),
@@ -142,6 +145,8 @@ fn cases() -> Vec<Case> {
         c("node on partition", sched("at_ms = 5\naction = \"partition\"\ngroups = [[1]]\nnode = 1\n"), 8, 1, "faults.schedule[0].node", "NotApplicable", "`node` does not apply to action = \"partition\"", "partition takes groups"),
         c("groups on crash", sched("at_ms = 5\naction = \"crash\"\nnode = 1\ngroups = [[1]]\n"), 8, 1, "faults.schedule[0].groups", "NotApplicable", "`groups` does not apply to action = \"crash\"", ""),
         c("one_way on isolate", sched("at_ms = 5\naction = \"isolate\"\nnode = 1\none_way = true\n"), 8, 1, "faults.schedule[0].one_way", "NotApplicable", "`one_way` does not apply", ""),
+        c("kind on restart", sched("at_ms = 5\naction = \"restart\"\nnode = 1\nkind = \"process\"\n"), 8, 1, "faults.schedule[0].kind", "NotApplicable", "`kind` does not apply to action = \"restart\"", "is for action = \"crash\""),
+        c("unknown crash kind", sched("at_ms = 5\naction = \"crash\"\nnode = 1\nkind = \"procss\"\n"), 8, 8, "faults.schedule[0].kind", "UnknownValue", "procss", "process"),
         c("node id zero", sched("at_ms = 5\naction = \"crash\"\nnode = 0\n"), 7, 8, "faults.schedule[0].node", "OutOfRange", "node ids are 1..=3, got 0", ""),
         c("node id above nodes", sched("at_ms = 5\naction = \"restart\"\nnode = 4\n"), 7, 8, "faults.schedule[0].node", "OutOfRange", "node ids are 1..=3, got 4", "nodes = 3"),
         c("bad node name", sched("at_ms = 5\naction = \"crash\"\nnode = \"leeder\"\n"), 7, 8, "faults.schedule[0].node", "UnknownValue", "unknown node \"leeder\"", "did you mean \"leader\"?"),

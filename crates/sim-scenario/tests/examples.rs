@@ -78,6 +78,7 @@ fn the_full_example_reads_every_value_as_written() {
         at_ms: 1500,
         action: FaultAction::Crash {
             node: NodeSel::Leader,
+            kind: CrashKind::Power,
         },
     };
     assert_eq!(f.schedule, vec![crash]);
@@ -156,6 +157,7 @@ fn a_minimal_file_gets_every_documented_default() {
         },
         faults: Faults {
             crash_rate_per_s: 0.0,
+            process_crash_fraction: 0.0,
             restart_delay_ms: RangeMs { min: 50, max: 2000 },
             partition_rate_per_s: 0.0,
             partition_duration_ms: RangeMs {
@@ -264,7 +266,8 @@ fn every_schedule_action_reads() {
         actions,
         vec![
             FaultAction::Crash {
-                node: NodeSel::Id(NodeId(2))
+                node: NodeSel::Id(NodeId(2)),
+                kind: CrashKind::Power,
             },
             FaultAction::Restart {
                 node: NodeSel::Random

@@ -162,7 +162,8 @@ fn partition(nodes: u8) -> BoxedStrategy<FaultAction> {
 
 fn action(nodes: u8) -> impl Strategy<Value = FaultAction> {
     prop_oneof![
-        node_sel(nodes).prop_map(|node| FaultAction::Crash { node }),
+        (node_sel(nodes), select(CrashKind::ALL.to_vec()))
+            .prop_map(|(node, kind)| FaultAction::Crash { node, kind }),
         node_sel(nodes).prop_map(|node| FaultAction::Restart { node }),
         node_sel(nodes).prop_map(|node| FaultAction::Isolate { node }),
         node_sel(nodes).prop_map(|node| FaultAction::DiskStall { node }),
@@ -300,6 +301,7 @@ fn run() -> impl Strategy<Value = Run> {
 prop_compose! {
     fn faults(nodes: u8, duration_ms: u64)(
         crash_rate_per_s in number(),
+        process_crash_fraction in probability(),
         restart_delay_ms in range(),
         partition_rate_per_s in number(),
         partition_duration_ms in range(),
@@ -309,7 +311,14 @@ prop_compose! {
             .into_iter()
             .map(|(at_ms, action)| ScheduledFault { at_ms, action })
             .collect();
-        Faults { crash_rate_per_s, restart_delay_ms, partition_rate_per_s, partition_duration_ms, schedule }
+        Faults {
+            crash_rate_per_s,
+            process_crash_fraction,
+            restart_delay_ms,
+            partition_rate_per_s,
+            partition_duration_ms,
+            schedule,
+        }
     }
 }
 

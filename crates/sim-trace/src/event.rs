@@ -84,6 +84,33 @@ pub enum TimerKind {
     Heartbeat,
 }
 
+/// What a crash took down: the machine's power (the page cache is lost; the disk's crash
+/// model decides what of it reached the media), or only the process (the page cache
+/// survives, still unflushed, and the restarting process syncs it before reading).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CrashKind {
+    #[default]
+    Power,
+    Process,
+}
+
+impl CrashKind {
+    pub fn is_power(&self) -> bool {
+        *self == CrashKind::Power
+    }
+}
+
+/// A power loss feeds nothing into a hash, so the trace hash of every run without a
+/// process crash is the one it had before crashes had kinds.
+impl std::hash::Hash for CrashKind {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if *self == CrashKind::Process {
+            state.write_u8(1);
+        }
+    }
+}
+
 /// Which file of a node's disk an I/O touched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -198,8 +225,11 @@ pub enum TraceEvent {
         term: Term,
         req: Option<ReqId>,
     },
+    /// `crash` is left out of the line for a power loss.
     Crash {
         node: NodeId,
+        #[serde(skip_serializing_if = "CrashKind::is_power")]
+        crash: CrashKind,
     },
     Restart {
         node: NodeId,

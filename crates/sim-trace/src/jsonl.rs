@@ -178,7 +178,13 @@ mod tests {
 
     #[test]
     fn every_line_parses_back_as_json_with_kind_and_time() {
-        let text = render(&[TraceEvent::Crash { node: NodeId(3) }, TraceEvent::NetHeal]);
+        let text = render(&[
+            TraceEvent::Crash {
+                node: NodeId(3),
+                crash: crate::CrashKind::Power,
+            },
+            TraceEvent::NetHeal,
+        ]);
         for line in text.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             assert!(v["kind"].is_string());
@@ -188,7 +194,10 @@ mod tests {
 
     #[test]
     fn hashing_depends_on_time_and_content() {
-        let ev = TraceEvent::Crash { node: NodeId(3) };
+        let ev = TraceEvent::Crash {
+            node: NodeId(3),
+            crash: crate::CrashKind::Power,
+        };
         let mut a = TraceHasher::new();
         hash_event(&mut a, SimTime::from_ns(1), &ev);
         let mut b = TraceHasher::new();
@@ -197,7 +206,10 @@ mod tests {
         hash_event(
             &mut c,
             SimTime::from_ns(1),
-            &TraceEvent::Crash { node: NodeId(2) },
+            &TraceEvent::Crash {
+                node: NodeId(2),
+                crash: crate::CrashKind::Power,
+            },
         );
         assert_ne!(a.hex(), b.hex());
         assert_ne!(a.hex(), c.hex());

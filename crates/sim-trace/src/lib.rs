@@ -16,8 +16,8 @@ pub mod jsonl;
 pub mod read;
 
 pub use event::{
-    BlockReason, ClientOp, DurableEntry, FailOutcome, FileKind, LostReason, MsgSummary, NodeSet,
-    ReadValue, TimerKind, TraceEvent,
+    BlockReason, ClientOp, CrashKind, DurableEntry, FailOutcome, FileKind, LostReason, MsgSummary,
+    NodeSet, ReadValue, TimerKind, TraceEvent,
 };
 pub use invariant::Invariant;
 pub use raft_core::Role;

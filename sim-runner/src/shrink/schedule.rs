@@ -25,7 +25,7 @@ pub fn explicit(s: &Scenario, fired: &[ScheduledFault]) -> Scenario {
 /// `nodes`, and a one-way partition still naming every node.
 pub fn fits(schedule: &[ScheduledFault], nodes: u8) -> bool {
     schedule.iter().all(|f| match &f.action {
-        FaultAction::Crash { node }
+        FaultAction::Crash { node, .. }
         | FaultAction::Restart { node }
         | FaultAction::Isolate { node }
         | FaultAction::DiskStall { node }
@@ -47,7 +47,7 @@ pub fn highest_node(schedule: &[ScheduledFault]) -> u8 {
     schedule
         .iter()
         .flat_map(|f| match &f.action {
-            FaultAction::Crash { node }
+            FaultAction::Crash { node, .. }
             | FaultAction::Restart { node }
             | FaultAction::Isolate { node }
             | FaultAction::DiskStall { node }
@@ -68,7 +68,7 @@ pub fn highest_node(schedule: &[ScheduledFault]) -> u8 {
 mod tests {
     use super::*;
     use sim_core::NodeId;
-    use sim_scenario::{Mode, Scenario};
+    use sim_scenario::{CrashKind, Mode, Scenario};
 
     fn at(at_ms: u64, action: FaultAction) -> ScheduledFault {
         ScheduledFault { at_ms, action }
@@ -85,6 +85,7 @@ mod tests {
                 5,
                 FaultAction::Crash {
                     node: NodeSel::Id(NodeId(2)),
+                    kind: CrashKind::Power,
                 },
             ),
             at(
@@ -110,6 +111,7 @@ mod tests {
             1,
             FaultAction::Crash {
                 node: NodeSel::Id(NodeId(3)),
+                kind: CrashKind::Power,
             },
         );
         let split = at(
@@ -130,6 +132,7 @@ mod tests {
             4,
             FaultAction::Crash {
                 node: NodeSel::Leader,
+                kind: CrashKind::Power,
             },
         );
         assert!(fits(&[crash3.clone(), leader.clone()], 3));

@@ -54,7 +54,7 @@ pub(crate) fn drop_pairs(sh: &mut Shrinker) {
 fn undoes(later: &FaultAction, fault: &FaultAction) -> bool {
     use FaultAction::*;
     match (fault, later) {
-        (Crash { node: a }, Restart { node: b })
+        (Crash { node: a, .. }, Restart { node: b })
         | (DiskStall { node: a }, DiskResume { node: b }) => a == b,
         (Partition { .. } | Isolate { .. }, Heal) => true,
         _ => false,

@@ -169,7 +169,13 @@ impl<C: InvariantChecker> Script<C> {
     }
 
     pub fn crash(&mut self, t_ms: u64, node: u8) {
-        self.event(t_ms, TraceEvent::Crash { node: NodeId(node) });
+        self.event(
+            t_ms,
+            TraceEvent::Crash {
+                node: NodeId(node),
+                crash: sim_trace::CrashKind::Power,
+            },
+        );
     }
 
     pub fn heal(&mut self, t_ms: u64) {

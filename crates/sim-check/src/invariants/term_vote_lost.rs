@@ -183,7 +183,13 @@ mod tests {
         term: u64,
         vote: Option<u8>,
     ) {
-        s.event(t_ms, TraceEvent::Crash { node: NodeId(node) });
+        s.event(
+            t_ms,
+            TraceEvent::Crash {
+                node: NodeId(node),
+                crash: sim_trace::CrashKind::Power,
+            },
+        );
         s.event(
             t_ms + 1,
             TraceEvent::Restart {

@@ -6,12 +6,25 @@
 
 use serde::Serialize;
 use sim_core::{NodeId, SimDuration};
+pub use sim_trace::CrashKind;
+
+/// The name a node-level fault of `kind` goes by in `fault-noop` lines and the fired
+/// schedule: `crash` for a power loss, `process-crash` for a process's death.
+pub fn crash_action(kind: CrashKind) -> &'static str {
+    match kind {
+        CrashKind::Power => "crash",
+        CrashKind::Process => "process-crash",
+    }
+}
 
 /// The random fault processes and the explicit schedule.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FaultPlan {
     /// Random crashes of the whole cluster per simulated second; 0 = none.
     pub crash_rate_per_s: f64,
+    /// The fraction of random crashes that kill only the process (the page cache
+    /// survives); the others are power losses. 0 (the default) draws nothing.
+    pub process_crash_fraction: f64,
     /// Delay before a crashed node's supervisor restarts it (random crashes, and a node
     /// that died on a failed fsync under the `crash` policy).
     pub restart_delay_ms: RangeMs,
@@ -29,6 +42,7 @@ impl FaultPlan {
     pub fn none() -> FaultPlan {
         FaultPlan {
             crash_rate_per_s: 0.0,
+            process_crash_fraction: 0.0,
             restart_delay_ms: RangeMs { min: 50, max: 2000 },
             partition_rate_per_s: 0.0,
             partition_duration_ms: RangeMs {
@@ -69,8 +83,12 @@ pub struct ScheduledFault {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum FaultAction {
+    /// A power loss of the node's machine, or with `kind = "process"` the death of its
+    /// process alone.
     Crash {
         node: NodeSel,
+        #[serde(skip_serializing_if = "CrashKind::is_power")]
+        kind: CrashKind,
     },
     Restart {
         node: NodeSel,

@@ -10,7 +10,9 @@
 mod faults;
 mod mutants;
 
-pub use faults::{FaultAction, FaultPlan, NodeSel, RangeMs, ScheduledFault};
+pub use faults::{
+    CrashKind, FaultAction, FaultPlan, NodeSel, RangeMs, ScheduledFault, crash_action,
+};
 pub use mutants::{AdapterMutant, MutantPlacement};
 
 use raft_core::{CommitRule, Durability, NODES_MAX, NodeId, ReadPath};
@@ -336,7 +338,7 @@ impl WorldConfig {
         }
         let known = |id: NodeId| (1..=self.nodes).contains(&id.0);
         match &fault.action {
-            FaultAction::Crash { node }
+            FaultAction::Crash { node, .. }
             | FaultAction::Restart { node }
             | FaultAction::Isolate { node }
             | FaultAction::DiskStall { node }
@@ -552,6 +554,7 @@ mod tests {
             1_000,
             FaultAction::Crash {
                 node: NodeSel::Leader,
+                kind: CrashKind::Power,
             },
         );
         assert!(matches!(

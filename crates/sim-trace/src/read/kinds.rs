@@ -20,7 +20,9 @@
 
 use super::error::Problem;
 use super::fields::{Fields, INT_MAX, Int, normalize};
-use crate::{ClientOp, DurableEntry, FailOutcome, FileKind, MsgSummary, ReadValue, TraceEvent};
+use crate::{
+    ClientOp, CrashKind, DurableEntry, FailOutcome, FileKind, MsgSummary, ReadValue, TraceEvent,
+};
 use raft_core::{LogIndex, NodeId, ReqId, Role, Term};
 use serde_json::Value;
 
@@ -147,6 +149,9 @@ const OPS: [(&str, ClientOp); 4] = [
 
 const FILES: [(&str, FileKind); 2] = [("log", FileKind::Log), ("state", FileKind::State)];
 
+const CRASH_KINDS: [(&str, CrashKind); 2] =
+    [("power", CrashKind::Power), ("process", CrashKind::Process)];
+
 const OUTCOMES: [(&str, FailOutcome); 2] = [
     ("fail", FailOutcome::Fail),
     ("unknown", FailOutcome::Unknown),
@@ -194,6 +199,11 @@ pub(crate) fn decode(kind: &'static str, f: &Fields<'_>) -> Result<Decoded, Prob
         },
         "crash" => TraceEvent::Crash {
             node: f.node("node")?,
+            crash: if f.has("crash") {
+                f.one_of("crash", &CRASH_KINDS)?
+            } else {
+                CrashKind::Power
+            },
         },
         "restart" => TraceEvent::Restart {
             node: f.node("node")?,

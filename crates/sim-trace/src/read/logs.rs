@@ -55,7 +55,7 @@ impl NodeLogs {
             TraceEvent::Role { node, .. }
             | TraceEvent::Commit { node, .. }
             | TraceEvent::Apply { node, .. } => self.require_up(node, kind),
-            TraceEvent::Crash { node } => self.crash(node, line),
+            TraceEvent::Crash { node, .. } => self.crash(node, line),
             TraceEvent::Restart {
                 node,
                 log_last_index,

@@ -339,7 +339,7 @@ fn end_line(f: &Fields<'_>) -> Result<EndLine, Problem> {
 mod tests {
     use super::*;
     use crate::jsonl::{JsonlWriter, RunHeader};
-    use crate::{ClientOp, DurableEntry, ReadValue, TimerKind};
+    use crate::{ClientOp, CrashKind, DurableEntry, ReadValue, TimerKind};
     use raft_core::{ClientId, LogIndex, NodeId, ReqId, Role, Term};
 
     const N1: NodeId = NodeId(1);
@@ -437,7 +437,10 @@ mod tests {
                 req: ReqId(6),
                 value: ReadValue::Read(None),
             },
-            TraceEvent::Crash { node: N1 },
+            TraceEvent::Crash {
+                node: N1,
+                crash: crate::CrashKind::Power,
+            },
             TraceEvent::Restart {
                 node: N1,
                 log_first_index: LogIndex(1),
@@ -488,6 +491,31 @@ mod tests {
         );
         assert_eq!(records[n - 1].line, n as u64);
         assert_eq!(records[n - 1].t, SimTime::from_ns(100));
+    }
+
+    #[test]
+    fn a_crash_line_says_its_kind_and_leaving_it_out_is_a_power_loss() {
+        let records = read(&trace(&[
+            r#"{"kind":"crash","t_ns":1,"node":1}"#,
+            r#"{"kind":"crash","t_ns":2,"node":2,"crash":"process"}"#,
+            r#"{"kind":"crash","t_ns":3,"node":3,"crash":"power"}"#,
+        ]))
+        .expect("a good trace");
+        let kinds: Vec<CrashKind> = records
+            .iter()
+            .filter_map(|r| match r.item {
+                Item::Event(TraceEvent::Crash { crash, .. }) => Some(crash),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [CrashKind::Power, CrashKind::Process, CrashKind::Power]
+        );
+        let e = error(&trace(&[
+            r#"{"kind":"crash","t_ns":1,"node":1,"crash":"Process"}"#,
+        ]));
+        assert!(e.contains(r#"did you mean "process""#), "{e}");
     }
 
     #[test]
