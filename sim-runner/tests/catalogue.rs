@@ -13,9 +13,10 @@ fn bug_files() -> Vec<PathBuf> {
     toml_files("scenarios/bugs")
 }
 
-/// The mutants no invariant can see in this model (docs/bugs.md, "Rare, or masked by the
-/// model"): none since `new-leader-marks-tail-flushed` shows on a disk whose fsyncs of
-/// different files complete independently. Anything not caught is a checker that failed.
+/// The mutants no invariant can see in this model: none since
+/// `new-leader-marks-tail-flushed` shows on a disk whose fsyncs of different files complete
+/// independently (docs/bugs.md, "Rare, or needing a schedule or a particular disk").
+/// Anything not caught is a checker that failed.
 const MASKED: [Bug; 0] = [];
 
 #[test]
