@@ -60,9 +60,10 @@ fn violations(out: &str) -> Vec<String> {
 
 /// (scenario, seed): passing scenarios, and mutants each violating something else —
 /// acknowledged writes, committed entries and linearizability, liveness, the list-append
-/// workload's lost appends, and a term and vote lost (judged from the state file's
-/// `save-state`, `flush` and `flush-done` lines).
-const RUNS: [(&str, u64); 9] = [
+/// workload's lost appends, a term and vote lost (judged from the state file's
+/// `save-state`, `flush` and `flush-done` lines), and process crashes (`"crash": "process"`,
+/// the restart's sync as `durable` lines).
+const RUNS: [(&str, u64); 10] = [
     ("scenarios/sync-crashes.toml", 1),
     ("scenarios/sync-partitions.toml", 1),
     (
@@ -75,6 +76,7 @@ const RUNS: [(&str, u64); 9] = [
     ("scenarios/bugs/stale-write-after-truncate.toml", 1),
     ("scenarios/modes/nuraft-379-list-append.toml", 9),
     ("scenarios/bugs/state-file-not-atomic.toml", 2),
+    ("scenarios/faults/process-crash.toml", 1),
 ];
 
 #[test]
