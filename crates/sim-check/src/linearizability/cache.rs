@@ -12,10 +12,37 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// The search's cache: per [`CacheKey`], the [`Spent`] lists of the positions seen there.
+/// The search's cache: per [`CacheKey`], the spendings of the positions seen there.
 /// Allowed as a `HashMap` (clippy.toml): fixed-key hasher, probed only, never iterated.
 #[allow(clippy::disallowed_types)]
-pub(super) type Cache = HashMap<CacheKey, Vec<Spent>, BuildHasherDefault<FxHasher>>;
+pub(super) type Cache = HashMap<CacheKey, Seen, BuildHasherDefault<FxHasher>>;
+
+/// The spendings seen at one position, none spending no more than another. Spending
+/// nothing (no unknown write some unplaced read may draw on) dominates every spending, and
+/// is by far the most common: it is a flag, so recording it allocates nothing.
+#[derive(Debug, Default)]
+pub(super) struct Seen {
+    nothing_spent: bool,
+    others: Vec<Spent>,
+}
+
+impl Seen {
+    /// Records `spent` unless a spending seen here spends no more of any group (then the
+    /// position is explored already and the search prunes it): whether it was recorded.
+    pub(super) fn record(&mut self, spent: Spent) -> bool {
+        if self.nothing_spent || self.others.iter().any(|old| spends_no_more(old, &spent)) {
+            return false;
+        }
+        if spent.is_empty() {
+            self.nothing_spent = true;
+            self.others.clear();
+        } else {
+            self.others.retain(|old| !spends_no_more(&spent, old));
+            self.others.push(spent);
+        }
+        true
+    }
+}
 
 /// A set of completed ops placed and a register value. The set is exactly `0..high`
 /// minus `holes` (unknown writes never count as holes); `holes` stays small because a
@@ -71,6 +98,21 @@ impl Hasher for FxHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_position_is_recorded_once_per_spending_that_no_other_dominates() {
+        let mut seen = Seen::default();
+        assert!(seen.record(vec![(1, 2)]));
+        assert!(!seen.record(vec![(1, 2)]), "the same spending again");
+        assert!(!seen.record(vec![(1, 3)]), "more of the same group");
+        assert!(seen.record(vec![(2, 1)]), "another group");
+        assert!(seen.record(vec![(1, 1)]), "fewer: it replaces (1, 2)");
+        assert_eq!(seen.others, vec![vec![(2, 1)], vec![(1, 1)]]);
+        assert!(seen.record(Vec::new()), "nothing spent dominates them all");
+        assert!(seen.nothing_spent && seen.others.is_empty());
+        assert!(!seen.record(Vec::new()));
+        assert!(!seen.record(vec![(0, 1)]));
+    }
 
     #[test]
     fn spending_fewer_unknown_writes_dominates() {

@@ -6,16 +6,16 @@
 //! It is not the source of truth: the search decides, and finds everything these rules
 //! find. The rules exist to report the common bad reads sooner and more clearly.
 
-use std::collections::BTreeMap;
-
 use super::explain::{describe, fmt_ns};
 use super::key_history::{Action, End, KeyHistory, Op};
 use super::{COUNTEREXAMPLE_LIST_MAX, Counterexample};
 
 /// The writes of one key, indexed for the read rules.
 struct WriteIndex {
-    /// Writes (completed or unknown) by value, as indices into `ops`.
-    by_value: BTreeMap<u64, Vec<usize>>,
+    /// Writes (completed or unknown) as (value, index into `ops`), sorted: the writes of
+    /// one value are a run ([`Self::writes_of`]). One vector, not one per value: values
+    /// are nearly all distinct.
+    by_value: Vec<(u64, usize)>,
     /// Completed writes in invocation order, as indices into `ops`.
     completed: Vec<usize>,
     /// `earliest[i]`: the write of `completed[i..]` that completes first.
@@ -24,16 +24,17 @@ struct WriteIndex {
 
 impl WriteIndex {
     fn new(ops: &[Op]) -> Self {
-        let mut by_value: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        let mut by_value = Vec::new();
         let mut completed = Vec::new();
         for (index, op) in ops.iter().enumerate() {
             if let Action::Write(value) = op.action {
-                by_value.entry(value).or_default().push(index);
+                by_value.push((value, index));
                 if let End::At(_) = op.end {
                     completed.push(index);
                 }
             }
         }
+        by_value.sort_unstable();
         let mut earliest = completed.clone();
         for i in (0..earliest.len().saturating_sub(1)).rev() {
             if complete_ns(&ops[earliest[i + 1]]) < complete_ns(&ops[earliest[i]]) {
@@ -45,6 +46,15 @@ impl WriteIndex {
             completed,
             earliest,
         }
+    }
+
+    /// The writes of `value`, by index ascending.
+    fn writes_of(&self, value: u64) -> impl Iterator<Item = usize> + '_ {
+        let start = self.by_value.partition_point(|&(v, _)| v < value);
+        self.by_value[start..]
+            .iter()
+            .take_while(move |&&(v, _)| v == value)
+            .map(|&(_, index)| index)
     }
 
     /// The completed write invoked after `after_ns` that completes first.
@@ -102,8 +112,8 @@ fn unwritten_value(
 ) -> Option<Counterexample> {
     let ops = &history.ops;
     // Indices ascend with invocation, so the first writer is the earliest invoked.
-    let writers: &[usize] = index.by_value.get(&value).map_or(&[], Vec::as_slice);
-    let Some(&first) = writers.first() else {
+    let mut writers = index.writes_of(value).peekable();
+    let Some(&first) = writers.peek() else {
         let failed: Vec<&Op> = history
             .failed_writes
             .iter()
@@ -123,9 +133,8 @@ fn unwritten_value(
         describe(&ops[first])
     );
     let cause: Vec<&Op> = writers
-        .iter()
         .take(COUNTEREXAMPLE_LIST_MAX)
-        .map(|&i| &ops[i])
+        .map(|i| &ops[i])
         .collect();
     Some(read_counterexample(history.key, read, &cause, &why))
 }
@@ -139,7 +148,8 @@ fn overwritten_value(
     value: u64,
 ) -> Option<Counterexample> {
     let ops = &history.ops;
-    let [only] = index.by_value.get(&value)?[..] else {
+    let mut writers = index.writes_of(value);
+    let (Some(only), None) = (writers.next(), writers.next()) else {
         return None;
     };
     let writer = &ops[only];

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::COUNTEREXAMPLE_LIST_MAX;
 use super::bitset::Bitset;
-use super::cache::{Cache, CacheKey, Spent, spends_no_more};
+use super::cache::{Cache, CacheKey, Spent};
 use super::events::{EventKind, EventList, HEAD, NIL};
 use super::key_history::{Action, End, KeyHistory, Op};
 
@@ -260,12 +260,10 @@ impl<'a> Search<'a> {
                 state,
             })
             .or_default();
-        if seen.iter().any(|old| spends_no_more(old, &spent)) {
+        if !seen.record(spent) {
             self.pop();
             return false;
         }
-        seen.retain(|old| !spends_no_more(&spent, old));
-        seen.push(spent);
         true
     }
 
