@@ -54,6 +54,10 @@ pub struct NodeIo {
     pub mutant: AdapterMutant,
     /// The log, index `i` at `log[i - 1]`.
     pub log: Vec<Entry>,
+    /// The lowest index written or cut since the adapter last copied the log.
+    pub log_changed_from: Option<LogIndex>,
+    /// The state machine changed since the adapter last copied it.
+    pub kv_changed: bool,
     pub vote: Option<OrVote>,
     /// Term and vote last handed to the state file.
     pub saved: (Term, Option<NodeId>),
@@ -86,6 +90,8 @@ impl NodeIo {
             persistence,
             mutant,
             log: recovered.log.clone(),
+            log_changed_from: None,
+            kv_changed: false,
             vote: None,
             saved: (recovered.term, recovered.vote),
             durable: LogIndex(recovered.log.len() as u64),
@@ -139,6 +145,7 @@ impl NodeIo {
             }
         }
         self.log.extend(entries);
+        self.mark_log_changed(from);
         self.out.push(Action::Append { from, to });
         let flush = match self.persistence {
             Persistence::Sync => FlushWait::Blocking,
@@ -177,6 +184,7 @@ impl NodeIo {
         }
         let from = keep.next();
         self.log.truncate(keep.0 as usize);
+        self.mark_log_changed(from);
         self.durable = self.durable.min(keep);
         for f in &mut self.flushes {
             if f.need >= from {
@@ -222,6 +230,10 @@ impl NodeIo {
                 flush: FlushWait::Background,
             });
         }
+    }
+
+    fn mark_log_changed(&mut self, from: LogIndex) {
+        self.log_changed_from = Some(self.log_changed_from.map_or(from, |f| f.min(from)));
     }
 
     pub fn note_commit(&mut self, index: LogIndex) {

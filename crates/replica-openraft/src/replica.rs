@@ -140,10 +140,13 @@ impl OpenRaft {
             }
             None => {}
         }
-        if self.log != io.log {
-            self.log.clone_from(&io.log);
+        if let Some(from) = io.log_changed_from.take() {
+            let keep = (from.0 - 1) as usize;
+            self.log.truncate(keep);
+            self.log
+                .extend_from_slice(&io.log[keep.min(io.log.len())..]);
         }
-        if self.kv != io.kv {
+        if std::mem::take(&mut io.kv_changed) {
             self.kv.clone_from(&io.kv);
         }
         self.role = io.role;

@@ -88,7 +88,10 @@ impl RaftStateMachine<Cfg> for StateMachine {
                 io.note_commit(index);
                 io.applied = index;
                 let read = match e.payload {
-                    Payload::Client { command, .. } => io.kv.apply(command),
+                    Payload::Client { command, .. } => {
+                        io.kv_changed = true;
+                        io.kv.apply(command)
+                    }
                     Payload::Noop => None,
                 };
                 io.out.push(raft_core::Action::Notice(Notice::Apply {
