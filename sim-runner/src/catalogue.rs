@@ -377,6 +377,15 @@ pub const ENTRIES: &[Entry] = &[
         "docs/bugs.md",
     ),
     entry(
+        Mu,
+        "io-flushed-before-fsync",
+        "the openraft adapter completes IOFlushed before the flush that makes the entries durable",
+        "With implementation = \"openraft\" and deferred IOFlushed (parallel-append): RaftLogStorage::append completes its callback as soon as the write is handed to the disk, not when the flush covering it returns. openraft then counts the leader's own entries and lets a follower acknowledge entries that are still in the page cache; a crash of the follower and of the leader loses a committed entry.",
+        "sebadob/hiqlite PR #361: its WAL called openraft's append callback after issuing only an asynchronous flush, in its default sync mode",
+        "scenarios/bugs/io-flushed-before-fsync.toml",
+        "docs/bugs.md",
+    ),
+    entry(
         Mo,
         "sync",
         "end_of_append_batch flushes and blocks; safe, one fsync per request",

@@ -306,12 +306,13 @@ pub struct CheckDeterminism {
     pub check_determinism: bool,
 }
 
-/// `-v` turns on the simulator's event log; `RUST_LOG` overrides.
+/// `-v` turns on the simulator's event log; `RUST_LOG` overrides. openraft's own log (its
+/// warnings about failed RPCs, which the simulator causes on purpose) shows from `-v` on.
 pub fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
-        0 => "warn",
-        1 => "sim=debug,info",
+        0 => "warn,openraft=off",
+        1 => "sim=debug,info,openraft=warn",
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));

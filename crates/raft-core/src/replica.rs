@@ -20,6 +20,9 @@ use crate::types::{Entry, LogIndex, Role, Term};
 pub trait Replica {
     /// What its nodes send each other.
     type Message;
+    /// The world's clock, in nanoseconds, told before every `start` and `step`: for an
+    /// implementation that reads time itself (openraft's runtime). Never goes back.
+    fn set_time(&mut self, _now_ns: u64) {}
     /// The actions of a node that has just started.
     fn start(&mut self, out: &mut Vec<Action<Self::Message>>);
     /// Feeds one input; its actions are appended to `out`.

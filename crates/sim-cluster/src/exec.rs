@@ -56,6 +56,7 @@ impl<M: Wire> World<M> {
                 }
             }
             let mut actions = std::mem::take(&mut self.actions);
+            core.set_time(self.k.now().as_ns());
             core.step(input, &mut actions);
             self.execute(n, &mut actions);
             actions.clear();
@@ -67,6 +68,7 @@ impl<M: Wire> World<M> {
     pub(crate) fn start_node(&mut self, n: usize) {
         let mut actions = std::mem::take(&mut self.actions);
         let core = self.nodes[n].core.as_mut().expect("a starting node is up");
+        core.set_time(self.k.now().as_ns());
         core.start(&mut actions);
         self.execute(n, &mut actions);
         self.actions = actions;

@@ -228,8 +228,11 @@ impl LogStore {
         if self.mutant != StoreMutant::TruncateNotFlushed {
             self.truncate(disk, now, from, ev);
         }
-        self.write(disk, now, from, entries, ev);
-        self.appended_last = from.plus(entries.len() as u64 - 1);
+        // An empty write is a bare truncation (openraft's `truncate_after`).
+        if !entries.is_empty() {
+            self.write(disk, now, from, entries, ev);
+        }
+        self.appended_last = from.prev().plus(entries.len() as u64);
         if !stale.is_empty() {
             // The old, still in-flight write of the truncated range lands now, after the
             // new one, over it.

@@ -1,11 +1,11 @@
-//! Which keys apply to which Raft implementation. The model runs every key; raft-rs runs
-//! the keys a library user controls (disks, crash models, network, faults, clients,
-//! `sync` and `parallel-append` persistence, its own adapter mutant) and a scenario that
-//! sets a NuRaft-only key with it is rejected here, at that key, never run without it.
-//! docs/implementations.md says why each key does or does not apply.
+//! Which keys apply to which Raft implementation. The model runs every key; the libraries
+//! (raft-rs, openraft) run the keys a library user controls (disks, crash models, network,
+//! faults, clients, `sync` and `parallel-append` persistence, their own adapter mutant),
+//! and a scenario that sets a NuRaft-only key with one is rejected here, at that key, never
+//! run without it. docs/implementations.md says why each key does or does not apply.
 //!
-//! A default value is accepted (so `show`'s output of a raft-rs scenario reads back); a
-//! value that asks for something raft-rs cannot do is not.
+//! A default value is accepted (so `show`'s output of a library's scenario reads back); a
+//! value that asks for something the library cannot do is not.
 
 use crate::error::{Issue, IssueKind};
 use crate::model::StateMachine;
@@ -13,11 +13,40 @@ use crate::model::{Bug, CommitRule, Implementation, Mode, ReadPath, Scenario};
 use crate::reader::{Node, Table};
 use crate::schema;
 
-/// The defaults that depend on the implementation: raft-rs's commit rule is the Raft
+/// What differs between the libraries in the rules below.
+struct Library {
+    name: &'static str,
+    /// Its adapter's own mutant: the one `bug` that applies.
+    bug: Bug,
+    /// What `mode = "sync"` and `"parallel-append"` mean for it (for the hint).
+    modes: &'static str,
+}
+
+const RAFT_RS: Library = Library {
+    name: "raft-rs",
+    bug: Bug::PersistedMessagesEarly,
+    modes: "use mode = \"sync\" (persist, then advance) or \"parallel-append\" (raft-rs's async persistence)",
+};
+
+const OPENRAFT: Library = Library {
+    name: "openraft",
+    bug: Bug::IoFlushedBeforeFsync,
+    modes: "use mode = \"parallel-append\" (IOFlushed completes on the flush) or \"sync\" (append flushes before it returns)",
+};
+
+fn library(i: Implementation) -> Option<&'static Library> {
+    match i {
+        Implementation::Model => None,
+        Implementation::RaftRs => Some(&RAFT_RS),
+        Implementation::Openraft => Some(&OPENRAFT),
+    }
+}
+
+/// The defaults that depend on the implementation: a library's commit rule is the Raft
 /// paper's, `current-term`, unless the file says otherwise, and a NuRaft follower's
-/// `follower_append` choice has no value with raft-rs.
+/// `follower_append` choice has no value with a library.
 pub(crate) fn defaults(root: &Table<'_, '_>, s: &mut Scenario) {
-    if s.cluster.implementation != Implementation::RaftRs {
+    if library(s.cluster.implementation).is_none() {
         return;
     }
     if located(root, "raft", "commit_rule").is_none() {
@@ -30,99 +59,113 @@ pub(crate) fn defaults(root: &Table<'_, '_>, s: &mut Scenario) {
 
 /// The first key of `s` that does not apply to its implementation, located in `root`.
 pub(crate) fn applies(root: &Table<'_, '_>, s: &Scenario) -> Result<(), Issue> {
-    let adapter_bug = s.cluster.bug == Bug::PersistedMessagesEarly;
-    match s.cluster.implementation {
-        Implementation::Model if adapter_bug => Err(reject(
+    let bug = s.cluster.bug;
+    let owner = [&RAFT_RS, &OPENRAFT].into_iter().find(|l| l.bug == bug);
+    match (library(s.cluster.implementation), owner) {
+        (None, Some(owner)) => Err(reject(
             root,
-            "cluster",
-            "bug",
-            "is a mistake in the raft-rs adapter; the model has no such adapter",
-            "set implementation = \"raft-rs\", or pick a bug of the model (`sim-runner list mutants`)",
-        )),
-        Implementation::Model => Ok(()),
-        Implementation::RaftRs => raft_rs(root, s),
-    }
-}
-
-fn raft_rs(root: &Table<'_, '_>, s: &Scenario) -> Result<(), Issue> {
-    let c = &s.cluster;
-    if c.mode == Mode::AsyncHandler {
-        return Err(reject(
-            root,
-            "cluster",
-            "mode",
-            "\"async-handler\" is NuRaft's handler mode; raft-rs has no such mode",
-            "use mode = \"sync\" (persist, then advance) or \"parallel-append\" (raft-rs's async persistence)",
-        ));
-    }
-    if c.follower_append.is_some() {
-        return Err(reject(
-            root,
-            "cluster",
-            "follower_append",
-            "a NuRaft follower's choice; raft-rs's async persistence decides by itself",
-            "remove `follower_append` (parallel-append is raft-rs's async path)",
-        ));
-    }
-    if c.bug != Bug::None && c.bug != Bug::PersistedMessagesEarly {
-        return Err(reject(
-            root,
+            "model",
             "cluster",
             "bug",
             &format!(
-                "{:?} is a mutant of the model's core or store, not of raft-rs",
+                "is a mistake in the {} adapter; the model has no such adapter",
+                owner.name
+            ),
+            &format!(
+                "set implementation = \"{}\", or pick a bug of the model (`sim-runner list mutants`)",
+                owner.name
+            ),
+        )),
+        (None, None) => Ok(()),
+        (Some(lib), _) => library_keys(root, s, lib),
+    }
+}
+
+fn library_keys(root: &Table<'_, '_>, s: &Scenario, lib: &Library) -> Result<(), Issue> {
+    let c = &s.cluster;
+    let name = lib.name;
+    let no = |table: &str, key: &str, message: &str, hint: &str| {
+        Err(reject(root, name, table, key, message, hint))
+    };
+    if c.mode == Mode::AsyncHandler {
+        return no(
+            "cluster",
+            "mode",
+            &format!("\"async-handler\" is NuRaft's handler mode; {name} has no such mode"),
+            lib.modes,
+        );
+    }
+    if c.follower_append.is_some() {
+        return no(
+            "cluster",
+            "follower_append",
+            &format!(
+                "a NuRaft follower's choice; {name}'s followers answer once their write is durable"
+            ),
+            "remove `follower_append`",
+        );
+    }
+    if c.bug != Bug::None && c.bug != lib.bug {
+        return no(
+            "cluster",
+            "bug",
+            &format!(
+                "{:?} is a mutant of the model or of another adapter, not of {name}",
                 c.bug.name()
             ),
-            "use bug = \"persisted-messages-early\", or implementation = \"model\"",
-        ));
+            &format!(
+                "use bug = \"{}\", or implementation = \"model\"",
+                lib.bug.name()
+            ),
+        );
     }
     if c.state_machine == StateMachine::Persistent {
-        return Err(reject(
-            root,
+        return no(
             "cluster",
             "state_machine",
-            "a persistent state machine is not supported with raft-rs yet",
-            "remove `state_machine` (raft-rs rebuilds the state machine from the log)",
-        ));
+            &format!("a persistent state machine is not supported with {name} yet"),
+            &format!("remove `state_machine` ({name} rebuilds the state machine from the log)"),
+        );
     }
     if s.raft.commit_rule != CommitRule::CurrentTerm {
-        return Err(reject(
-            root,
+        return no(
             "raft",
             "commit_rule",
-            "\"nuraft\" is NuRaft's rule; raft-rs commits by the Raft paper's (\"current-term\", its default here)",
+            &format!(
+                "\"nuraft\" is NuRaft's rule; {name} commits by the Raft paper's (\"current-term\", its default here)"
+            ),
             "remove `commit_rule`, or set it to \"current-term\"",
-        ));
+        );
     }
     if s.raft.negative_batch_hint_rate > 0.0 {
-        return Err(reject(
-            root,
+        return no(
             "raft",
             "negative_batch_hint_rate",
-            "NuRaft's batch-size hint; raft-rs has none",
+            &format!("NuRaft's batch-size hint; {name} has none"),
             "remove `negative_batch_hint_rate`",
-        ));
+        );
     }
     if s.workload.read_path == ReadPath::LeaderState {
-        return Err(reject(
-            root,
+        return no(
             "workload",
             "read_path",
-            "the raft-rs adapter reads through the log only",
+            &format!("the {name} adapter reads through the log only"),
             "remove `read_path`, or set it to \"log\"",
-        ));
+        );
     }
     Ok(())
 }
 
 /// An issue at `[table] key` of the file, or at `[cluster] implementation` when the key
 /// is not in the file.
-fn reject(root: &Table<'_, '_>, table: &str, key: &str, message: &str, hint: &str) -> Issue {
-    let implementation = if table == "cluster" && key == "bug" && message.contains("adapter") {
-        "model"
-    } else {
-        "raft-rs"
-    };
+fn reject(
+    root: &Table<'_, '_>,
+    implementation: &str,
+    table: &str,
+    key: &str,
+    message: &str,
+    hint: &str,
+) -> Issue {
     let message = format!("does not apply with implementation = \"{implementation}\": {message}");
     let at = located(root, table, key).or_else(|| located(root, "cluster", "implementation"));
     match at {

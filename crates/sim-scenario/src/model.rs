@@ -126,11 +126,13 @@ pub enum Bug {
     FollowerAcksEmptyRequest,
     /// raft-rs adapter only.
     PersistedMessagesEarly,
+    /// openraft adapter only.
+    IoFlushedBeforeFsync,
 }
 
 impl Bug {
     /// Every value, in catalogue order (`None` first).
-    pub const ALL: [Bug; 22] = [
+    pub const ALL: [Bug; 23] = [
         Bug::None,
         Bug::LeaderCountsUnflushed,
         Bug::FollowerAcksBeforeFlush,
@@ -153,6 +155,7 @@ impl Bug {
         Bug::DurableIndexStartsAtZero,
         Bug::FollowerAcksEmptyRequest,
         Bug::PersistedMessagesEarly,
+        Bug::IoFlushedBeforeFsync,
     ];
 
     /// The name as written in a scenario file.
@@ -180,6 +183,7 @@ impl Bug {
             Bug::DurableIndexStartsAtZero => "durable-index-starts-at-zero",
             Bug::FollowerAcksEmptyRequest => "follower-acks-empty-request",
             Bug::PersistedMessagesEarly => "persisted-messages-early",
+            Bug::IoFlushedBeforeFsync => "io-flushed-before-fsync",
         }
     }
 }

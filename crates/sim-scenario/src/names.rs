@@ -55,7 +55,7 @@ named!(FollowerFlush { Background => "background", BeforeAnswer => "before-answe
 
 named!(FollowerAppend { Blocking => "blocking", Pipelined => "pipelined" });
 
-named!(Implementation { Model => "model", RaftRs => "raft-rs" });
+named!(Implementation { Model => "model", RaftRs => "raft-rs", Openraft => "openraft" });
 
 named!(StateMachine { Volatile => "volatile", Persistent => "persistent" });
 

@@ -28,6 +28,22 @@ pub fn run_world(
                 AdapterMutant::PersistedMessagesEarly => {
                     replica_raft_rs::factory_persisted_messages_early
                 }
+                AdapterMutant::IoFlushedBeforeFsync => {
+                    unreachable!("validation keeps openraft's mutant to openraft")
+                }
+            };
+            let options = options.with_replica(factory);
+            go(World::new(config, seed, options), header)
+        }
+        Implementation::Openraft => {
+            let factory = match config.mutant.adapter {
+                AdapterMutant::None => replica_openraft::factory,
+                AdapterMutant::IoFlushedBeforeFsync => {
+                    replica_openraft::factory_io_flushed_before_fsync
+                }
+                AdapterMutant::PersistedMessagesEarly => {
+                    unreachable!("validation keeps raft-rs's mutant to raft-rs")
+                }
             };
             let options = options.with_replica(factory);
             go(World::new(config, seed, options), header)

@@ -94,6 +94,7 @@ pub fn place_mutant(bug: Bug) -> MutantPlacement {
         Bug::StateFileNotAtomic => p.state_file_not_atomic = true,
         Bug::NewLeaderMarksTailFlushed => p.core = CoreMutant::NewLeaderMarksTailFlushed,
         Bug::PersistedMessagesEarly => p.adapter = AdapterMutant::PersistedMessagesEarly,
+        Bug::IoFlushedBeforeFsync => p.adapter = AdapterMutant::IoFlushedBeforeFsync,
     }
     p
 }

@@ -335,6 +335,9 @@ fn every_bug_and_invariant_name_reads() {
             Bug::PersistedMessagesEarly => {
                 "[cluster]\nnodes = 3\nimplementation = \"raft-rs\"\nmode = \"sync\"\n"
             }
+            Bug::IoFlushedBeforeFsync => {
+                "[cluster]\nnodes = 3\nimplementation = \"openraft\"\nmode = \"parallel-append\"\n"
+            }
             _ => MINIMAL,
         };
         let s = parse(&format!("{cluster}bug = \"{}\"\n", bug.name()));

@@ -87,11 +87,11 @@ fn cluster() -> impl Strategy<Value = Cluster> {
         select(ClientAck::ALL.to_vec()),
         select(FollowerFlush::ALL.to_vec()),
         select(FollowerAppend::ALL.to_vec()),
-        // The model's bugs: the raft-rs adapter's own is valid only with raft-rs.
+        // The model's bugs: each adapter's own is valid only with its library.
         select(
             Bug::ALL
                 .into_iter()
-                .filter(|b| *b != Bug::PersistedMessagesEarly)
+                .filter(|b| *b != Bug::PersistedMessagesEarly && *b != Bug::IoFlushedBeforeFsync)
                 .collect::<Vec<_>>(),
         ),
         select(StateMachine::ALL.to_vec()),

@@ -123,6 +123,8 @@ pub enum Implementation {
     Model,
     /// raft-rs (the `raft` crate), through `replica-raft-rs`.
     RaftRs,
+    /// openraft (a pinned 0.10 alpha), through `replica-openraft`.
+    Openraft,
 }
 
 /// Whether the state machine survives a crash.

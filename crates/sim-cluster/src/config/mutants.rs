@@ -27,6 +27,9 @@ pub enum AdapterMutant {
     /// raft-rs: `persisted_messages()` leave before the flush that makes their `Ready`
     /// durable (a follower acknowledges entries it may still lose).
     PersistedMessagesEarly,
+    /// openraft: `IOFlushed` completes when the write is handed to the disk, before the
+    /// flush that makes it durable (hiqlite #361).
+    IoFlushedBeforeFsync,
 }
 
 impl MutantPlacement {
