@@ -117,7 +117,7 @@ impl NodeIo {
     pub fn save_vote(&mut self, vote: &OrVote) {
         self.vote = Some(*vote);
         let term = Term(vote.leader_id.term);
-        let voted = NodeId(u8::try_from(vote.leader_id.voted_for).expect("node ids fit u8"));
+        let voted = NodeId(u8::try_from(crate::types::voted_for(vote)).expect("node ids fit u8"));
         if (term, Some(voted)) == self.saved {
             return;
         }

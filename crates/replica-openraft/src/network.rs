@@ -13,7 +13,7 @@ use openraft::network::{RPCOption, RaftNetworkFactory, v2::RaftNetworkV2};
 use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, SnapshotResponse, VoteRequest, VoteResponse,
 };
-use openraft::{AsyncRuntime, alias::SnapshotOf, alias::VoteOf};
+use openraft::{AsyncRuntime, alias::VoteOf};
 use raft_core::{Action, NodeId};
 use std::future::Future;
 use std::rc::Rc;
@@ -89,6 +89,7 @@ impl Client {
 }
 
 impl RaftNetworkV2<Cfg> for Client {
+    #[cfg(not(feature = "alpha24-api"))]
     type SnapshotData = ();
 
     async fn append_entries(
@@ -116,7 +117,7 @@ impl RaftNetworkV2<Cfg> for Client {
     async fn full_snapshot(
         &mut self,
         _vote: VoteOf<Cfg>,
-        _snapshot: SnapshotOf<Cfg, ()>,
+        _snapshot: crate::types::Snap,
         _cancel: impl Future<Output = ReplicationClosed> + 'static,
         _option: RPCOption,
     ) -> Result<SnapshotResponse<Cfg>, StreamingError<Cfg>> {

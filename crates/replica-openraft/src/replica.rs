@@ -119,7 +119,8 @@ impl OpenRaft {
         let mut io = self.io.borrow_mut();
         io.settle_truncations();
         self.note_role(&mut io);
-        out.append(&mut io.out);
+        // The timer first: the world sets it now, not after a blocking flush in the list
+        // (the node's timers keep running while its thread waits).
         let now = self.exec.now_ns();
         match self.exec.next_deadline() {
             Some(at) if self.armed_ns != Some(at) => {
@@ -140,6 +141,7 @@ impl OpenRaft {
             }
             None => {}
         }
+        out.append(&mut io.out);
         if let Some(from) = io.log_changed_from.take() {
             let keep = (from.0 - 1) as usize;
             self.log.truncate(keep);

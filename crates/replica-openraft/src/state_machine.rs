@@ -9,9 +9,9 @@
 //! is the base one every node starts from.
 
 use crate::io::Shared;
-use crate::types::{Cfg, Reply, base_log_id, from_openraft};
+use crate::types::{Cfg, Reply, Snap, base_log_id, from_openraft};
 use futures_util::StreamExt;
-use openraft::alias::{SnapshotMetaOf, SnapshotOf, StoredMembershipOf};
+use openraft::alias::{SnapshotMetaOf, StoredMembershipOf};
 use openraft::storage::{EntryResponder, RaftSnapshotBuilder, RaftStateMachine};
 use openraft::{Membership, StoredMembership};
 use raft_core::{Notice, Payload};
@@ -30,11 +30,13 @@ impl StateMachine {
         StoredMembership::new(Some(base_log_id()), m)
     }
 
-    fn base_snapshot(&self) -> SnapshotOf<Cfg, ()> {
-        SnapshotOf::<Cfg, ()> {
+    fn base_snapshot(&self) -> Snap {
+        Snap {
             meta: SnapshotMetaOf::<Cfg> {
                 last_log_id: Some(base_log_id()),
                 last_membership: self.membership(),
+                #[cfg(feature = "alpha24-api")]
+                snapshot_id: "base".to_string(),
             },
             snapshot: (),
         }
@@ -42,13 +44,15 @@ impl StateMachine {
 }
 
 impl RaftSnapshotBuilder<Cfg> for StateMachine {
+    #[cfg(not(feature = "alpha24-api"))]
     type SnapshotData = ();
-    async fn build_snapshot(&mut self) -> Result<SnapshotOf<Cfg, ()>, io::Error> {
+    async fn build_snapshot(&mut self) -> Result<Snap, io::Error> {
         Ok(self.base_snapshot())
     }
 }
 
 impl RaftStateMachine<Cfg> for StateMachine {
+    #[cfg(not(feature = "alpha24-api"))]
     type SnapshotData = ();
     type SnapshotBuilder = StateMachine;
 
@@ -108,6 +112,11 @@ impl RaftStateMachine<Cfg> for StateMachine {
         Ok(())
     }
 
+    #[cfg(feature = "alpha24-api")]
+    async fn begin_receiving_snapshot(&mut self) -> Result<(), io::Error> {
+        Ok(())
+    }
+
     async fn get_snapshot_builder(&mut self) -> StateMachine {
         self.clone()
     }
@@ -125,7 +134,7 @@ impl RaftStateMachine<Cfg> for StateMachine {
         Ok(())
     }
 
-    async fn get_current_snapshot(&mut self) -> Result<Option<SnapshotOf<Cfg, ()>>, io::Error> {
+    async fn get_current_snapshot(&mut self) -> Result<Option<Snap>, io::Error> {
         Ok(Some(self.base_snapshot()))
     }
 }

@@ -11,6 +11,7 @@ use openraft::EntryPayload;
 use raft_core::{ClientId, Command, Entry, LogIndex, Payload, ReqId, Term};
 use std::fmt;
 
+#[cfg(not(feature = "alpha24-api"))]
 openraft::declare_raft_types!(
     /// openraft's types in the simulator: standard Raft leader ids (one leader per term,
     /// which the checkers' election safety assumes), our command and answer, our runtime.
@@ -22,6 +23,39 @@ openraft::declare_raft_types!(
         LeaderId = openraft::impls::leader_id_std::LeaderId<u64, u64>,
         AsyncRuntime = crate::rt::SimRuntime,
 );
+
+// The same for the older API (0.10.0-alpha.24 and .25): the snapshot's data type is part of
+// the type configuration there.
+#[cfg(feature = "alpha24-api")]
+openraft::declare_raft_types!(
+    /// openraft's types in the simulator (the older API): see above.
+    pub Cfg:
+        D = Cmd,
+        R = Reply,
+        NodeId = u64,
+        Node = openraft::impls::EmptyNode,
+        LeaderId = openraft::impls::leader_id_std::LeaderId<u64, u64>,
+        SnapshotData = (),
+        AsyncRuntime = crate::rt::SimRuntime,
+);
+
+/// A snapshot whose data is nothing (the only one is the base snapshot at index 0).
+#[cfg(not(feature = "alpha24-api"))]
+pub type Snap = openraft::alias::SnapshotOf<Cfg, ()>;
+#[cfg(feature = "alpha24-api")]
+pub type Snap = openraft::alias::SnapshotOf<Cfg>;
+
+/// The node a vote is for (the older API's standard leader id holds an `Option`).
+pub fn voted_for(vote: &OrVote) -> u64 {
+    #[cfg(not(feature = "alpha24-api"))]
+    let v = vote.leader_id.voted_for;
+    #[cfg(feature = "alpha24-api")]
+    let v = vote
+        .leader_id
+        .voted_for
+        .expect("openraft saves a vote for a node");
+    v
+}
 
 pub type OrEntry = openraft::alias::EntryOf<Cfg>;
 pub type OrLogId = openraft::alias::LogIdOf<Cfg>;

@@ -148,6 +148,7 @@ impl<T> WatchReceiver<SimWatch, T> for Receiver<T> {
         Ref::map(self.inner.borrow(), |i| &i.value)
     }
 
+    #[cfg(not(feature = "alpha24-api"))]
     fn borrow_and_update(&mut self) -> Ref<'_, T> {
         let inner = self.inner.borrow();
         self.seen = inner.version;
