@@ -12,7 +12,7 @@
 use crate::types::{Cfg, OrVote};
 use crate::wire::{OpenraftMessage, Reply as WireReply};
 use openraft::storage::IOFlushed;
-use raft_core::{Action, FlushWait, Kv, LogIndex, NodeId, Notice, ReqId, Role, Term};
+use raft_core::{Action, Entry, FlushWait, Kv, LogIndex, NodeId, Notice, ReqId, Role, Term};
 use sim_cluster::config::AdapterMutant;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
@@ -75,8 +75,6 @@ pub struct NodeIo {
     pub rpcs: BTreeMap<u64, (NodeId, crate::rt::OneshotSender<Rc<WireReply>>)>,
     pub clients: BTreeMap<ReqId, ClientReq>,
 }
-
-use raft_core::Entry;
 
 impl NodeIo {
     pub fn new(

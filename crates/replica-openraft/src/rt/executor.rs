@@ -246,8 +246,4 @@ impl Executor {
             self.timers.borrow_mut().clear();
         })
     }
-
-    pub fn tasks_alive(&self) -> usize {
-        self.tasks.borrow().len()
-    }
 }
