@@ -61,6 +61,7 @@ pub use config::{
 };
 pub use io::{Action, ClientResult, Input, Notice, Timer};
 pub use kv::{Kv, LIST_ELEMENTS_MAX, ReadResult};
+pub use log::{entries_between, entry_at};
 pub use message::Message;
 pub use node::{Raft, Recovered};
 pub use replica::Replica;

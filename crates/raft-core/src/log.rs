@@ -33,8 +33,7 @@ impl Log {
     }
 
     pub fn get(&self, index: LogIndex) -> Option<&Entry> {
-        let i = usize::try_from(index.0).ok()?.checked_sub(1)?;
-        self.entries.get(i)
+        entry_at(&self.entries, index)
     }
 
     pub fn push(&mut self, entry: Entry) -> LogIndex {
@@ -50,8 +49,20 @@ impl Log {
 
     /// Entries `from..=to` (clamped to the log).
     pub fn slice(&self, from: LogIndex, to: LogIndex) -> &[Entry] {
-        let lo = (from.0.max(1) - 1) as usize;
-        let hi = (to.0 as usize).min(self.entries.len());
-        if lo >= hi { &[] } else { &self.entries[lo..hi] }
+        entries_between(&self.entries, from, to)
     }
+}
+
+/// Entry `index` of a log held as a slice from index 1 (also the library adapters' mirror
+/// of their library's log); `None` for index 0 and past the end.
+pub fn entry_at(entries: &[Entry], index: LogIndex) -> Option<&Entry> {
+    let i = usize::try_from(index.0).ok()?.checked_sub(1)?;
+    entries.get(i)
+}
+
+/// Entries `from..=to` of a log held as a slice from index 1, clamped to it.
+pub fn entries_between(entries: &[Entry], from: LogIndex, to: LogIndex) -> &[Entry] {
+    let lo = (from.0.max(1) - 1) as usize;
+    let hi = (to.0 as usize).min(entries.len());
+    if lo >= hi { &[] } else { &entries[lo..hi] }
 }

@@ -284,15 +284,10 @@ impl raft_core::Replica for RaftRs {
         LogIndex(self.log.len() as u64)
     }
     fn entry(&self, index: LogIndex) -> Option<&Entry> {
-        index
-            .0
-            .checked_sub(1)
-            .and_then(|i| self.log.get(i as usize))
+        raft_core::entry_at(&self.log, index)
     }
     fn entries_between(&self, from: LogIndex, to: LogIndex) -> &[Entry] {
-        let lo = (from.0.max(1) - 1) as usize;
-        let hi = (to.0 as usize).min(self.log.len());
-        if lo >= hi { &[] } else { &self.log[lo..hi] }
+        raft_core::entries_between(&self.log, from, to)
     }
     fn role(&self) -> Role {
         self.role
