@@ -105,8 +105,8 @@ impl<M> Thread<M> {
     pub fn end_client_flush(&mut self, durable: LogIndex) {
         self.client_flush = None;
         self.inbox.push_front(Input::LogDurable { index: durable });
-        let waiting = std::mem::take(&mut self.client_queue);
-        self.inbox.extend(waiting);
+        // Drained, not taken: both queues keep their memory for the next flush.
+        self.inbox.extend(self.client_queue.drain(..));
     }
 
     /// The process died: nothing of its thread survives.
