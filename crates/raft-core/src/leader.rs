@@ -133,11 +133,10 @@ impl Raft {
             .term_at(prev_index)
             .expect("next index within the log");
         let to = LogIndex((p.next.0 + u64::from(self.cfg.max_append_batch) - 1).min(last.0));
-        let entries = if p.paused {
-            Vec::new()
-        } else {
-            self.log.slice(p.next, to).to_vec()
-        };
+        let mut entries = self.buffers.take();
+        if !p.paused {
+            entries.extend_from_slice(self.log.slice(p.next, to));
+        }
         p.in_flight = Some(InFlight {
             prev_index,
             last_index: prev_index.plus(entries.len() as u64),

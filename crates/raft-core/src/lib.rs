@@ -42,6 +42,7 @@
 //! ```
 
 mod apply;
+mod buffers;
 mod config;
 mod election;
 mod follower;
@@ -55,6 +56,7 @@ mod pipeline;
 mod replica;
 mod types;
 
+pub use buffers::SPARE_ENTRY_BUFFERS_MAX;
 pub use config::{
     AckRule, CommitRule, Config, CoreMutant, Durability, FlushWait, FollowerAppend, ParallelAppend,
     ReadPath,

@@ -2,6 +2,7 @@
 //! persistence of term and vote. Elections, the leader's replication, the follower's
 //! AppendEntries handling and apply live in their own files as further `impl Raft` blocks.
 
+use crate::buffers::EntryBuffers;
 use crate::config::{Config, CoreMutant, FlushWait};
 use crate::io::{Action, ClientResult, Input, Notice, Timer};
 use crate::kv::{Kv, ReadResult};
@@ -90,6 +91,8 @@ pub struct Raft {
     pub(crate) held: VecDeque<HeldAnswer>,
     /// `completion-before-pending` only: an answer checked but not yet registered.
     pub(crate) registering: Option<HeldAnswer>,
+    /// AppendEntries buffers to reuse (`buffers.rs`): memory only.
+    pub(crate) buffers: EntryBuffers,
 }
 
 impl Raft {
@@ -137,6 +140,7 @@ impl Raft {
             vote_dirty: false,
             held: VecDeque::new(),
             registering: None,
+            buffers: EntryBuffers::default(),
             log,
             cfg,
         }
@@ -196,15 +200,18 @@ impl Raft {
                 prev_term,
                 entries,
                 leader_commit,
-            } => self.on_append_entries(
-                term,
-                leader,
-                prev_index,
-                prev_term,
-                &entries,
-                leader_commit,
-                out,
-            ),
+            } => {
+                self.on_append_entries(
+                    term,
+                    leader,
+                    prev_index,
+                    prev_term,
+                    &entries,
+                    leader_commit,
+                    out,
+                );
+                self.buffers.spent(entries);
+            }
             Message::AppendResponse {
                 term,
                 success,

@@ -42,6 +42,18 @@ pub trait Replica {
     fn applied_index(&self) -> LogIndex;
     fn state_machine(&self) -> &Kv;
 
+    /// The emptied entry buffer of the message this node has just stepped, if it kept one:
+    /// the caller hands it back to the message's sender ([`Replica::give_entry_buffer`]),
+    /// whose next AppendEntries fills it instead of allocating. Memory only: nothing the
+    /// node does depends on it. The default keeps none.
+    fn take_entry_buffer(&mut self) -> Option<Vec<Entry>> {
+        None
+    }
+
+    /// An emptied entry buffer for this node's later AppendEntries (see
+    /// [`Replica::take_entry_buffer`]); the default drops it.
+    fn give_entry_buffer(&mut self, _buf: Vec<Entry>) {}
+
     /// The term of the last entry (0 when the log is empty).
     fn last_term(&self) -> Term {
         self.entry(self.last_index()).map_or(Term(0), |e| e.term)
@@ -82,5 +94,11 @@ impl Replica for crate::Raft {
     }
     fn state_machine(&self) -> &Kv {
         crate::Raft::state_machine(self)
+    }
+    fn take_entry_buffer(&mut self) -> Option<Vec<Entry>> {
+        self.buffers.take_spent()
+    }
+    fn give_entry_buffer(&mut self, buf: Vec<Entry>) {
+        self.buffers.give(buf)
     }
 }

@@ -55,9 +55,18 @@ impl<M: Wire> World<M> {
                     *index = node.store.durable_index();
                 }
             }
+            let sender = match &input {
+                Input::Message { from, .. } => Some(from.index()),
+                _ => None,
+            };
             let mut actions = std::mem::take(&mut self.actions);
             core.set_time(self.k.now().as_ns());
             core.step(input, &mut actions);
+            // The message's entry buffer goes back to its sender (`raft_core`'s
+            // `buffers.rs`), before the actions run: memory only, no event.
+            if let Some(buf) = sender.and_then(|_| core.take_entry_buffer()) {
+                self.give_entry_buffer(sender.expect("a message's sender"), buf);
+            }
             self.execute(n, &mut actions);
             actions.clear();
             self.actions = actions;

@@ -30,8 +30,11 @@ impl<M: Wire> World<M> {
             to,
             msg: summary,
         });
-        match self.net.send(self.k.now(), from, to, msg) {
-            Sent::Dropped => {
+        match self.net.send_or_return(self.k.now(), from, to, msg) {
+            Err(msg) => {
+                if let Some(buf) = msg.into_entry_buffer() {
+                    self.give_entry_buffer(n, buf);
+                }
                 let reason = if self.net.is_up(to) {
                     LostReason::Random
                 } else {
@@ -47,16 +50,25 @@ impl<M: Wire> World<M> {
                     self.connection_broke(n, to);
                 }
             }
-            Sent::Scheduled {
+            Ok(Sent::Scheduled {
                 at,
                 slot,
                 duplicate,
-            } => {
+            }) => {
                 self.k.push(at, Event::Deliver(slot));
                 if let Some((at2, slot2)) = duplicate {
                     self.k.push(at2, Event::Deliver(slot2));
                 }
             }
+            Ok(Sent::Dropped) => unreachable!("a dropped message comes back as Err"),
+        }
+    }
+
+    /// Hands an emptied entry buffer back to node `n`, the sender of the message it came
+    /// in (dropped if the node is down): memory only, no event.
+    pub(crate) fn give_entry_buffer(&mut self, n: usize, buf: Vec<raft_core::Entry>) {
+        if let Some(core) = self.nodes[n].core.as_mut() {
+            core.give_entry_buffer(buf);
         }
     }
 
@@ -91,6 +103,9 @@ impl<M: Wire> World<M> {
                 // A connection to a node that is down or cut off breaks (TCP gives up);
                 // a message lost at random is one TCP would have sent again.
                 let n = from.index();
+                if let Some(buf) = msg.into_entry_buffer() {
+                    self.give_entry_buffer(n, buf);
+                }
                 self.connection_broke(n, to);
                 self.pump(n);
             }

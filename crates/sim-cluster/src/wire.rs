@@ -3,7 +3,7 @@
 //! (activity of the connection it came back on), and to play the state machine's
 //! batch-size hint on an AppendEntries answer, where the implementation has one.
 
-use raft_core::Message;
+use raft_core::{Entry, Message};
 use sim_trace::MsgSummary;
 use std::fmt::Debug;
 
@@ -24,6 +24,12 @@ pub trait Wire: Clone + Debug + 'static {
     /// one and the implementation carries the hint (NuRaft's
     /// `get_next_batch_size_hint_in_bytes() < 0`).
     fn pause_hint(&mut self) -> Option<&mut bool> {
+        None
+    }
+
+    /// The entry buffer of a message lost on the way, for its sender to reuse
+    /// ([`raft_core::Replica::give_entry_buffer`]); `None` if it has none.
+    fn into_entry_buffer(self) -> Option<Vec<Entry>> {
         None
     }
 }
@@ -83,6 +89,13 @@ impl Wire for Message {
     fn pause_hint(&mut self) -> Option<&mut bool> {
         match self {
             Message::AppendResponse { pause, .. } => Some(pause),
+            _ => None,
+        }
+    }
+
+    fn into_entry_buffer(self) -> Option<Vec<Entry>> {
+        match self {
+            Message::AppendEntries { entries, .. } => Some(entries),
             _ => None,
         }
     }

@@ -72,6 +72,19 @@ impl<M: Clone> Network<M> {
     /// duplicate's latency. `from == to` is a loopback link, never cut. Panics if the
     /// copies would exceed `in_flight_max`.
     pub fn send(&mut self, now: SimTime, from: NodeId, to: NodeId, msg: M) -> Sent {
+        self.send_or_return(now, from, to, msg)
+            .unwrap_or(Sent::Dropped)
+    }
+
+    /// [`Network::send`], except that a message dropped at send comes back as `Err`, so
+    /// the caller can reuse its memory; `Ok` is always [`Sent::Scheduled`]. The same draws.
+    pub fn send_or_return(
+        &mut self,
+        now: SimTime,
+        from: NodeId,
+        to: NodeId,
+        msg: M,
+    ) -> Result<Sent, M> {
         self.check_node(from);
         self.check_node(to);
         assert!(
@@ -83,11 +96,11 @@ impl<M: Clone> Network<M> {
         self.stats.sent += 1;
         if !self.endpoints.is_up(from) || !self.endpoints.is_up(to) {
             self.stats.dropped_endpoint_down += 1;
-            return Sent::Dropped;
+            return Err(msg);
         }
         if self.rng.chance(self.config.drop_rate) {
             self.stats.dropped += 1;
-            return Sent::Dropped;
+            return Err(msg);
         }
         let at = self.arrival(now, from, to);
         let duplicate_at = self
@@ -107,11 +120,11 @@ impl<M: Clone> Network<M> {
             (dup_at, self.hold(from, to, copy))
         });
         self.stats.in_flight_peak = self.stats.in_flight_peak.max(self.in_flight.len() as u64);
-        Sent::Scheduled {
+        Ok(Sent::Scheduled {
             at,
             slot,
             duplicate,
-        }
+        })
     }
 
     /// The delivery event of `slot` fired: frees the slot and judges the message by the
