@@ -134,6 +134,10 @@ pub struct BenchArgs {
     /// Events of the kernel benchmark.
     #[arg(long, default_value_t = 20_000_000)]
     pub kernel_events: u64,
+    /// Also run the same seeds on one thread and then on this many (as `run --jobs`), and
+    /// report the speed-up; 1 skips it.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
 }
 
 #[derive(Debug, clap::Args)]

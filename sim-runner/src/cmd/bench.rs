@@ -1,12 +1,16 @@
 //! `bench`: the performance figures, measured in one process so their ratios hold on a
 //! noisy machine — the kernel's physical limit (a bare event queue with one ChaCha8 draw
 //! per event), then whole-cluster simulation of the crash scenario, one seed at a time on
-//! one core: events per second, simulated seconds per wall second, seeds per second.
+//! one core: events per second, simulated seconds per wall second, seeds per second —
+//! and the same seeds on one thread and on `--jobs` threads, for the speed-up of running
+//! seeds in parallel (each seed still on one thread, as `run --jobs` does).
 
 use crate::Exit;
 use crate::cli::BenchArgs;
 use sim_core::{EventQueue, RngStreams, SimDuration};
 use std::hint::black_box;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// The crash scenario the figures are quoted for.
@@ -36,8 +40,59 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
     }
     for (name, scenario) in &scenarios {
         cluster(name, scenario, args.seeds, kernel);
+        if args.jobs > 1 {
+            parallel(scenario, args.seeds, usize::from(args.jobs));
+        }
     }
     Ok(Exit::Ok)
+}
+
+/// The same seeds on one thread, then on `jobs` threads taking seeds one at a time: the
+/// wall time of each and their ratio, and a check that every seed's trace hash is the
+/// same in both (the threads share nothing but the seed counter).
+fn parallel(scenario: &sim_scenario::Scenario, seeds: u64, jobs: usize) {
+    let config = sim_scenario::world_config(scenario);
+    let first = scenario.run.seed;
+    let (one_s, one) = timed_seeds(&config, first, seeds, 1);
+    let (many_s, many) = timed_seeds(&config, first, seeds, jobs);
+    assert_eq!(
+        one, many,
+        "the trace hashes of a seed differ between one thread and {jobs}"
+    );
+    println!(
+        "  --jobs {jobs} vs --jobs 1, the same {seeds} seeds: {many_s:.2} s vs {one_s:.2} s wall, {:.2}x (same trace hashes; {} cores available)",
+        one_s / many_s,
+        crate::seeds::jobs(None)
+    );
+}
+
+/// Runs seeds `first..first+count` on `jobs` threads; the wall seconds, and every seed's
+/// trace hash in seed order.
+fn timed_seeds(
+    config: &sim_cluster::WorldConfig,
+    first: u64,
+    count: u64,
+    jobs: usize,
+) -> (f64, Vec<String>) {
+    let next = AtomicU64::new(0);
+    let hashes = Mutex::new(vec![String::new(); count as usize]);
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= count {
+                        return;
+                    }
+                    let o = sim_scenario::run_seed(config, first + k);
+                    hashes.lock().expect("hashes lock")[k as usize] = o.trace_hash;
+                }
+            });
+        }
+    });
+    let wall = t0.elapsed().as_secs_f64();
+    (wall, hashes.into_inner().expect("hashes lock"))
 }
 
 /// The figures of one scenario, its seeds one after another on one core.
