@@ -5,17 +5,25 @@
 //! already in the set, or removing one not in it, is a bug and panics.
 
 /// A fixed-size set of op indices.
+#[derive(Default)]
 pub(super) struct Bitset {
     words: Vec<u64>,
     len: u32,
 }
 
 impl Bitset {
+    #[cfg(test)]
     pub(super) fn new(len: u32) -> Self {
-        Bitset {
-            words: vec![0; (len as usize).div_ceil(64)],
-            len,
-        }
+        let mut set = Bitset::default();
+        set.reset(len);
+        set
+    }
+
+    /// Empties the set and sizes it for `len` indices, in the memory it already holds.
+    pub(super) fn reset(&mut self, len: u32) {
+        self.words.clear();
+        self.words.resize((len as usize).div_ceil(64), 0);
+        self.len = len;
     }
 
     fn contains(&self, i: u32) -> bool {

@@ -19,6 +19,8 @@ pub(super) enum EventKind {
 
 /// The call and return events of one key in time order, as a doubly linked list (node 0
 /// is the head) from which the search lifts an op's two events and puts them back.
+/// [`EventList::fill`] rebuilds it for another key in the memory it already has.
+#[derive(Default)]
 pub(super) struct EventList {
     pub(super) op: Vec<u32>,
     pub(super) kind: Vec<EventKind>,
@@ -28,13 +30,25 @@ pub(super) struct EventList {
     pub(super) call_of: Vec<u32>,
     prev: Vec<u32>,
     next: Vec<u32>,
+    /// The events being sorted (kept for the next key's `fill`).
+    sorted: Vec<(u64, u8, u32)>,
 }
 
 impl EventList {
-    /// Sorted by time; at one instant calls come before returns (ops that touch are
-    /// concurrent), and unknown returns come after everything.
+    /// The list of `ops` (see [`EventList::fill`]).
+    #[cfg(test)]
     pub(super) fn new(ops: &[Op]) -> Self {
-        let mut events: Vec<(u64, u8, u32)> = Vec::with_capacity(2 * ops.len());
+        let mut list = EventList::default();
+        list.fill(ops);
+        list
+    }
+
+    /// Rebuilds the list for `ops`, in the memory it already holds: sorted by time; at one
+    /// instant calls come before returns (ops that touch are concurrent), and unknown
+    /// returns come after everything.
+    pub(super) fn fill(&mut self, ops: &[Op]) {
+        let mut events = std::mem::take(&mut self.sorted);
+        events.clear();
         for (index, op) in ops.iter().enumerate() {
             let index = u32::try_from(index).expect("op count bounded by OPS_PER_KEY_MAX");
             events.push((op.invoke_ns, 0, index));
@@ -46,16 +60,17 @@ impl EventList {
         }
         events.sort_unstable();
         let nodes = events.len() + 1;
-        let mut list = EventList {
-            op: vec![NIL; nodes],
-            kind: vec![EventKind::Call; nodes],
-            partner: vec![NIL; nodes],
-            call_of: vec![NIL; ops.len()],
-            prev: (0..nodes as u32).map(|n| n.wrapping_sub(1)).collect(),
-            next: (1..=nodes as u32)
-                .map(|n| if n as usize == nodes { NIL } else { n })
-                .collect(),
-        };
+        let list = self;
+        refill(&mut list.op, nodes, NIL);
+        refill(&mut list.kind, nodes, EventKind::Call);
+        refill(&mut list.partner, nodes, NIL);
+        refill(&mut list.call_of, ops.len(), NIL);
+        list.prev.clear();
+        list.prev
+            .extend((0..nodes as u32).map(|n| n.wrapping_sub(1)));
+        list.next.clear();
+        list.next
+            .extend((1..=nodes as u32).map(|n| if n as usize == nodes { NIL } else { n }));
         for (position, &(_, rank, index)) in events.iter().enumerate() {
             let node = position as u32 + 1;
             list.op[node as usize] = index;
@@ -68,7 +83,7 @@ impl EventList {
                 list.partner[call as usize] = node;
             }
         }
-        list
+        list.sorted = events;
     }
 
     pub(super) fn next(&self, node: u32) -> u32 {
@@ -103,6 +118,12 @@ impl EventList {
             self.prev[next as usize] = node;
         }
     }
+}
+
+/// `v` as `len` copies of `value`, in the memory it has.
+fn refill<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
+    v.clear();
+    v.resize(len, value);
 }
 
 #[cfg(test)]

@@ -46,12 +46,17 @@ pub(super) struct KeyHistory {
 }
 
 pub(super) fn partition(history: &[Operation]) -> BTreeMap<u32, KeyHistory> {
+    // Counted first, so each key's list is allocated once, at its size.
+    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+    for operation in history {
+        *counts.entry(operation.key).or_default() += 1;
+    }
     let mut keys: BTreeMap<u32, KeyHistory> = BTreeMap::new();
     for operation in history {
         let op = convert(operation);
         let entry = keys.entry(operation.key).or_insert_with(|| KeyHistory {
             key: operation.key,
-            ops: Vec::new(),
+            ops: Vec::with_capacity(counts[&operation.key]),
             failed_writes: Vec::new(),
         });
         match (op.action, op.end) {

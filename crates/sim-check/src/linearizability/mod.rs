@@ -51,9 +51,9 @@ mod search;
 use std::fmt;
 
 use explain::explain_dead_end;
-use key_history::{KeyHistory, partition};
+use key_history::{KeyHistory, Op, partition};
 use precheck::precheck_key;
-use search::{RunEnd, Search, search_ops};
+use search::{RunEnd, Search, SearchMemory, search_ops};
 
 /// One client operation on one key, as recorded by the client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,6 +189,7 @@ pub fn check_with(history: &[Operation], limits: Limits, precheck: Precheck) -> 
     let mut keys_left = keys.len() as u64;
     let mut steps_left = limits.steps_max;
     let mut undecided = None;
+    let mut scratch = KeyScratch::default();
     for history in keys.values() {
         reserve = reserve.saturating_sub(reserve_of(history));
         let early = match precheck {
@@ -200,7 +201,7 @@ pub fn check_with(history: &[Operation], limits: Limits, precheck: Precheck) -> 
         }
         let budget = (steps_left / keys_left).max(steps_left.saturating_sub(reserve));
         keys_left -= 1;
-        let (outcome, steps) = search_key(history, budget);
+        let (outcome, steps) = search_key(history, budget, &mut scratch);
         assert!(
             steps <= budget,
             "key {}: search used {steps} > {budget} steps",
@@ -230,10 +231,19 @@ enum SearchOutcome {
     OutOfSteps,
 }
 
+/// The buffers of one key's search, kept from key to key.
+#[derive(Default)]
+struct KeyScratch {
+    ops: Vec<Op>,
+    observed: Vec<u64>,
+    memory: SearchMemory,
+}
+
 /// Searches one key for at most `budget` steps; returns how it ended and the steps taken.
-fn search_key(history: &KeyHistory, budget: u64) -> (SearchOutcome, u64) {
-    let ops = search_ops(history);
-    let mut search = Search::new(&ops);
+fn search_key(history: &KeyHistory, budget: u64, scratch: &mut KeyScratch) -> (SearchOutcome, u64) {
+    search_ops(history, &mut scratch.observed, &mut scratch.ops);
+    let ops = &scratch.ops;
+    let mut search = Search::new(ops, std::mem::take(&mut scratch.memory));
     let (end, steps) = search.run(budget);
     let outcome = match end {
         RunEnd::Linearizable => SearchOutcome::Linearizable,
@@ -243,8 +253,9 @@ fn search_key(history: &KeyHistory, budget: u64) -> (SearchOutcome, u64) {
                 .deepest
                 .take()
                 .expect("a failed search met a dead end");
-            SearchOutcome::Stuck(explain_dead_end(history.key, &ops, &dead_end))
+            SearchOutcome::Stuck(explain_dead_end(history.key, ops, &dead_end))
         }
     };
+    scratch.memory = search.into_memory();
     (outcome, steps)
 }

@@ -24,8 +24,8 @@ struct WriteIndex {
 
 impl WriteIndex {
     fn new(ops: &[Op]) -> Self {
-        let mut by_value = Vec::new();
-        let mut completed = Vec::new();
+        let mut by_value = Vec::with_capacity(ops.len());
+        let mut completed = Vec::with_capacity(ops.len());
         for (index, op) in ops.iter().enumerate() {
             if let Action::Write(value) = op.action {
                 by_value.push((value, index));

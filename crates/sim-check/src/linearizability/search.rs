@@ -7,7 +7,7 @@
 //! dead end into a counterexample. It only stops, with a [`RunEnd`], when the key is
 //! linearized, every order failed, or the budget it was given ran out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::COUNTEREXAMPLE_LIST_MAX;
 use super::bitset::Bitset;
@@ -16,20 +16,20 @@ use super::events::{EventKind, EventList, HEAD, NIL};
 use super::key_history::{Action, End, KeyHistory, Op};
 
 /// The ops the search must order: everything but unknown writes whose value no read saw.
-pub(super) fn search_ops(history: &KeyHistory) -> Vec<Op> {
-    let observed: BTreeSet<u64> = history
-        .ops
-        .iter()
-        .filter_map(|op| match op.action {
-            Action::Read(value) => value,
-            Action::Write(_) => None,
-        })
-        .collect();
+/// Written into `out`; `observed` is scratch (both keep their memory for the next key).
+pub(super) fn search_ops(history: &KeyHistory, observed: &mut Vec<u64>, out: &mut Vec<Op>) {
+    observed.clear();
+    observed.extend(history.ops.iter().filter_map(|op| match op.action {
+        Action::Read(value) => value,
+        Action::Write(_) => None,
+    }));
+    observed.sort_unstable();
     let keep = |op: &&Op| match (op.action, op.end) {
-        (Action::Write(value), End::Unknown) => observed.contains(&value),
+        (Action::Write(value), End::Unknown) => observed.binary_search(&value).is_ok(),
         _ => true,
     };
-    history.ops.iter().filter(keep).copied().collect()
+    out.clear();
+    out.extend(history.ops.iter().filter(keep).copied());
 }
 
 /// The unknown writes of one value, by call node ascending, and the completed reads of
@@ -107,11 +107,16 @@ pub(super) struct Search<'a> {
     pub(super) deepest: Option<DeadEnd>,
 }
 
-/// Groups the unknown writes of `ops` by value; returns the groups and, per op, the group
-/// a completed read draws on (or `NIL`).
-fn unknown_groups(ops: &[Op], list: &EventList) -> (Vec<UnknownGroup>, Vec<u32>) {
+/// Groups the unknown writes of `ops` by value into `groups`, and sets, per op, the group
+/// a completed read draws on (or `NIL`) in `group_of`.
+fn unknown_groups(
+    ops: &[Op],
+    list: &EventList,
+    groups: &mut Vec<UnknownGroup>,
+    group_of: &mut Vec<u32>,
+) {
     let mut group_by_value: BTreeMap<u64, u32> = BTreeMap::new();
-    let mut groups: Vec<UnknownGroup> = Vec::new();
+    groups.clear();
     for (index, op) in ops.iter().enumerate() {
         if let (Action::Write(value), End::Unknown) = (op.action, op.end) {
             let group = *group_by_value.entry(value).or_insert_with(|| {
@@ -125,7 +130,8 @@ fn unknown_groups(ops: &[Op], list: &EventList) -> (Vec<UnknownGroup>, Vec<u32>)
             groups[group as usize].calls.push(list.call_of[index]);
         }
     }
-    let mut group_of = vec![NIL; ops.len()];
+    group_of.clear();
+    group_of.resize(ops.len(), NIL);
     for (index, op) in ops.iter().enumerate() {
         let (Action::Read(Some(value)), End::At(_)) = (op.action, op.end) else {
             continue;
@@ -135,15 +141,35 @@ fn unknown_groups(ops: &[Op], list: &EventList) -> (Vec<UnknownGroup>, Vec<u32>)
             groups[group as usize].reads_left += 1;
         }
     }
-    (groups, group_of)
+}
+
+/// The memory of a search, kept from one key to the next ([`super::check_with`]): a
+/// history of many keys allocates about as much as its largest key, not once per key.
+#[derive(Default)]
+pub(super) struct SearchMemory {
+    list: EventList,
+    placed: Bitset,
+    groups: Vec<UnknownGroup>,
+    group_of: Vec<u32>,
+    cache: Cache,
+    stack: Vec<Frame>,
 }
 
 impl<'a> Search<'a> {
-    pub(super) fn new(ops: &'a [Op]) -> Self {
+    /// A search of `ops`, in `memory` (emptied and refilled).
+    pub(super) fn new(ops: &'a [Op], memory: SearchMemory) -> Self {
+        let SearchMemory {
+            mut list,
+            mut placed,
+            mut groups,
+            mut group_of,
+            mut cache,
+            mut stack,
+        } = memory;
         let count = u32::try_from(ops.len()).expect("op count bounded by OPS_PER_KEY_MAX");
-        let mut list = EventList::new(ops);
-        let (groups, group_of) = unknown_groups(ops, &list);
-        let mut placed = Bitset::new(count);
+        list.fill(ops);
+        unknown_groups(ops, &list, &mut groups, &mut group_of);
+        placed.reset(count);
         for (index, op) in (0..count).zip(ops) {
             if op.end == End::Unknown {
                 // Kept out of the list for good, so scans never walk over them; their
@@ -153,6 +179,9 @@ impl<'a> Search<'a> {
             }
         }
         let completed = ops.iter().filter(|op| matches!(op.end, End::At(_))).count();
+        cache.clear();
+        stack.clear();
+        stack.reserve(completed);
         Search {
             ops,
             frontier: placed.next_absent(0),
@@ -162,14 +191,26 @@ impl<'a> Search<'a> {
             group_of,
             live: BTreeMap::new(),
             used: 0,
-            cache: Cache::default(),
-            stack: Vec::with_capacity(completed),
+            cache,
+            stack,
             state: None,
             writer: None,
             high: 0,
             completed,
             completed_left: completed,
             deepest: None,
+        }
+    }
+
+    /// The memory this search used, for the next key's.
+    pub(super) fn into_memory(self) -> SearchMemory {
+        SearchMemory {
+            list: self.list,
+            placed: self.placed,
+            groups: self.groups,
+            group_of: self.group_of,
+            cache: self.cache,
+            stack: self.stack,
         }
     }
 
