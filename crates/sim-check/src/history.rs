@@ -12,8 +12,10 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default)]
 pub struct History {
     ops: Vec<Operation>,
-    /// Position in `ops` of each request.
-    by_req: BTreeMap<ReqId, usize>,
+    /// Position in `ops` of each register request, sorted by request: requests are
+    /// invoked in ascending order, so each lands at the end (one growing `Vec`, not a
+    /// tree node per few requests); any order stays correct.
+    by_req: Vec<(ReqId, usize)>,
     /// Acknowledged writes, with the instant of the acknowledgement.
     acked_writes: Vec<(ReqId, ClientId, SimTime)>,
     /// The list-append requests: whether each is an append (else a list read).
@@ -41,8 +43,12 @@ impl History {
                 return;
             }
         };
-        let prev = self.by_req.insert(req, self.ops.len());
-        assert!(prev.is_none(), "request {req} invoked twice");
+        let at = self.by_req.partition_point(|&(r, _)| r < req);
+        assert!(
+            self.by_req.get(at).is_none_or(|&(r, _)| r != req),
+            "request {req} invoked twice"
+        );
+        self.by_req.insert(at, (req, self.ops.len()));
         self.ops.push(Operation {
             client: client.0,
             key,
@@ -53,8 +59,14 @@ impl History {
         });
     }
 
+    /// Where register request `req` is in `ops`.
+    fn position(&self, req: ReqId) -> Option<usize> {
+        let at = self.by_req.binary_search_by_key(&req, |&(r, _)| r).ok()?;
+        Some(self.by_req[at].1)
+    }
+
     pub fn ok(&mut self, t: SimTime, client: ClientId, req: ReqId, read: Option<Option<u64>>) {
-        let Some(&i) = self.by_req.get(&req) else {
+        let Some(i) = self.position(req) else {
             if self.list_ops.get(&req) == Some(&true) {
                 self.acked_writes.push((req, client, t));
             }
@@ -71,7 +83,7 @@ impl History {
     }
 
     pub fn fail(&mut self, req: ReqId, outcome: FailOutcome) {
-        let Some(&i) = self.by_req.get(&req) else {
+        let Some(i) = self.position(req) else {
             return;
         };
         self.ops[i].outcome = match outcome {

@@ -10,7 +10,6 @@ use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{LogIndex, ReqId};
 use sim_trace::Invariant;
-use std::collections::BTreeSet;
 
 /// Keeps no state: the view's client history and converged log are all it compares.
 #[derive(Clone, Copy, Debug, Default)]
@@ -30,12 +29,14 @@ impl InvariantChecker for AckedWriteLost {
         let Some(reference) = converged_log(view) else {
             return;
         };
-        let present: BTreeSet<ReqId> = reference.iter().filter_map(|e| e.req).collect();
+        let mut present: Vec<ReqId> = Vec::with_capacity(reference.len());
+        present.extend(reference.iter().filter_map(|e| e.req));
+        present.sort_unstable();
         let missing = view
             .history
             .acked_writes()
             .iter()
-            .filter(|(r, _, _)| !present.contains(r));
+            .filter(|(r, _, _)| present.binary_search(r).is_err());
         for &(req, client, acked_at) in missing {
             let story = match view.committed.iter().position(|c| c.id.req == Some(req)) {
                 Some(i) => view.entry_story(LogIndex(i as u64 + 1)),
