@@ -117,11 +117,14 @@ impl<M: Wire> World<M> {
         let id = self.nodes[n].id;
         self.nodes[n].thread.blocked = None;
         self.k.emit(TraceEvent::Unblock { node: id });
-        let mut rest = std::mem::take(&mut self.nodes[n].thread.suspended);
+        // The parked actions run from their list while the emptied spare takes their
+        // place, for actions parked again; the two lists swap roles, neither reallocates.
+        let thread = &mut self.nodes[n].thread;
+        let spare = std::mem::take(&mut thread.spare_suspended);
+        let mut rest = std::mem::replace(&mut thread.suspended, spare);
         self.execute(n, &mut rest);
-        if self.nodes[n].thread.suspended.is_empty() {
-            self.nodes[n].thread.suspended = rest;
-        }
+        rest.clear();
+        self.nodes[n].thread.spare_suspended = rest;
         self.pump(n);
     }
 

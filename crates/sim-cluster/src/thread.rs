@@ -36,6 +36,8 @@ pub struct Thread<M> {
     pub blocked: Option<Blocked>,
     /// The rest of the action list, to run once unblocked.
     pub suspended: Vec<Action<M>>,
+    /// An emptied list that takes `suspended`'s place while it runs (`exec.rs`).
+    pub spare_suspended: Vec<Action<M>>,
     inbox: VecDeque<Input<M>>,
     /// A sync leader's client-path flush (`end_of_append_batch` under NuRaft's
     /// `cli_lock_`): while it runs, client requests wait in `client_queue` and every other
@@ -49,6 +51,7 @@ impl<M> Default for Thread<M> {
         Thread {
             blocked: None,
             suspended: Vec::new(),
+            spare_suspended: Vec::new(),
             inbox: VecDeque::new(),
             client_flush: None,
             client_queue: VecDeque::new(),
