@@ -72,7 +72,11 @@ pub(super) fn partition(history: &[Operation]) -> BTreeMap<u32, KeyHistory> {
             history.key,
             history.ops.len()
         );
-        history.ops.sort_by_key(|op| op.invoke_ns); // Stable: ties stay in input order.
+        // Stable: ties stay in input order. A recorded history is in invocation order
+        // already, and then the sort (and its scratch allocation) is skipped.
+        if !history.ops.is_sorted_by_key(|op| op.invoke_ns) {
+            history.ops.sort_by_key(|op| op.invoke_ns);
+        }
     }
     keys
 }

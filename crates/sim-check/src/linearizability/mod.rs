@@ -52,7 +52,7 @@ use std::fmt;
 
 use explain::explain_dead_end;
 use key_history::{KeyHistory, Op, partition};
-use precheck::precheck_key;
+use precheck::{WriteIndex, precheck_key};
 use search::{RunEnd, Search, SearchMemory, search_ops};
 
 /// One client operation on one key, as recorded by the client.
@@ -193,7 +193,7 @@ pub fn check_with(history: &[Operation], limits: Limits, precheck: Precheck) -> 
     for history in keys.values() {
         reserve = reserve.saturating_sub(reserve_of(history));
         let early = match precheck {
-            Precheck::Enabled => precheck_key(history),
+            Precheck::Enabled => precheck_key(history, &mut scratch.writes),
             Precheck::Disabled => None,
         };
         if let Some(counterexample) = early {
@@ -234,6 +234,7 @@ enum SearchOutcome {
 /// The buffers of one key's search, kept from key to key.
 #[derive(Default)]
 struct KeyScratch {
+    writes: WriteIndex,
     ops: Vec<Op>,
     observed: Vec<u64>,
     memory: SearchMemory,

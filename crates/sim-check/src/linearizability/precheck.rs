@@ -10,8 +10,10 @@ use super::explain::{describe, fmt_ns};
 use super::key_history::{Action, End, KeyHistory, Op};
 use super::{COUNTEREXAMPLE_LIST_MAX, Counterexample};
 
-/// The writes of one key, indexed for the read rules.
-struct WriteIndex {
+/// The writes of one key, indexed for the read rules. [`WriteIndex::fill`] reindexes it
+/// for another key in the memory it holds ([`super::check_with`] keeps one for all keys).
+#[derive(Default)]
+pub(super) struct WriteIndex {
     /// Writes (completed or unknown) as (value, index into `ops`), sorted: the writes of
     /// one value are a run ([`Self::writes_of`]). One vector, not one per value: values
     /// are nearly all distinct.
@@ -23,9 +25,15 @@ struct WriteIndex {
 }
 
 impl WriteIndex {
-    fn new(ops: &[Op]) -> Self {
-        let mut by_value = Vec::with_capacity(ops.len());
-        let mut completed = Vec::with_capacity(ops.len());
+    /// Indexes the writes of `ops`, in the memory this index holds.
+    fn fill(&mut self, ops: &[Op]) {
+        let WriteIndex {
+            by_value,
+            completed,
+            earliest,
+        } = self;
+        by_value.clear();
+        completed.clear();
         for (index, op) in ops.iter().enumerate() {
             if let Action::Write(value) = op.action {
                 by_value.push((value, index));
@@ -35,16 +43,12 @@ impl WriteIndex {
             }
         }
         by_value.sort_unstable();
-        let mut earliest = completed.clone();
+        earliest.clear();
+        earliest.extend_from_slice(completed);
         for i in (0..earliest.len().saturating_sub(1)).rev() {
             if complete_ns(&ops[earliest[i + 1]]) < complete_ns(&ops[earliest[i]]) {
                 earliest[i] = earliest[i + 1];
             }
-        }
-        WriteIndex {
-            by_value,
-            completed,
-            earliest,
         }
     }
 
@@ -73,12 +77,13 @@ fn complete_ns(op: &Op) -> u64 {
     }
 }
 
-pub(super) fn precheck_key(history: &KeyHistory) -> Option<Counterexample> {
-    let index = WriteIndex::new(&history.ops);
+/// Checks the reads of one key; `index` is scratch, refilled for this key.
+pub(super) fn precheck_key(history: &KeyHistory, index: &mut WriteIndex) -> Option<Counterexample> {
+    index.fill(&history.ops);
     let check_read = |read: &Op| match (read.action, read.end) {
-        (Action::Read(None), End::At(_)) => absent_after_write(history, &index, read),
-        (Action::Read(Some(value)), End::At(_)) => unwritten_value(history, &index, read, value)
-            .or_else(|| overwritten_value(history, &index, read, value)),
+        (Action::Read(None), End::At(_)) => absent_after_write(history, index, read),
+        (Action::Read(Some(value)), End::At(_)) => unwritten_value(history, index, read, value)
+            .or_else(|| overwritten_value(history, index, read, value)),
         _ => None,
     };
     history.ops.iter().find_map(check_read)
