@@ -8,13 +8,19 @@ use crate::view::View;
 use crate::violation::{Violation, req_text};
 use raft_core::{LogIndex, ReqId, Term};
 use sim_trace::{Invariant, TraceEvent};
-use std::collections::BTreeMap;
 
-/// Every (index, term) seen, with its request and the term of the entry before it.
+/// Every (index, term) seen, with its request and the term of the entry before it, sorted
+/// by (index, term). Entries are mostly first seen at the log's end, so an insertion
+/// lands at or near the end of one growing `Vec` (a tree would allocate a node every few).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LogMatching {
-    seen: BTreeMap<(LogIndex, Term), (Option<ReqId>, Term)>,
+    seen: Vec<(EntryId, Link)>,
 }
+
+/// An entry's place: (index, term).
+type EntryId = (LogIndex, Term);
+/// What the first holder of an entry saw: its request and the term before it.
+type Link = (Option<ReqId>, Term);
 
 impl InvariantChecker for LogMatching {
     fn invariant(&self) -> Invariant {
@@ -37,9 +43,15 @@ impl InvariantChecker for LogMatching {
             .node(n)
             .log_at(index.prev())
             .map_or(Term(0), |e| e.term);
-        match self.seen.get(&(index, term)) {
+        let at = self.seen.partition_point(|(k, _)| *k < (index, term));
+        match self
+            .seen
+            .get(at)
+            .filter(|(k, _)| *k == (index, term))
+            .map(|(_, v)| v)
+        {
             None => {
-                self.seen.insert((index, term), (req, prev_term));
+                self.seen.insert(at, ((index, term), (req, prev_term)));
             }
             Some(&(first_req, prev)) if first_req != req || prev != prev_term => {
                 let detail = if first_req != req {
