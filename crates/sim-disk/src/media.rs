@@ -11,6 +11,10 @@ use std::ops::Range;
 /// a bug in the caller (a corrupt offset), and panics before it allocates.
 pub const FILE_BYTES_MAX: u64 = 1 << 30;
 
+/// A growing file's first allocation: a log grows by one record per write, and would
+/// otherwise reallocate at every doubling from its first few bytes.
+const GROWN_FILE_BYTES_MIN: usize = 16 << 10;
+
 /// Writes `data` at `offset_bytes`, extending the file with zeros if it is shorter.
 pub(crate) fn write_at(file: &mut Vec<u8>, offset_bytes: u64, data: &[u8]) {
     if data.is_empty() {
@@ -19,6 +23,9 @@ pub(crate) fn write_at(file: &mut Vec<u8>, offset_bytes: u64, data: &[u8]) {
     let end = to_index(offset_bytes + data.len() as u64);
     let start = end - data.len();
     if file.len() < end {
+        if file.capacity() < end {
+            file.reserve(end.max(GROWN_FILE_BYTES_MIN) - file.len());
+        }
         file.resize(end, 0);
     }
     file[start..end].copy_from_slice(data);
