@@ -64,8 +64,10 @@ impl<M: Wire> World<M> {
             core.step(input, &mut actions);
             // The message's entry buffer goes back to its sender (`raft_core`'s
             // `buffers.rs`), before the actions run: memory only, no event.
-            if let Some(buf) = sender.and_then(|_| core.take_entry_buffer()) {
-                self.give_entry_buffer(sender.expect("a message's sender"), buf);
+            if let Some(from) = sender {
+                if let Some(buf) = core.take_entry_buffer() {
+                    self.give_entry_buffer(from, buf);
+                }
             }
             self.execute(n, &mut actions);
             actions.clear();
