@@ -193,6 +193,11 @@ pub struct Config {
     pub commit_rule: CommitRule,
     pub read_path: ReadPath,
     pub mutant: CoreMutant,
+    /// NuRaft's `snapshot_distance`: a snapshot is created every this many entries applied
+    /// (0: never, and the log is never compacted).
+    pub snapshot_distance: u64,
+    /// NuRaft's `reserved_log_items`: entries kept in the log behind a new snapshot.
+    pub reserved_log_items: u64,
 }
 
 impl Config {

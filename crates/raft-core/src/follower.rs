@@ -42,6 +42,14 @@ impl Raft {
             self.reset_election_timer(out);
         }
         self.persist_state(out);
+        let compacted = self.log.first_index().prev();
+        if prev_index < compacted && self.commit >= compacted {
+            // The request starts inside what this node's snapshot covers, committed and
+            // the same on every node: it matches up to the snapshot, and the leader moves
+            // on from there.
+            self.reply_append(leader, true, compacted, out);
+            return;
+        }
         if self.log.term_at(prev_index) != Some(prev_term) {
             let hint = if prev_index > self.log.last_index() {
                 self.log.last_index()

@@ -17,6 +17,8 @@
 use crate::config::FlushWait;
 use crate::kv::ReadResult;
 use crate::message::Message;
+use crate::snapshot::Snapshot;
+use std::sync::Arc;
 use crate::types::{ClientId, Command, LogIndex, NodeId, ReqId, Term, Value};
 
 /// Which timer an action or input is about.
@@ -50,6 +52,11 @@ pub enum Input<M = Message> {
     /// (`request_append_entries` -> `reconnect_client` -> `set_matched_idx(0)`).
     PeerUnreachable {
         peer: NodeId,
+    },
+    /// The state machine finished the snapshot of [`Action::CreateSnapshot`] at `index`
+    /// (`create_snapshot`'s handler, with `true`).
+    SnapshotCreated {
+        index: LogIndex,
     },
 }
 
@@ -130,6 +137,20 @@ pub enum Action<M = Message> {
         req: ReqId,
         result: ClientResult,
     },
+    /// `state_machine::create_snapshot`: persist this snapshot in the background, then
+    /// report [`Input::SnapshotCreated`].
+    CreateSnapshot {
+        snapshot: Arc<Snapshot>,
+    },
+    /// A follower's `save_logical_snp_obj` of a snapshot received from the leader: it
+    /// blocks the Raft thread until the state machine returns.
+    InstallSnapshot {
+        snapshot: Arc<Snapshot>,
+    },
+    /// `log_store::compact(upto)`: the store may drop every entry up to `upto`.
+    Compact {
+        upto: LogIndex,
+    },
     /// Something that changed inside the node, to report; no I/O.
     Notice(Notice),
 }
@@ -167,6 +188,7 @@ impl<M> Input<M> {
             },
             Input::LogDurable { index } => Input::LogDurable { index },
             Input::PeerUnreachable { peer } => Input::PeerUnreachable { peer },
+            Input::SnapshotCreated { index } => Input::SnapshotCreated { index },
         }
     }
 }
@@ -210,6 +232,9 @@ impl<M> Action<M> {
                 req,
                 result,
             },
+            Action::CreateSnapshot { snapshot } => Action::CreateSnapshot { snapshot },
+            Action::InstallSnapshot { snapshot } => Action::InstallSnapshot { snapshot },
+            Action::Compact { upto } => Action::Compact { upto },
             Action::Notice(n) => Action::Notice(n),
         }
     }
@@ -226,6 +251,7 @@ impl<M> Action<M> {
                 ..
             } | Action::WaitDurable { .. }
                 | Action::FlushLog
+                | Action::InstallSnapshot { .. }
         )
     }
 

@@ -69,6 +69,27 @@ impl Kv {
         }
     }
 
+    /// Every register and its value, by key: what a snapshot stores.
+    pub fn registers(&self) -> impl Iterator<Item = (Key, Value)> + '_ {
+        self.data.iter().map(|(k, v)| (*k, *v))
+    }
+
+    /// Every list and its elements, by key: what a snapshot stores.
+    pub fn lists(&self) -> impl Iterator<Item = (Key, &[Value])> + '_ {
+        self.lists.iter().map(|(k, v)| (*k, v.as_slice()))
+    }
+
+    /// A state machine holding `registers` and `lists` (as read back from a snapshot).
+    pub fn from_parts(
+        registers: impl IntoIterator<Item = (Key, Value)>,
+        lists: impl IntoIterator<Item = (Key, Vec<Value>)>,
+    ) -> Kv {
+        Kv {
+            data: registers.into_iter().collect(),
+            lists: lists.into_iter().collect(),
+        }
+    }
+
     /// Registers and lists held.
     pub fn len(&self) -> usize {
         self.data.len() + self.lists.len()

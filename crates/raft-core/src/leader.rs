@@ -125,8 +125,13 @@ impl Raft {
     /// negative batch-size hint: NuRaft's log store then returns no entries).
     fn send_append(&mut self, peer: usize, out: &mut Vec<Action>) {
         let last = self.precommit.min(self.log.last_index());
+        let next = LogIndex(self.peers[peer].next.0.clamp(1, last.0 + 1));
+        self.peers[peer].next = next;
+        if self.needs_snapshot(next) {
+            self.send_snapshot(peer, out);
+            return;
+        }
         let p = &mut self.peers[peer];
-        p.next = LogIndex(p.next.0.clamp(1, last.0 + 1));
         let prev_index = p.next.prev();
         let prev_term = self
             .log

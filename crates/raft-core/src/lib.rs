@@ -24,6 +24,8 @@
 //!     commit_rule: CommitRule::Nuraft,
 //!     read_path: ReadPath::Log,
 //!     mutant: CoreMutant::None,
+//!     snapshot_distance: 0,
+//!     reserved_log_items: 0,
 //! };
 //! let mut node = Raft::new(cfg, Recovered::default());
 //! let mut out = Vec::new();
@@ -54,6 +56,7 @@ mod message;
 mod node;
 mod pipeline;
 mod replica;
+mod snapshot;
 mod types;
 
 pub use buffers::SPARE_ENTRY_BUFFERS_MAX;
@@ -67,4 +70,5 @@ pub use log::{entries_between, entry_at};
 pub use message::Message;
 pub use node::{Raft, Recovered};
 pub use replica::Replica;
+pub use snapshot::Snapshot;
 pub use types::*;

@@ -1,6 +1,9 @@
-//! The messages nodes exchange: Raft's four RPCs.
+//! The messages nodes exchange: Raft's four RPCs, and a leader's snapshot to a follower
+//! that needs entries it has compacted away.
 
+use crate::snapshot::Snapshot;
 use crate::types::{Entry, LogIndex, NodeId, Term};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
@@ -34,6 +37,14 @@ pub enum Message {
         term: Term,
         granted: bool,
     },
+    /// The leader's last snapshot, whole (NuRaft's `install_snapshot_request`, in one
+    /// chunk). The follower answers with an [`Message::AppendResponse`] matching up to
+    /// the snapshot's index.
+    InstallSnapshot {
+        term: Term,
+        leader: NodeId,
+        snapshot: Arc<Snapshot>,
+    },
 }
 
 impl Message {
@@ -42,7 +53,8 @@ impl Message {
             Message::AppendEntries { term, .. }
             | Message::AppendResponse { term, .. }
             | Message::VoteRequest { term, .. }
-            | Message::VoteResponse { term, .. } => *term,
+            | Message::VoteResponse { term, .. }
+            | Message::InstallSnapshot { term, .. } => *term,
         }
     }
 }

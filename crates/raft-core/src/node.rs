@@ -9,6 +9,8 @@ use crate::kv::{Kv, ReadResult};
 use crate::log::Log;
 use crate::message::Message;
 use crate::pipeline::HeldAnswer;
+use crate::snapshot::Snapshot;
+use std::sync::Arc;
 use crate::types::{ClientId, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term};
 use std::collections::VecDeque;
 
@@ -17,8 +19,13 @@ use std::collections::VecDeque;
 pub struct Recovered {
     pub term: Term,
     pub vote: Option<NodeId>,
-    /// The log entries recovered, from index 1.
+    /// The log entries recovered, from [`Recovered::log_first_index`].
     pub log: Vec<Entry>,
+    /// The index of the first entry of `log`: 1, or later once the store has compacted
+    /// its log behind a snapshot. 0 is taken as 1.
+    pub log_first_index: LogIndex,
+    /// The last snapshot the state machine holds durably: the state it restarts from.
+    pub snapshot: Option<Arc<Snapshot>>,
     /// `last_durable_index()` at start: normally the last recovered entry.
     pub durable_index: LogIndex,
     /// A persistent state machine's state and its last applied index; `None` rebuilds from
@@ -93,18 +100,57 @@ pub struct Raft {
     pub(crate) registering: Option<HeldAnswer>,
     /// AppendEntries buffers to reuse (`buffers.rs`): memory only.
     pub(crate) buffers: EntryBuffers,
+    /// The last snapshot (NuRaft's `last_snapshot_`): created and reported done, or
+    /// installed from a leader, or recovered.
+    pub(crate) snapshot: Option<Arc<Snapshot>>,
+    /// The snapshot the state machine is creating (`snp_in_progress_`).
+    pub(crate) creating: Option<Arc<Snapshot>>,
 }
 
 impl Raft {
     /// A node starting (or restarting) from what its disk holds. Call [`Raft::start`] next.
     pub fn new(cfg: Config, recovered: Recovered) -> Raft {
         cfg.validate();
-        let log = Log::from_entries(recovered.log);
+        let first = LogIndex(recovered.log_first_index.0.max(1));
+        let snapshot = recovered.snapshot;
+        // The term before the log's first entry: the snapshot's, if it ends right there.
+        // A log that starts past the snapshot's end has lost entries nothing vouches for.
+        let base_term = snapshot
+            .as_ref()
+            .filter(|s| s.index == first.prev())
+            .map(|s| s.term);
+        let mut log = Log::from_compacted(first, base_term, recovered.log);
         assert!(
             recovered.durable_index <= log.last_index(),
             "durable index past the log"
         );
-        let (kv, applied) = recovered.state_machine.unwrap_or_default();
+        if let Some(s) = &snapshot {
+            // What the snapshot covers is compacted again (the store's compaction may not
+            // have reached the media); a log that disagrees with the snapshot at its index
+            // is dropped whole.
+            if log.term_at(s.index).is_some_and(|t| t != s.term) {
+                log = Log::from_compacted(s.index.next(), Some(s.term), Vec::new());
+            } else if s.index >= first {
+                log.compact(s.index, s.term);
+            }
+        }
+        let durable_index = recovered
+            .durable_index
+            .max(log.first_index().prev())
+            .min(log.last_index());
+        // The state machine restarts from its snapshot, or from what it persisted if that
+        // is newer (a persistent state machine), or empty.
+        let from_snapshot = snapshot.as_ref().map(|s| (s.kv.clone(), s.index));
+        let (kv, applied) = match (recovered.state_machine, from_snapshot) {
+            (Some(sm), Some(snap)) => {
+                if sm.1 >= snap.1 {
+                    sm
+                } else {
+                    snap
+                }
+            }
+            (sm, snap) => sm.or(snap).unwrap_or_default(),
+        };
         let peers = cfg
             .voters
             .iter()
@@ -129,7 +175,7 @@ impl Raft {
             last_durable: if cfg.mutant == CoreMutant::DurableIndexStartsAtZero {
                 LogIndex::ZERO
             } else {
-                recovered.durable_index
+                durable_index
             },
             precommit: LogIndex::ZERO,
             client_batch: None,
@@ -141,6 +187,8 @@ impl Raft {
             held: VecDeque::new(),
             registering: None,
             buffers: EntryBuffers::default(),
+            snapshot,
+            creating: None,
             log,
             cfg,
         }
@@ -176,6 +224,7 @@ impl Raft {
                 self.register_late();
             }
             Input::PeerUnreachable { peer } => self.forget_peer(peer),
+            Input::SnapshotCreated { index } => self.on_snapshot_created(index, out),
         }
         debug_assert!(
             self.applied <= self.commit.max(self.applied),
@@ -227,6 +276,11 @@ impl Raft {
             Message::VoteResponse { term, granted } => {
                 self.on_vote_response(from, term, granted, out)
             }
+            Message::InstallSnapshot {
+                term,
+                leader,
+                snapshot,
+            } => self.on_install_snapshot(term, leader, snapshot, out),
         }
         self.persist_state(out);
     }
@@ -366,6 +420,14 @@ impl Raft {
     }
     pub fn last_index(&self) -> LogIndex {
         self.log.last_index()
+    }
+    /// The first index the in-memory log holds (1 until compacted).
+    pub fn first_index(&self) -> LogIndex {
+        self.log.first_index()
+    }
+    /// The last snapshot, if any.
+    pub fn last_snapshot(&self) -> Option<&Arc<Snapshot>> {
+        self.snapshot.as_ref()
     }
     pub fn last_term(&self) -> Term {
         self.log.last_term()

@@ -69,7 +69,7 @@ impl Replica for crate::Raft {
         crate::Raft::step(self, input, out)
     }
     fn first_index(&self) -> LogIndex {
-        LogIndex(1)
+        crate::Raft::first_index(self)
     }
     fn last_index(&self) -> LogIndex {
         crate::Raft::last_index(self)

@@ -256,6 +256,11 @@ impl Cluster {
                 | Action::Notice(Notice::Commit { .. })
                 | Action::Notice(Notice::Apply { .. })
                 | Action::ClientReply { .. } => {}
+                Action::CreateSnapshot { .. }
+                | Action::InstallSnapshot { .. }
+                | Action::Compact { .. } => {
+                    unreachable!("these properties run without snapshots")
+                }
             }
         }
     }

@@ -332,6 +332,8 @@ impl raft_core::Replica for OpenRaft {
             } => self.on_client(client, req, command, out),
             Input::LogDurable { index } => self.on_durable(index),
             Input::PeerUnreachable { peer } => self.on_unreachable(peer),
+            // The adapter takes no snapshots (`snapshot_distance` is refused for it).
+            Input::SnapshotCreated { .. } => {}
         }
         self.settle(out);
     }

@@ -94,6 +94,8 @@ impl Rig {
             commit_rule: raft_core::CommitRule::CurrentTerm,
             read_path: raft_core::ReadPath::Log,
             mutant: raft_core::CoreMutant::None,
+            snapshot_distance: 0,
+            reserved_log_items: 0,
         };
         cfg.durability.parallel_append = raft_core::ParallelAppend::On;
         let node = OpenRaft::new(&cfg, Recovered::default(), mutant, rng(3));

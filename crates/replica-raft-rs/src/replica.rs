@@ -330,6 +330,8 @@ impl RaftRs {
             } => self.on_client(client, req, command, out),
             Input::LogDurable { index } => self.on_durable(index, out),
             Input::PeerUnreachable { peer } => self.node.report_unreachable(u64::from(peer.0)),
+            // The adapter takes no snapshots (`snapshot_distance` is refused for it).
+            Input::SnapshotCreated { .. } => {}
         }
         self.fix_election_timeout();
         while self.node.has_ready() {

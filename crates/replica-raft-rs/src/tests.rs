@@ -17,6 +17,8 @@ fn config() -> raft_core::Config {
         commit_rule: raft_core::CommitRule::CurrentTerm,
         read_path: raft_core::ReadPath::Log,
         mutant: raft_core::CoreMutant::None,
+        snapshot_distance: 0,
+        reserved_log_items: 0,
     }
 }
 
@@ -154,6 +156,8 @@ fn a_restart_loads_exactly_what_was_recovered() {
             2
         ],
         durable_index: LogIndex(2),
+        log_first_index: LogIndex(1),
+        snapshot: None,
         state_machine: None,
     };
     let n = RaftRs::new(

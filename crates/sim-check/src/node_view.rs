@@ -19,8 +19,12 @@ pub struct NodeView {
     pub term: Term,
     /// The in-memory log, from index 1.
     pub log: Vec<EntryId>,
-    /// The durable media, from index 1.
+    /// The durable media, from index 1. Up to `snapshot_durable` the snapshot stands for
+    /// the committed entries; a place compacted away with nothing to stand for it holds
+    /// [`EntryId::HOLE`].
     pub durable: Vec<EntryId>,
+    /// The last index of the snapshot the media hold (0: none).
+    pub snapshot_durable: LogIndex,
     pub commit: LogIndex,
     pub last_crash: Option<SimTime>,
     pub last_restart: Option<SimTime>,
@@ -34,6 +38,7 @@ impl Default for NodeView {
             term: Term(0),
             log: Vec::new(),
             durable: Vec::new(),
+            snapshot_durable: LogIndex::ZERO,
             commit: LogIndex::ZERO,
             last_crash: None,
             last_restart: None,

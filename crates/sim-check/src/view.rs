@@ -135,6 +135,18 @@ impl View {
                 ..
             } => self.on_durable(*node, *from_index, *index, entries, derived),
             TraceEvent::Commit { node, index } => self.on_commit(*node, *index, derived),
+            TraceEvent::Snapshot {
+                node,
+                index,
+                installed: true,
+                ..
+            } => self.on_snapshot_installed(*node, *index),
+            TraceEvent::SnapshotDurable { node, index } => {
+                self.on_snapshot_durable(*node, *index)
+            }
+            TraceEvent::CompactDurable { node, upto } => {
+                self.on_compact_durable(*node, *upto, derived)
+            }
             TraceEvent::Crash { node, .. } => self.on_crash(*node, derived),
             TraceEvent::Restart {
                 node,
@@ -256,7 +268,12 @@ impl View {
                 start <= v.durable.len(),
                 "durable write past a gap on node {n}"
             );
+            let covered = v.snapshot_durable.0 as usize;
             for (k, id) in entries.iter().enumerate() {
+                // The media's snapshot stands for what a write says nothing of there.
+                if *id == EntryId::HOLE && start + k < covered {
+                    continue;
+                }
                 match v.durable.get_mut(start + k) {
                     Some(slot) => *slot = *id,
                     None => v.durable.push(*id),
@@ -272,6 +289,51 @@ impl View {
         if !v.up {
             // A down node's media changed (a crash kept, tore or lost writes).
             self.find_lost(from, LogIndex(old_len as u64), derived);
+        }
+    }
+
+    /// A follower installed the leader's snapshot up to `index`: its log holds the
+    /// committed entries up to there (what the snapshot stands for).
+    fn on_snapshot_installed(&mut self, n: NodeId, index: LogIndex) {
+        let upto = (index.0 as usize).min(self.committed.len());
+        let ids: Vec<EntryId> = self.committed[..upto].iter().map(|c| c.id).collect();
+        let v = self.node_mut(n);
+        for (i, id) in ids.into_iter().enumerate() {
+            match v.log.get_mut(i) {
+                Some(slot) => *slot = id,
+                None => v.log.push(id),
+            }
+        }
+    }
+
+    /// The media now hold a snapshot up to `index`: they hold the committed entries up to
+    /// there, whatever the log file says.
+    fn on_snapshot_durable(&mut self, n: NodeId, index: LogIndex) {
+        let upto = (index.0 as usize).min(self.committed.len());
+        let ids: Vec<EntryId> = self.committed[..upto].iter().map(|c| c.id).collect();
+        let v = self.node_mut(n);
+        v.snapshot_durable = index;
+        for (i, id) in ids.into_iter().enumerate() {
+            match v.durable.get_mut(i) {
+                Some(slot) => *slot = id,
+                None => v.durable.push(id),
+            }
+        }
+    }
+
+    /// A compaction up to `upto` reached the media: what their snapshot does not stand for
+    /// is gone from them.
+    fn on_compact_durable(&mut self, n: NodeId, upto: LogIndex, derived: &mut Vec<Step<'static>>) {
+        let v = self.node_mut(n);
+        let from = v.snapshot_durable.next();
+        if v.durable.len() < upto.0 as usize {
+            v.durable.resize(upto.0 as usize, EntryId::HOLE);
+        }
+        for i in from.0..=upto.0 {
+            v.durable[i as usize - 1] = EntryId::HOLE;
+        }
+        if !v.up {
+            self.find_lost(from, upto, derived);
         }
     }
 

@@ -194,10 +194,18 @@ pub struct DecodedLog {
 }
 
 /// Decodes a whole log file: the valid prefix and how many records follow it.
+#[cfg(test)]
 pub fn decode_log(bytes: &[u8]) -> DecodedLog {
+    decode_log_from(bytes, LogIndex(1))
+}
+
+/// The valid records from `first` on (a log compacted up to `first - 1`: what lies before
+/// it is not read); `dropped` counts the records from the first invalid one to the end.
+pub fn decode_log_from(bytes: &[u8], first: LogIndex) -> DecodedLog {
+    assert!(first.0 >= 1, "a log starts at index 1 or later");
     let records = bytes.len() as u64 / RECORD_BYTES;
-    let mut entries = Vec::with_capacity(records as usize);
-    for i in 0..records {
+    let mut entries = Vec::with_capacity(records.saturating_sub(first.0 - 1) as usize);
+    for i in first.0 - 1..records {
         let at = (i * RECORD_BYTES) as usize;
         match decode_record(LogIndex(i + 1), &bytes[at..at + RECORD_BYTES as usize]) {
             Some(e) => entries.push(e),
@@ -263,6 +271,146 @@ pub fn decode_state_file(bytes: &[u8], slot_stride: usize) -> SavedState {
         }
         (Some(a), None) | (None, Some(a)) => a,
         (None, None) => SavedState::default(),
+    }
+}
+
+/// Bytes of one directory record (a sector holds it whole).
+pub const DIR_RECORD_BYTES: usize = 32;
+
+/// A directory entry, as the simulator models a directory: the snapshot directory names
+/// the data file holding the current snapshot (`a`: the file, `b`: the snapshot's index);
+/// the log directory says where the log starts (`a`: the first index kept). `seq` orders
+/// the two slots of the directory file, as for the state file: a rename or an unlink is
+/// one atomic record, durable once the directory is flushed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DirRecord {
+    pub seq: u64,
+    pub a: u64,
+    pub b: u64,
+}
+
+pub fn encode_dir_record(r: &DirRecord) -> [u8; DIR_RECORD_BYTES] {
+    let mut out = [0u8; DIR_RECORD_BYTES];
+    out[0..8].copy_from_slice(&r.seq.to_le_bytes());
+    out[8..16].copy_from_slice(&r.a.to_le_bytes());
+    out[16..24].copy_from_slice(&r.b.to_le_bytes());
+    let crc = crc32(&out[..28]);
+    out[28..32].copy_from_slice(&crc.to_le_bytes());
+    out
+}
+
+pub fn decode_dir_record(r: &[u8]) -> Option<DirRecord> {
+    if r.len() < DIR_RECORD_BYTES || u32_at(r, 28) != crc32(&r[..28]) {
+        return None;
+    }
+    let seq = u64_at(r, 0);
+    (seq != 0).then(|| DirRecord {
+        seq,
+        a: u64_at(r, 8),
+        b: u64_at(r, 16),
+    })
+}
+
+/// The newest valid of a directory file's two slots (a sector apart); `None` if neither
+/// is valid (a directory never written).
+pub fn decode_dir_file(bytes: &[u8], slot_stride: usize) -> Option<DirRecord> {
+    let slot = |at: usize| {
+        bytes
+            .get(at..at + DIR_RECORD_BYTES)
+            .and_then(decode_dir_record)
+    };
+    match (slot(0), slot(slot_stride)) {
+        (Some(a), Some(b)) => Some(if a.seq >= b.seq { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
+const SNAPSHOT_MAGIC: u32 = 0x534e_4150; // "SNAP"
+
+/// A snapshot file: magic, index, term, register count, list count, the registers as
+/// (key, value), the lists as (key, length, elements), then the CRC-32 of all before it.
+pub fn encode_snapshot(s: &raft_core::Snapshot, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(&SNAPSHOT_MAGIC.to_le_bytes());
+    out.extend_from_slice(&s.index.0.to_le_bytes());
+    out.extend_from_slice(&s.term.0.to_le_bytes());
+    let registers = s.kv.registers().count() as u32;
+    let lists = s.kv.lists().count() as u32;
+    out.extend_from_slice(&registers.to_le_bytes());
+    out.extend_from_slice(&lists.to_le_bytes());
+    for (k, v) in s.kv.registers() {
+        out.extend_from_slice(&k.to_le_bytes());
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for (k, elements) in s.kv.lists() {
+        out.extend_from_slice(&k.to_le_bytes());
+        out.extend_from_slice(&(elements.len() as u32).to_le_bytes());
+        for e in elements {
+            out.extend_from_slice(&e.to_le_bytes());
+        }
+    }
+    let crc = crc32(out);
+    out.extend_from_slice(&crc.to_le_bytes());
+}
+
+/// Reads a snapshot file back; `None` if it is torn, corrupt or not a snapshot.
+pub fn decode_snapshot(bytes: &[u8]) -> Option<raft_core::Snapshot> {
+    let body_len = bytes.len().checked_sub(4)?;
+    if u32_at(bytes, body_len) != crc32(&bytes[..body_len]) {
+        return None;
+    }
+    let mut r = Reader {
+        bytes: &bytes[..body_len],
+        at: 0,
+    };
+    if r.u32()? != SNAPSHOT_MAGIC {
+        return None;
+    }
+    let index = LogIndex(r.u64()?);
+    let term = Term(r.u64()?);
+    let registers = r.u32()?;
+    let lists = r.u32()?;
+    let mut regs = Vec::new();
+    for _ in 0..registers {
+        regs.push((r.u32()?, r.u64()?));
+    }
+    let mut ls = Vec::new();
+    for _ in 0..lists {
+        let key = r.u32()?;
+        let len = r.u32()? as usize;
+        if len > raft_core::LIST_ELEMENTS_MAX {
+            return None;
+        }
+        let mut elements = Vec::with_capacity(len);
+        for _ in 0..len {
+            elements.push(r.u64()?);
+        }
+        ls.push((key, elements));
+    }
+    (r.at == r.bytes.len()).then(|| raft_core::Snapshot {
+        index,
+        term,
+        kv: raft_core::Kv::from_parts(regs, ls),
+    })
+}
+
+/// Little-endian fields read in order, `None` past the end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let b = self.bytes.get(self.at..self.at + N)?;
+        self.at += N;
+        b.try_into().ok()
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take::<4>().map(u32::from_le_bytes)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take::<8>().map(u64::from_le_bytes)
     }
 }
 
@@ -406,5 +554,36 @@ mod tests {
             "a torn newer slot falls back to the older"
         );
         assert_eq!(decode_state_file(&[], 512), SavedState::default());
+    }
+
+    #[test]
+    fn a_snapshot_reads_back_and_a_flipped_byte_is_refused() {
+        let mut kv = raft_core::Kv::default();
+        kv.apply(Command::Write { key: 3, value: 9 });
+        kv.apply(Command::Append { key: 4, element: 1 });
+        kv.apply(Command::Append { key: 4, element: 2 });
+        let s = raft_core::Snapshot {
+            index: LogIndex(17),
+            term: Term(3),
+            kv,
+        };
+        let mut bytes = Vec::new();
+        encode_snapshot(&s, &mut bytes);
+        assert_eq!(decode_snapshot(&bytes), Some(s));
+        bytes[9] ^= 1;
+        assert_eq!(decode_snapshot(&bytes), None);
+        assert_eq!(decode_snapshot(&bytes[..3]), None);
+    }
+
+    #[test]
+    fn the_newest_valid_directory_slot_wins() {
+        let r = |seq, a| encode_dir_record(&DirRecord { seq, a, b: 7 });
+        let mut file = vec![0u8; 1024];
+        file[..32].copy_from_slice(&r(4, 1));
+        file[512..544].copy_from_slice(&r(5, 2));
+        assert_eq!(decode_dir_file(&file, 512).map(|d| d.a), Some(2));
+        file[520] ^= 1;
+        assert_eq!(decode_dir_file(&file, 512).map(|d| d.a), Some(1));
+        assert_eq!(decode_dir_file(&[], 512), None);
     }
 }

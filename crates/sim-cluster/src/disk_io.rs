@@ -4,6 +4,8 @@
 
 use crate::config::FsyncErrorPolicy;
 use crate::event::Event;
+use crate::snapshot_store::{LOG_DIR_FILE, Purpose, SnapshotStore};
+use crate::state_file::STATE_FILE;
 use crate::store::LOG_FILE;
 use crate::thread::Blocked;
 use crate::wire::Wire;
@@ -153,10 +155,11 @@ impl<M: Wire> World<M> {
 
     fn on_flush_done(&mut self, n: usize, c: Completion) {
         let id = self.nodes[n].id;
-        let file = if c.file == LOG_FILE {
-            FileKind::Log
-        } else {
-            FileKind::State
+        let file = match c.file {
+            LOG_FILE => FileKind::Log,
+            STATE_FILE => FileKind::State,
+            LOG_DIR_FILE => FileKind::LogDir,
+            _ => FileKind::Snapshot,
         };
         self.k.emit(TraceEvent::FlushDone {
             node: id,
@@ -176,6 +179,10 @@ impl<M: Wire> World<M> {
             self.crash_and_restart_later(n, sim_disk::CrashChoice::Drawn, kind, false);
             return;
         }
+        if SnapshotStore::owns(c.file) {
+            self.snapshot_flush_done(n, c);
+            return;
+        }
         if c.file == LOG_FILE {
             self.log_flush_done(n, c);
         }
@@ -189,6 +196,34 @@ impl<M: Wire> World<M> {
             }
             _ => self.pump(n),
         }
+    }
+
+    /// A flush of a snapshot or directory file returned: the snapshot store moves on, the
+    /// log store re-reads the media if their floor moved, a finished snapshot is reported
+    /// (and a follower saving one goes on).
+    fn snapshot_flush_done(&mut self, n: usize, c: Completion) {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        let Some(store) = node.snapshots.as_mut() else {
+            return;
+        };
+        let progress = store.flush_done(&mut node.disk, now, &c, &mut self.k.pending);
+        if progress.floor_moved {
+            let floor = store.floor();
+            node.store.set_floor(&node.disk, floor, &mut self.k.pending);
+        }
+        self.k.emit_pending();
+        self.arm_disk(n);
+        if let Some((purpose, snapshot)) = progress.finished {
+            self.snapshot_saved(n, purpose, snapshot);
+            if purpose == Purpose::Install
+                && matches!(self.nodes[n].thread.blocked, Some(Blocked::Snapshot))
+            {
+                self.unblock(n);
+                return;
+            }
+        }
+        self.pump(n);
     }
 
     /// `flush-error-never-completes`: the store forgets the failed flush (its pages are

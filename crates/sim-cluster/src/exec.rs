@@ -9,6 +9,7 @@
 //! which change nothing outside the replica and are announced to the observer.
 
 use crate::event::Event;
+use crate::snapshot_store::Purpose;
 use crate::thread::Blocked;
 use crate::timers::TimerPop;
 use crate::wire::Wire;
@@ -173,6 +174,15 @@ impl<M: Wire> World<M> {
                 req,
                 result,
             } => self.clients.reply(client, req, result, &mut self.k),
+            Action::CreateSnapshot { snapshot } => {
+                self.save_snapshot(n, snapshot, Purpose::Create);
+            }
+            Action::InstallSnapshot { snapshot } => {
+                if !self.save_snapshot(n, snapshot, Purpose::Install) {
+                    return Some(Blocked::Snapshot);
+                }
+            }
+            Action::Compact { upto } => self.compact(n, upto),
             Action::Notice(notice) => self.notice(n, notice),
         }
         None
@@ -287,5 +297,77 @@ impl<M: Wire> World<M> {
                 self.input(n, Input::Timer(timer));
             }
         }
+    }
+}
+
+impl<M: Wire> World<M> {
+    /// Hands a snapshot to node `n`'s state machine to save; whether it is done already
+    /// (then it has been reported).
+    fn save_snapshot(
+        &mut self,
+        n: usize,
+        snapshot: std::sync::Arc<raft_core::Snapshot>,
+        purpose: Purpose,
+    ) -> bool {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        let store = node
+            .snapshots
+            .as_mut()
+            .expect("a replica takes snapshots only when they are on");
+        let early = store.save(&mut node.disk, now, snapshot, purpose, &mut self.k.pending);
+        self.k.emit_pending();
+        self.arm_disk(n);
+        match early {
+            Some(s) => {
+                self.snapshot_saved(n, purpose, s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Node `n`'s state machine reports a snapshot saved: a created one becomes the node's
+    /// last snapshot (`on_snapshot_completed`); an installed one becomes its state, and its
+    /// Raft thread goes on (the caller unblocks it).
+    pub(crate) fn snapshot_saved(
+        &mut self,
+        n: usize,
+        purpose: Purpose,
+        snapshot: std::sync::Arc<raft_core::Snapshot>,
+    ) {
+        let node = &mut self.nodes[n];
+        let installed = purpose == Purpose::Install;
+        self.k.emit(TraceEvent::Snapshot {
+            node: node.id,
+            index: snapshot.index,
+            term: snapshot.term,
+            installed,
+        });
+        if installed {
+            if self.config.state_machine == crate::config::StateMachine::Persistent {
+                node.persisted_sm = Some((snapshot.kv.clone(), snapshot.index));
+            }
+        } else {
+            self.input_quiet(
+                n,
+                Input::SnapshotCreated {
+                    index: snapshot.index,
+                },
+            );
+        }
+    }
+
+    /// `log_store::compact(upto)`.
+    fn compact(&mut self, n: usize, upto: LogIndex) {
+        let now = self.k.now();
+        let node = &mut self.nodes[n];
+        self.k.pending.push(TraceEvent::Compact { node: node.id, upto });
+        node.store.compact(upto);
+        if let Some(s) = node.snapshots.as_mut() {
+            s.compact(&mut node.disk, now, upto, &mut self.k.pending);
+        }
+        self.k.emit_pending();
+        self.arm_disk(n);
     }
 }

@@ -6,6 +6,7 @@
 use crate::config::CrashKind;
 use crate::config::StateMachine;
 use crate::recovery;
+use crate::snapshot_store::Media;
 use crate::state_file::StateFile;
 use crate::store::LOG_FILE;
 use crate::wire::Wire;
@@ -78,7 +79,12 @@ impl<M: Wire> World<M> {
                 node.disk.process_crash();
             }
         }
-        node.store.crash(&node.disk, &mut self.k.pending);
+        let sector_bytes = self.config.disk.sector_bytes;
+        let floor = match node.snapshots.as_mut() {
+            Some(s) => s.crash(&node.disk, sector_bytes, &mut self.k.pending),
+            None => LogIndex(1),
+        };
+        node.store.crash(&node.disk, floor, &mut self.k.pending);
         let id = node.id;
         self.net.crash(id);
         self.k.emit_pending();
@@ -109,18 +115,33 @@ impl<M: Wire> World<M> {
         // never flushed: the store syncs its files before it trusts what it reads.
         if node.disk.unflushed_changes() > 0 {
             node.disk.sync_all();
-            node.store.crash(&node.disk, &mut self.k.pending);
+            let floor = match node.snapshots.as_mut() {
+                Some(s) => s.crash(&node.disk, sector_bytes, &mut self.k.pending),
+                None => LogIndex(1),
+            };
+            node.store.crash(&node.disk, floor, &mut self.k.pending);
         }
         let saved = StateFile::recover(&mut node.disk, sector_bytes);
+        // The snapshot the snapshot directory names, and the log from past it and past the
+        // compaction the log directory records.
+        let media = match node.snapshots.as_mut() {
+            Some(s) => {
+                let media = Media::read(&node.disk, sector_bytes);
+                s.reopen(&media, sector_bytes);
+                media
+            }
+            None => Media::default_empty(),
+        };
+        let first = media.floor();
         let mut bytes = Vec::new();
         node.disk.read_for_recovery(LOG_FILE, &mut bytes);
-        let r = recovery::recover_log(&bytes, &node.pre_crash_log, trusts_volatile);
+        let r = recovery::recover_log(&bytes, first, &node.pre_crash_log, trusts_volatile);
         node.state_file = StateFile::open(node.id, &saved, sector_bytes, layout);
         if r.dropped > 0 {
             node.store
                 .recovery_dropped(r.kept.next(), &mut self.k.pending);
         }
-        node.store.reopen(&r.log, r.file_records);
+        node.store.reopen(first, &r.log, r.file_records);
         if r.dropped > 0 && !r.trusted_volatile {
             let pending = &mut self.k.pending;
             node.store
@@ -132,17 +153,32 @@ impl<M: Wire> World<M> {
                 pending,
             );
         }
-        let durable_index = LogIndex(r.log.len() as u64);
+        let durable_index = first.prev().plus(r.log.len() as u64);
         let sm = match self.config.state_machine {
             StateMachine::Persistent => node.persisted_sm.clone(),
             StateMachine::Volatile => None,
         };
-        let applied = sm.as_ref().map_or(LogIndex::ZERO, |(_, a)| *a);
+        let snapshot_index = media.snapshot_index();
+        // The state machine restarts from its snapshot, or from what it persisted if newer.
+        let applied = sm
+            .as_ref()
+            .map_or(LogIndex::ZERO, |(_, a)| *a)
+            .max(snapshot_index);
+        let last_term = |core: &dyn raft_core::Replica<Message = M>| match core.entry(r.kept) {
+            Some(e) => e.term,
+            None => media
+                .snapshot
+                .as_ref()
+                .filter(|s| s.index == r.kept)
+                .map_or(raft_core::Term(0), |s| s.term),
+        };
         let cfg = self.config.core_config(node.id);
         let recovered = Recovered {
             term: saved.term,
             vote: saved.vote,
             log: r.log,
+            log_first_index: first,
+            snapshot: media.snapshot.clone(),
             durable_index,
             state_machine: sm,
         };
@@ -154,13 +190,14 @@ impl<M: Wire> World<M> {
         let core = (self.replica)(cfg, recovered, rng);
         let restart = TraceEvent::Restart {
             node: node.id,
-            log_first_index: LogIndex(1),
+            log_first_index: first,
             log_last_index: r.kept,
-            log_last_term: core.entry(r.kept).map_or(raft_core::Term(0), |e| e.term),
+            log_last_term: last_term(&*core),
             dropped: r.dropped,
             term: saved.term,
             vote: saved.vote,
             applied_index: applied,
+            snapshot_index: sim_trace::SnapshotIndex(snapshot_index),
         };
         let id = node.id;
         // `recovery-trusts-volatile`: the entries the node believes it has beyond the media.

@@ -2,6 +2,7 @@
 //! Raft thread (`thread.rs`), its timers, its random streams and what survives its
 //! crashes.
 
+use crate::snapshot_store::SnapshotStore;
 use crate::state_file::StateFile;
 use crate::store::LogStore;
 use crate::thread::Thread;
@@ -17,6 +18,8 @@ pub struct NodeSlot<M> {
     pub disk: Disk,
     pub store: LogStore,
     pub state_file: StateFile,
+    /// Snapshots and the log directory; `None` when snapshots are off.
+    pub snapshots: Option<SnapshotStore>,
     /// Bumped at every crash.
     pub incarnation: u32,
     pub thread: Thread<M>,

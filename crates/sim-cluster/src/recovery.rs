@@ -25,16 +25,21 @@ pub struct LogRecovery {
     pub trusted_volatile: bool,
 }
 
-/// Recovers the log from the bytes of the log file; `pre_crash_log` is what the node held
-/// in memory, used only when `trusts_volatile` (the mutant) and it is longer.
+/// Recovers the log from the bytes of the log file, from index `first` (past a snapshot
+/// and a compaction; 1 without them); `pre_crash_log` is what the node held in memory,
+/// used only when `trusts_volatile` (the mutant), the log was never compacted, and it is
+/// longer.
 pub fn recover_log(
     log_bytes: &[u8],
+    first: LogIndex,
     pre_crash_log: &[Entry],
     trusts_volatile: bool,
 ) -> LogRecovery {
-    let decoded = codec::decode_log(log_bytes);
-    let kept = LogIndex(decoded.entries.len() as u64);
-    let trusted_volatile = trusts_volatile && pre_crash_log.len() > decoded.entries.len();
+    let decoded = codec::decode_log_from(log_bytes, first);
+    let kept = first.prev().plus(decoded.entries.len() as u64);
+    let trusted_volatile = trusts_volatile
+        && first == LogIndex(1)
+        && pre_crash_log.len() > decoded.entries.len();
     let log = if trusted_volatile {
         pre_crash_log.to_vec()
     } else {
@@ -76,7 +81,7 @@ mod tests {
         let mut b = bytes(&log(3));
         let last = b.len() - 1;
         b[last] ^= 0xff;
-        let r = recover_log(&b, &[], false);
+        let r = recover_log(&b, LogIndex(1), &[], false);
         assert_eq!((r.kept, r.dropped, r.file_records), (LogIndex(2), 1, 3));
         assert_eq!(r.log, log(2));
         assert!(!r.trusted_volatile);
@@ -85,12 +90,12 @@ mod tests {
     #[test]
     fn the_mutant_trusts_a_longer_memory_only() {
         let b = bytes(&log(2));
-        let r = recover_log(&b, &log(4), true);
+        let r = recover_log(&b, LogIndex(1), &log(4), true);
         assert!(r.trusted_volatile);
         assert_eq!((r.log.len(), r.kept), (4, LogIndex(2)));
-        let r = recover_log(&b, &log(1), true);
+        let r = recover_log(&b, LogIndex(1), &log(1), true);
         assert!(!r.trusted_volatile);
         assert_eq!(r.log, log(2));
-        assert_eq!(recover_log(&b, &log(4), false).log, log(2));
+        assert_eq!(recover_log(&b, LogIndex(1), &log(4), false).log, log(2));
     }
 }

@@ -94,12 +94,22 @@ pub struct LogStore {
     truth: Vec<DurableEntry>,
     /// The store's own in-memory view of the log (what its reads return at once).
     shadow: Vec<Entry>,
+    /// The first index recovery would read from the media: 1, or past the snapshot and
+    /// the compaction the media hold (`snapshot_store.rs`). The truth below it is what
+    /// snapshots and compactions say, not the log file.
+    floor: LogIndex,
     /// The background flusher's outstanding flush, if any.
     background: Option<OpId>,
     /// End-of-batch calls arrived while `background` was outstanding.
     flush_again: bool,
     scratch: Vec<u8>,
 }
+
+/// What the store's own view holds at a compacted index it never wrote (it is never read).
+const COMPACTED: Entry = Entry {
+    term: Term(0),
+    payload: raft_core::Payload::Noop,
+};
 
 fn identity(e: &Entry) -> DurableEntry {
     DurableEntry {
@@ -129,6 +139,7 @@ impl LogStore {
             pending_entries: VecDeque::new(),
             truth: durable.iter().map(identity).collect(),
             shadow: durable.to_vec(),
+            floor: LogIndex(1),
             background: None,
             flush_again: false,
             scratch: Vec::with_capacity(64 * RECORD_BYTES as usize),
@@ -138,12 +149,14 @@ impl LogStore {
     /// Reopens after a restart: the belief starts from what recovery read (`recovered`),
     /// or, with `recovery-trusts-volatile`, from the pre-crash memory view. The truth is
     /// kept: it is the media, which the crash already re-read.
-    pub fn reopen(&mut self, recovered: &[Entry], file_records: u64) {
-        let last = LogIndex(recovered.len() as u64);
+    /// `recovered` starts at `first` (past a compaction).
+    pub fn reopen(&mut self, first: LogIndex, recovered: &[Entry], file_records: u64) {
+        let last = first.prev().plus(recovered.len() as u64);
         self.appended_last = last;
         self.durable_belief = last;
         self.file_records = file_records;
         self.shadow.clear();
+        self.shadow.resize((first.0 - 1) as usize, COMPACTED);
         self.shadow.extend_from_slice(recovered);
         debug_assert!(
             self.flushes.is_empty() && self.changes.is_empty(),
@@ -161,6 +174,41 @@ impl LogStore {
         ev: &mut Vec<TraceEvent>,
     ) {
         self.truncate(disk, now, from, ev);
+    }
+
+    /// `compact(upto)`: the store serves nothing at or below `upto` any more (its file
+    /// keeps the records; the log directory says where the log starts, `snapshot_store.rs`).
+    /// Past the end of the log — a snapshot installed beyond it — the log continues after
+    /// `upto`, and what the snapshot covers counts as durable.
+    pub fn compact(&mut self, upto: LogIndex) {
+        if upto > self.appended_last {
+            self.shadow.resize(upto.0 as usize, COMPACTED);
+            self.appended_last = upto;
+            self.durable_belief = self.durable_belief.max(upto);
+        }
+    }
+
+    /// The media's first readable index moved (a snapshot or a compaction reached them, or
+    /// a crash showed what did): the truth is re-read from there.
+    pub fn set_floor(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
+        if floor == self.floor {
+            return;
+        }
+        self.floor = floor;
+        let now = self.media_truth(disk);
+        self.emit_diff(&now, ev);
+        self.truth = now;
+    }
+
+    /// The entries recovery would read from the media: below the floor the truth as it
+    /// was (a snapshot stands for it), from the floor the valid records.
+    fn media_truth(&self, disk: &Disk) -> Vec<DurableEntry> {
+        let keep = (self.floor.0 - 1) as usize;
+        let decoded = codec::decode_log_from(disk.durable(LOG_FILE), self.floor);
+        let mut now: Vec<DurableEntry> = self.truth.iter().take(keep).copied().collect();
+        now.resize(keep, DurableEntry::HOLE);
+        now.extend(decoded.entries.iter().map(identity));
+        now
     }
 
     /// `last_durable_index()`.
@@ -450,8 +498,9 @@ impl LogStore {
                     let mut ids = spare.pop().unwrap_or_default();
                     debug_assert!(ids.is_empty(), "a spare entry list comes back empty");
                     ids.extend(self.pending_entries.drain(..count as usize));
-                    if ok && self.apply_write(from, &ids) {
-                        ev.push(self.durable_line(from, ids));
+                    if let Some(line_from) = ok.then(|| self.apply_write(from, &mut ids)).flatten()
+                    {
+                        ev.push(self.durable_line(line_from, ids));
                     } else {
                         ids.clear();
                         spare.push(ids);
@@ -461,13 +510,21 @@ impl LogStore {
         }
     }
 
-    /// Applies a durable write to the truth; false if it changed nothing recovery would read.
-    fn apply_write(&mut self, from: LogIndex, ids: &[DurableEntry]) -> bool {
-        let start = from.0 as usize - 1;
+    /// Applies a durable write to the truth; `None` if it changed nothing recovery would
+    /// read, else where its `durable` line starts (`ids` then holds the line's entries).
+    fn apply_write(&mut self, from: LogIndex, ids: &mut Vec<DurableEntry>) -> Option<LogIndex> {
+        let mut start = from.0 as usize - 1;
         if start > self.truth.len() {
-            // A write past a gap: the records between read as invalid, so recovery (and the
-            // truth) stops at the gap. The crash re-read catches up if the gap fills.
-            return false;
+            if from > self.floor {
+                // A write past a gap: the records between read as invalid, so recovery (and
+                // the truth) stops at the gap. The crash re-read catches up if the gap fills.
+                return None;
+            }
+            // The gap lies below the floor: recovery starts past it (a snapshot installed
+            // beyond the old end of the log). The line says the gap holds no entries.
+            let gap = start - self.truth.len();
+            ids.splice(0..0, std::iter::repeat_n(DurableEntry::HOLE, gap));
+            start = self.truth.len();
         }
         for (k, id) in ids.iter().enumerate() {
             match self.truth.get_mut(start + k) {
@@ -475,7 +532,7 @@ impl LogStore {
                 None => self.truth.push(*id),
             }
         }
-        true
+        Some(LogIndex(start as u64 + 1))
     }
 
     fn durable_line(&self, from: LogIndex, entries: Vec<DurableEntry>) -> TraceEvent {
@@ -492,9 +549,10 @@ impl LogStore {
 
     /// After a crash: re-reads the media, emits `durable` lines for whatever the crash
     /// model kept or tore, and forgets everything in flight.
-    pub fn crash(&mut self, disk: &Disk, ev: &mut Vec<TraceEvent>) {
-        let decoded = codec::decode_log(disk.durable(LOG_FILE));
-        let now: Vec<DurableEntry> = decoded.entries.iter().map(identity).collect();
+    /// `floor` is the first index recovery reads (1 without snapshots).
+    pub fn crash(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
+        self.floor = floor;
+        let now = self.media_truth(disk);
         self.emit_diff(&now, ev);
         self.truth = now;
         self.flushes.clear();
@@ -714,7 +772,7 @@ mod tests {
         assert_eq!(r.store.durable_index(), LogIndex(0));
         assert!(r.truth_terms().is_empty());
         r.disk.crash();
-        r.store.crash(&r.disk, &mut r.ev);
+        r.store.crash(&r.disk, LogIndex(1), &mut r.ev);
         assert!(r.truth_terms().is_empty());
         assert!(r.media_terms().is_empty());
     }

@@ -20,6 +20,8 @@ pub enum Blocked {
     Flush { op: OpId, reason: BlockReason },
     /// `last_durable_index() >= index` (parallel-append follower).
     Durable { index: LogIndex },
+    /// A snapshot from the leader being saved (`save_logical_snp_obj`).
+    Snapshot,
 }
 
 impl Blocked {
@@ -28,6 +30,7 @@ impl Blocked {
         match self {
             Blocked::Flush { reason, .. } => reason,
             Blocked::Durable { .. } => BlockReason::Durable,
+            Blocked::Snapshot => BlockReason::Snapshot,
         }
     }
 }

@@ -76,6 +76,11 @@ impl Wire for Message {
                 term: *term,
                 granted: *granted,
             },
+            Message::InstallSnapshot { term, snapshot, .. } => MsgSummary::InstallSnapshot {
+                term: *term,
+                index: snapshot.index,
+                last_term: snapshot.term,
+            },
         }
     }
 

@@ -402,9 +402,14 @@ fn new_node<M>(
     id: NodeId,
     replica: ReplicaFactory<M>,
 ) -> NodeSlot<M> {
+    let snapshots = c.raft.snapshot_distance > 0;
     let disk = Disk::new(
         c.disk,
-        2,
+        if snapshots {
+            crate::snapshot_store::FILES_WITH_SNAPSHOTS
+        } else {
+            2
+        },
         streams.stream(&format!("disk.{id}.latency")),
         streams.stream(&format!("disk.{id}.fault")),
     );
@@ -424,6 +429,14 @@ fn new_node<M>(
             c.disk.sector_bytes,
             c.mutant.state_layout(),
         ),
+        snapshots: snapshots.then(|| {
+            crate::snapshot_store::SnapshotStore::open(
+                id,
+                c.mutant.snapshot,
+                &crate::snapshot_store::Media::default_empty(),
+                c.disk.sector_bytes,
+            )
+        }),
         incarnation: 0,
         thread: Thread::default(),
         timers: [TimerSlot::default(); 2],

@@ -56,6 +56,8 @@ impl Default for Raft {
             max_append_batch: 64,
             commit_rule: CommitRule::Nuraft,
             negative_batch_hint_rate: 0.0,
+            snapshot_distance: 0,
+            reserved_log_items: 0,
         }
     }
 }

@@ -76,6 +76,14 @@ pub(crate) fn applies(root: &Table<'_, '_>, s: &Scenario) -> Result<(), Issue> {
                 owner.name
             ),
         )),
+        (None, None) if bug.needs_snapshots() && s.raft.snapshot_distance == 0 => Err(reject(
+            root,
+            "model",
+            "cluster",
+            "bug",
+            "is a mistake in how snapshots reach the disk, and this scenario takes no snapshots",
+            "set [raft] snapshot_distance (e.g. 50), or pick another bug (`sim-runner list mutants`)",
+        )),
         (None, None) => Ok(()),
         (Some(lib), _) => library_keys(root, s, lib),
     }
@@ -135,6 +143,14 @@ fn library_keys(root: &Table<'_, '_>, s: &Scenario, lib: &Library) -> Result<(),
                 "\"nuraft\" is NuRaft's rule; {name} commits by the Raft paper's (\"current-term\", its default here)"
             ),
             "remove `commit_rule`, or set it to \"current-term\"",
+        );
+    }
+    if s.raft.snapshot_distance > 0 {
+        return no(
+            "raft",
+            "snapshot_distance",
+            &format!("snapshots are modelled for the model implementation only; the {name} adapter takes none"),
+            "remove `snapshot_distance`",
         );
     }
     if s.raft.negative_batch_hint_rate > 0.0 {

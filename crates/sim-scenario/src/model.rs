@@ -124,6 +124,12 @@ pub enum Bug {
     CompletionBeforePending,
     DurableIndexStartsAtZero,
     FollowerAcksEmptyRequest,
+    /// Needs snapshots (`snapshot_distance`).
+    SnapshotDirNotFsynced,
+    /// Needs snapshots (`snapshot_distance`).
+    CompactBeforeSnapshotDurable,
+    /// Needs snapshots (`snapshot_distance`).
+    InstallAckedBeforeDurable,
     /// raft-rs adapter only.
     PersistedMessagesEarly,
     /// openraft adapter only.
@@ -131,8 +137,19 @@ pub enum Bug {
 }
 
 impl Bug {
+    /// Whether it is a mistake in how snapshots reach the disk (it needs
+    /// `snapshot_distance`).
+    pub fn needs_snapshots(self) -> bool {
+        matches!(
+            self,
+            Bug::SnapshotDirNotFsynced
+                | Bug::CompactBeforeSnapshotDurable
+                | Bug::InstallAckedBeforeDurable
+        )
+    }
+
     /// Every value, in catalogue order (`None` first).
-    pub const ALL: [Bug; 23] = [
+    pub const ALL: [Bug; 26] = [
         Bug::None,
         Bug::LeaderCountsUnflushed,
         Bug::FollowerAcksBeforeFlush,
@@ -154,6 +171,9 @@ impl Bug {
         Bug::CompletionBeforePending,
         Bug::DurableIndexStartsAtZero,
         Bug::FollowerAcksEmptyRequest,
+        Bug::SnapshotDirNotFsynced,
+        Bug::CompactBeforeSnapshotDurable,
+        Bug::InstallAckedBeforeDurable,
         Bug::PersistedMessagesEarly,
         Bug::IoFlushedBeforeFsync,
     ];
@@ -182,6 +202,9 @@ impl Bug {
             Bug::CompletionBeforePending => "completion-before-pending",
             Bug::DurableIndexStartsAtZero => "durable-index-starts-at-zero",
             Bug::FollowerAcksEmptyRequest => "follower-acks-empty-request",
+            Bug::SnapshotDirNotFsynced => "snapshot-dir-not-fsynced",
+            Bug::CompactBeforeSnapshotDurable => "compact-before-snapshot-durable",
+            Bug::InstallAckedBeforeDurable => "install-acked-before-durable",
             Bug::PersistedMessagesEarly => "persisted-messages-early",
             Bug::IoFlushedBeforeFsync => "io-flushed-before-fsync",
         }
@@ -204,6 +227,11 @@ pub struct Raft {
     /// still carry its commit index — until an answer without the hint. In [0, 1].
     /// Default 0.
     pub negative_batch_hint_rate: f64,
+    /// NuRaft's `snapshot_distance`: the state machine is snapshotted every this many
+    /// entries applied and the log compacted behind the snapshot. 0 (the default): never.
+    pub snapshot_distance: u64,
+    /// NuRaft's `reserved_log_items`: entries kept in the log behind a snapshot. Default 0.
+    pub reserved_log_items: u64,
 }
 
 /// How a leader turns its peers' matched indexes into a commit index.

@@ -81,6 +81,10 @@ fn raft(out: &mut String, r: &Raft) {
         "negative_batch_hint_rate",
         &float(r.negative_batch_hint_rate),
     );
+    if r.snapshot_distance > 0 {
+        line(out, "snapshot_distance", &r.snapshot_distance.to_string());
+        line(out, "reserved_log_items", &r.reserved_log_items.to_string());
+    }
 }
 
 fn disk(out: &mut String, d: &Disk) {

@@ -34,6 +34,8 @@ pub(crate) const RAFT: &[&str] = &[
     "max_append_batch",
     "commit_rule",
     "negative_batch_hint_rate",
+    "snapshot_distance",
+    "reserved_log_items",
 ];
 
 pub(crate) const DISK: &[&str] = &[

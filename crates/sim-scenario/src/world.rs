@@ -10,7 +10,7 @@ use crate::model::{
 };
 use raft_core::{AckRule, CoreMutant, Durability, FlushWait};
 use sim_cluster::config::{AdapterMutant, MutantPlacement, WorkloadConfig};
-use sim_cluster::{StoreMutant, WorldConfig};
+use sim_cluster::{SnapshotMutant, StoreMutant, WorldConfig};
 use sim_disk::{CrashModel as DiskCrash, DiskConfig, FlushOrder as DiskFlushOrder};
 use sim_net::NetConfig;
 
@@ -34,6 +34,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
             ReadPath::LeaderState => raft_core::ReadPath::LeaderState,
         })
         .negative_batch_hint_rate(s.raft.negative_batch_hint_rate)
+        .snapshots(s.raft.snapshot_distance, s.raft.reserved_log_items)
         .implementation(s.cluster.implementation)
         .mutant(place_mutant(s.cluster.bug))
         .state_machine(s.cluster.state_machine)
@@ -93,6 +94,9 @@ pub fn place_mutant(bug: Bug) -> MutantPlacement {
         Bug::FlushErrorNeverCompletes => p.store = StoreMutant::FlushErrorNeverCompletes,
         Bug::StateFileNotAtomic => p.state_file_not_atomic = true,
         Bug::NewLeaderMarksTailFlushed => p.core = CoreMutant::NewLeaderMarksTailFlushed,
+        Bug::SnapshotDirNotFsynced => p.snapshot = SnapshotMutant::DirNotFsynced,
+        Bug::CompactBeforeSnapshotDurable => p.snapshot = SnapshotMutant::CompactBeforeDurable,
+        Bug::InstallAckedBeforeDurable => p.snapshot = SnapshotMutant::InstallAckedBeforeDurable,
         Bug::PersistedMessagesEarly => p.adapter = AdapterMutant::PersistedMessagesEarly,
         Bug::IoFlushedBeforeFsync => p.adapter = AdapterMutant::IoFlushedBeforeFsync,
     }

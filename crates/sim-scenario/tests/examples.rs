@@ -128,6 +128,8 @@ fn a_minimal_file_gets_every_documented_default() {
             max_append_batch: 64,
             commit_rule: CommitRule::Nuraft,
             negative_batch_hint_rate: 0.0,
+            snapshot_distance: 0,
+            reserved_log_items: 0,
         },
         disk: Disk {
             write_latency_us: Latency::Uniform {

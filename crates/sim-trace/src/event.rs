@@ -111,12 +111,36 @@ impl std::hash::Hash for CrashKind {
     }
 }
 
+/// The last index of a restarting node's snapshot, 0 for none. Zero feeds nothing into a
+/// hash, so the trace hash of every run without snapshots is the one it had before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SnapshotIndex(pub LogIndex);
+
+impl SnapshotIndex {
+    pub fn is_none(&self) -> bool {
+        self.0 == LogIndex::ZERO
+    }
+}
+
+impl std::hash::Hash for SnapshotIndex {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if !self.is_none() {
+            state.write_u64(self.0.0);
+        }
+    }
+}
+
 /// Which file of a node's disk an I/O touched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     Log,
     State,
+    /// A snapshot's data file or the snapshot directory.
+    Snapshot,
+    /// The log's directory: where the log store records the first index it keeps.
+    LogDir,
 }
 
 /// Why a message was not delivered.
@@ -161,6 +185,12 @@ pub enum MsgSummary {
     VoteResponse {
         term: Term,
         granted: bool,
+    },
+    /// A leader's snapshot up to `index` (whose entry has `last_term`).
+    InstallSnapshot {
+        term: Term,
+        index: LogIndex,
+        last_term: Term,
     },
 }
 
@@ -240,6 +270,10 @@ pub enum TraceEvent {
         term: Term,
         vote: Option<NodeId>,
         applied_index: LogIndex,
+        /// The last index of the snapshot the node restarted from (left out when it had
+        /// none: 0).
+        #[serde(skip_serializing_if = "SnapshotIndex::is_none")]
+        snapshot_index: SnapshotIndex,
     },
     Heal,
     Hazard {
@@ -363,6 +397,33 @@ pub enum TraceEvent {
         req: ReqId,
         node: NodeId,
     },
+    // --- Snapshots and compaction (docs/trace.md) -----------------------------------
+    /// The node's last snapshot is now the one up to `index`: its state machine created it
+    /// and reported it done, or (`installed`) it installed it from the leader.
+    Snapshot {
+        node: NodeId,
+        index: LogIndex,
+        term: Term,
+        installed: bool,
+    },
+    /// The node's media now hold its snapshot up to `index` as the current one: the data
+    /// file and the directory entry naming it are both flushed.
+    SnapshotDurable {
+        node: NodeId,
+        index: LogIndex,
+    },
+    /// The log store compacted its log up to `upto` (NuRaft's `compact`): it serves no
+    /// entry at or below it any more.
+    Compact {
+        node: NodeId,
+        upto: LogIndex,
+    },
+    /// The compaction up to `upto` reached the media: recovery reads no entry at or below
+    /// it any more.
+    CompactDurable {
+        node: NodeId,
+        upto: LogIndex,
+    },
 }
 
 /// The value a `client-ok` carries: nothing for a write or an append, the value read for
@@ -398,6 +459,18 @@ pub struct DurableEntry {
     pub req: Option<ReqId>,
 }
 
+impl DurableEntry {
+    /// No entry: a place in a log whose entry was compacted away with nothing to stand
+    /// for it (term 0, which no real entry has).
+    pub const HOLE: DurableEntry = DurableEntry {
+        term: Term(0),
+        req: None,
+    };
+    /// A place a snapshot stands for, where a reader that does not track the committed
+    /// entries needs only a count.
+    pub const COVERED: DurableEntry = DurableEntry::HOLE;
+}
+
 impl Serialize for DurableEntry {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         (self.term, self.req).serialize(s)
@@ -417,6 +490,8 @@ pub enum BlockReason {
     /// A configuration entry (a leader's first entry of its term) is flushed as soon as it
     /// is written (NuRaft's `store_log_entry`), in every mode.
     ConfigFlush,
+    /// A follower saves a snapshot from its leader (`save_logical_snp_obj`).
+    Snapshot,
 }
 
 impl TraceEvent {
@@ -454,6 +529,10 @@ impl TraceEvent {
             TraceEvent::Partition { .. } => "partition",
             TraceEvent::Isolate { .. } => "isolate",
             TraceEvent::NetHeal => "net-heal",
+            TraceEvent::Snapshot { .. } => "snapshot",
+            TraceEvent::SnapshotDurable { .. } => "snapshot-durable",
+            TraceEvent::Compact { .. } => "compact",
+            TraceEvent::CompactDurable { .. } => "compact-durable",
             TraceEvent::FaultNoop { .. } => "fault-noop",
             TraceEvent::ClientRedirect { .. } => "client-redirect",
         }

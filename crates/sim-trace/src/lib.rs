@@ -17,7 +17,7 @@ pub mod read;
 
 pub use event::{
     BlockReason, ClientOp, CrashKind, DurableEntry, FailOutcome, FileKind, LostReason, MsgSummary,
-    NodeSet, ReadValue, TimerKind, TraceEvent,
+    NodeSet, ReadValue, SnapshotIndex, TimerKind, TraceEvent,
 };
 pub use invariant::Invariant;
 pub use raft_core::Role;

@@ -34,6 +34,8 @@ pub fn config(id: u8, nodes: u8, durability: Durability, bug: CoreMutant) -> Con
         commit_rule: CommitRule::Nuraft,
         read_path: ReadPath::Log,
         mutant: bug,
+        snapshot_distance: 0,
+        reserved_log_items: 0,
     }
 }
 
@@ -57,6 +59,8 @@ pub fn recovered(term: u64, log: Vec<Entry>) -> Recovered {
         vote: None,
         durable_index: LogIndex(log.len() as u64),
         log,
+        log_first_index: LogIndex(1),
+        snapshot: None,
         state_machine: None,
     }
 }

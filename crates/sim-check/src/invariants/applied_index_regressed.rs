@@ -63,10 +63,14 @@ impl InvariantChecker for AppliedIndexRegressed {
             Step::Event(&TraceEvent::Restart {
                 node,
                 applied_index,
+                snapshot_index,
                 ..
             }) => {
                 let last = &mut self.applied[node.index()];
-                if applied_index != LogIndex::ZERO && applied_index < *last {
+                // A state machine restarting from its snapshot is volatile past it: it
+                // applies the entries after the snapshot again, once.
+                let from_snapshot = applied_index == snapshot_index.0;
+                if applied_index != LogIndex::ZERO && applied_index < *last && !from_snapshot {
                     let detail = format!(
                         "node {node} restarted with its state machine at entry {applied_index}, below the {last} it had applied: applied state was lost"
                     );
@@ -75,6 +79,15 @@ impl InvariantChecker for AppliedIndexRegressed {
                     out.violation(v);
                 }
                 *last = applied_index;
+            }
+            Step::Event(&TraceEvent::Snapshot {
+                node,
+                index,
+                installed: true,
+                ..
+            }) => {
+                // The installed snapshot's state replaced the state machine's.
+                self.applied[node.index()] = index;
             }
             _ => {}
         }

@@ -219,6 +219,7 @@ impl<C: InvariantChecker> Script<C> {
                 term: Term(0),
                 vote: None,
                 applied_index: LogIndex(applied_index),
+                snapshot_index: Default::default(),
             },
         );
     }

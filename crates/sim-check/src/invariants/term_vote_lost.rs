@@ -201,6 +201,7 @@ mod tests {
                 term: Term(term),
                 vote: vote.map(NodeId),
                 applied_index: raft_core::LogIndex::ZERO,
+                snapshot_index: Default::default(),
             },
         );
     }

@@ -68,6 +68,11 @@ pub struct RaftSettings {
     /// Probability that a follower's state machine answers an AppendEntries with a negative
     /// batch-size hint (it is busy), in [0, 1].
     pub negative_batch_hint_rate: f64,
+    /// NuRaft's `snapshot_distance`: a snapshot every this many entries applied, and the
+    /// log compacted behind it (0: never).
+    pub snapshot_distance: u64,
+    /// NuRaft's `reserved_log_items`: entries kept in the log behind a snapshot.
+    pub reserved_log_items: u64,
 }
 
 /// The clients and what they offer.
@@ -212,6 +217,8 @@ impl WorldConfig {
                     commit_rule: CommitRule::Nuraft,
                     read_path: ReadPath::Log,
                     negative_batch_hint_rate: 0.0,
+                    snapshot_distance: 0,
+                    reserved_log_items: 0,
                 },
                 mutant: MutantPlacement::NONE,
                 state_machine: StateMachine::Volatile,
@@ -269,6 +276,8 @@ impl WorldConfig {
             commit_rule: r.commit_rule,
             read_path: r.read_path,
             mutant: self.mutant.core,
+            snapshot_distance: r.snapshot_distance,
+            reserved_log_items: r.reserved_log_items,
         }
     }
 
@@ -406,6 +415,11 @@ impl WorldConfigBuilder {
     }
     pub fn read_path(mut self, path: ReadPath) -> Self {
         self.config.raft.read_path = path;
+        self
+    }
+    pub fn snapshots(mut self, distance: u64, reserved_log_items: u64) -> Self {
+        self.config.raft.snapshot_distance = distance;
+        self.config.raft.reserved_log_items = reserved_log_items;
         self
     }
     pub fn negative_batch_hint_rate(mut self, p: f64) -> Self {

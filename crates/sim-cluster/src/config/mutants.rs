@@ -2,6 +2,7 @@
 //! what it switches on there: in the Raft core, in the log store, in the state file, or in recovery.
 
 use crate::state_file::StateLayout;
+use crate::snapshot_store::SnapshotMutant;
 use crate::store::StoreMutant;
 use raft_core::CoreMutant;
 
@@ -18,6 +19,8 @@ pub struct MutantPlacement {
     pub state_file_not_atomic: bool,
     /// A mistake in the adapter of another implementation (not the model).
     pub adapter: AdapterMutant,
+    /// A mistake in how snapshots reach the disk (`snapshot_store.rs`).
+    pub snapshot: SnapshotMutant,
 }
 
 /// The adapter mutants: ways a user wires a Raft library to its storage wrongly.
@@ -40,6 +43,7 @@ impl MutantPlacement {
         recovery_trusts_volatile: false,
         state_file_not_atomic: false,
         adapter: AdapterMutant::None,
+        snapshot: SnapshotMutant::None,
     };
 }
 

@@ -21,7 +21,8 @@
 use super::error::Problem;
 use super::fields::{Fields, INT_MAX, Int, normalize};
 use crate::{
-    ClientOp, CrashKind, DurableEntry, FailOutcome, FileKind, MsgSummary, ReadValue, TraceEvent,
+    ClientOp, CrashKind, DurableEntry, FailOutcome, FileKind, MsgSummary, ReadValue,
+    SnapshotIndex, TraceEvent,
 };
 use raft_core::{LogIndex, NodeId, ReqId, Role, Term};
 use serde_json::Value;
@@ -48,7 +49,7 @@ pub const CONTRACT_KINDS: [&str; 17] = [
 ];
 
 /// The simulator's own kinds (docs/trace.md, "Our own events"): accepted, never required.
-pub const SIMULATOR_KINDS: [&str; 18] = [
+pub const SIMULATOR_KINDS: [&str; 22] = [
     "send",
     "deliver",
     "drop",
@@ -67,12 +68,25 @@ pub const SIMULATOR_KINDS: [&str; 18] = [
     "net-heal",
     "fault-noop",
     "client-redirect",
+    "snapshot",
+    "snapshot-durable",
+    "compact",
+    "compact-durable",
 ];
 
 /// The simulator's own kinds the checkers read, when a trace has them: a delivered vote
 /// (the story of an election) and the term and vote state's writes and flushes
 /// (`term-vote-lost`). The others are only checked for their node ids.
-pub const SIMULATOR_KINDS_READ: [&str; 4] = ["deliver", "save-state", "flush", "flush-done"];
+pub const SIMULATOR_KINDS_READ: [&str; 8] = [
+    "deliver",
+    "save-state",
+    "flush",
+    "flush-done",
+    "snapshot",
+    "snapshot-durable",
+    "compact",
+    "compact-durable",
+];
 
 /// `kind` as a known kind name with a static lifetime, if it is one.
 pub(crate) fn known(kind: &str) -> Option<&'static str> {
@@ -147,7 +161,12 @@ const OPS: [(&str, ClientOp); 4] = [
     ("read-list", ClientOp::ReadList),
 ];
 
-const FILES: [(&str, FileKind); 2] = [("log", FileKind::Log), ("state", FileKind::State)];
+const FILES: [(&str, FileKind); 4] = [
+    ("log", FileKind::Log),
+    ("state", FileKind::State),
+    ("snapshot", FileKind::Snapshot),
+    ("log-dir", FileKind::LogDir),
+];
 
 const CRASH_KINDS: [(&str, CrashKind); 2] =
     [("power", CrashKind::Power), ("process", CrashKind::Process)];
@@ -214,6 +233,29 @@ pub(crate) fn decode(kind: &'static str, f: &Fields<'_>) -> Result<Decoded, Prob
             term: f.term("term")?,
             vote: f.nullable_node("vote")?,
             applied_index: f.index_or_zero("applied_index")?,
+            snapshot_index: SnapshotIndex(if f.has("snapshot_index") {
+                f.index_or_zero("snapshot_index")?
+            } else {
+                LogIndex::ZERO
+            }),
+        },
+        "snapshot" => TraceEvent::Snapshot {
+            node: f.node("node")?,
+            index: f.index("index")?,
+            term: f.term("term")?,
+            installed: f.bool("installed")?,
+        },
+        "snapshot-durable" => TraceEvent::SnapshotDurable {
+            node: f.node("node")?,
+            index: f.index("index")?,
+        },
+        "compact" => TraceEvent::Compact {
+            node: f.node("node")?,
+            upto: f.index("upto")?,
+        },
+        "compact-durable" => TraceEvent::CompactDurable {
+            node: f.node("node")?,
+            upto: f.index("upto")?,
         },
         "heal" => TraceEvent::Heal,
         "save-state" => TraceEvent::SaveState {

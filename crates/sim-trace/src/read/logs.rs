@@ -24,6 +24,15 @@ struct NodeLog {
     durable: Vec<DurableEntry>,
 }
 
+/// Extends a log to `index` with entries a snapshot stands for (their identities are the
+/// committed ones; this file only needs their count).
+fn extend_to(log: &mut Vec<DurableEntry>, index: LogIndex) {
+    let len = usize::try_from(index.0).unwrap_or(usize::MAX);
+    if log.len() < len {
+        log.resize(len, DurableEntry::COVERED);
+    }
+}
+
 /// Every node of the cluster.
 #[derive(Clone, Debug)]
 pub(crate) struct NodeLogs {
@@ -61,6 +70,25 @@ impl NodeLogs {
                 log_last_index,
                 ..
             } => self.restart(node, log_last_index),
+            TraceEvent::Snapshot {
+                node,
+                index,
+                installed,
+                ..
+            } => {
+                self.require_up(node, kind)?;
+                if installed {
+                    // The log now reaches the snapshot's index, whatever it held before.
+                    extend_to(&mut self.node(node).log, index);
+                }
+                Ok(())
+            }
+            TraceEvent::Compact { node, .. } => self.require_up(node, kind),
+            TraceEvent::SnapshotDurable { node, index }
+            | TraceEvent::CompactDurable { node, upto: index } => {
+                extend_to(&mut self.node(node).durable, index);
+                Ok(())
+            }
             _ => Ok(()),
         }
     }

@@ -450,6 +450,7 @@ mod tests {
                 term: Term(1),
                 vote: Some(N1),
                 applied_index: LogIndex::ZERO,
+                snapshot_index: Default::default(),
             },
             TraceEvent::Heal,
         ];
