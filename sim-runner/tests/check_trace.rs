@@ -217,10 +217,10 @@ const BROKEN: &[Broken] = &[
         line: |l| first(l, "append"),
         breaks: |t, l| {
             edit(t, first(l, "append"), |o| {
-                o.insert("kind".into(), json!("snapshot"));
+                o.insert("kind".into(), json!("checkpoint"));
             })
         },
-        says: r#"key "kind": unknown kind "snapshot""#,
+        says: r#"key "kind": unknown kind "checkpoint""#,
     },
     Broken {
         name: "missing field",

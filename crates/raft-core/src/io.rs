@@ -18,8 +18,8 @@ use crate::config::FlushWait;
 use crate::kv::ReadResult;
 use crate::message::Message;
 use crate::snapshot::Snapshot;
-use std::sync::Arc;
 use crate::types::{ClientId, Command, LogIndex, NodeId, ReqId, Term, Value};
+use std::sync::Arc;
 
 /// Which timer an action or input is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -133,10 +133,9 @@ impl Raft {
         }
         let p = &mut self.peers[peer];
         let prev_index = p.next.prev();
-        let prev_term = self
-            .log
-            .term_at(prev_index)
-            .expect("next index within the log");
+        // Unknown only just below a log recovered behind a lost snapshot (a snapshot
+        // mutant): NuRaft's `term_for_log` then answers 0 and sends the request anyway.
+        let prev_term = self.log.term_at(prev_index).unwrap_or(Term(0));
         let to = LogIndex((p.next.0 + u64::from(self.cfg.max_append_batch) - 1).min(last.0));
         let mut entries = self.buffers.take();
         if !p.paused {

@@ -97,7 +97,9 @@ impl Log {
     /// Entries `from..=to` (clamped to the log).
     pub fn slice(&self, from: LogIndex, to: LogIndex) -> &[Entry] {
         let lo = from.0.max(self.first.0) - self.first.0;
-        let hi = (to.0 + 1).saturating_sub(self.first.0).min(self.entries.len() as u64);
+        let hi = (to.0 + 1)
+            .saturating_sub(self.first.0)
+            .min(self.entries.len() as u64);
         if lo >= hi {
             &[]
         } else {

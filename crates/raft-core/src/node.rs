@@ -10,9 +10,9 @@ use crate::log::Log;
 use crate::message::Message;
 use crate::pipeline::HeldAnswer;
 use crate::snapshot::Snapshot;
-use std::sync::Arc;
 use crate::types::{ClientId, Entry, LogIndex, NodeId, Payload, ReqId, Role, Term};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// What a node finds on its disk when it starts.
 #[derive(Clone, Debug, Default)]

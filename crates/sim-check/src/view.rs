@@ -141,9 +141,7 @@ impl View {
                 installed: true,
                 ..
             } => self.on_snapshot_installed(*node, *index),
-            TraceEvent::SnapshotDurable { node, index } => {
-                self.on_snapshot_durable(*node, *index)
-            }
+            TraceEvent::SnapshotDurable { node, index } => self.on_snapshot_durable(*node, *index),
             TraceEvent::CompactDurable { node, upto } => {
                 self.on_compact_durable(*node, *upto, derived)
             }

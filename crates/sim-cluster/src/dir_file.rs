@@ -47,7 +47,11 @@ impl DirFile {
     /// Changes the entry to (`a`, `b`): a write to the page cache.
     pub fn write(&mut self, disk: &mut Disk, now: SimTime, a: u64, b: u64) -> OpId {
         self.seq += 1;
-        let record = codec::encode_dir_record(&DirRecord { seq: self.seq, a, b });
+        let record = codec::encode_dir_record(&DirRecord {
+            seq: self.seq,
+            a,
+            b,
+        });
         disk.write(now, self.file, (self.seq % 2) * self.slot_stride, &record)
     }
 

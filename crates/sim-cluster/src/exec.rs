@@ -362,7 +362,10 @@ impl<M: Wire> World<M> {
     fn compact(&mut self, n: usize, upto: LogIndex) {
         let now = self.k.now();
         let node = &mut self.nodes[n];
-        self.k.pending.push(TraceEvent::Compact { node: node.id, upto });
+        self.k.pending.push(TraceEvent::Compact {
+            node: node.id,
+            upto,
+        });
         node.store.compact(upto);
         if let Some(s) = node.snapshots.as_mut() {
             s.compact(&mut node.disk, now, upto, &mut self.k.pending);

@@ -37,9 +37,8 @@ pub fn recover_log(
 ) -> LogRecovery {
     let decoded = codec::decode_log_from(log_bytes, first);
     let kept = first.prev().plus(decoded.entries.len() as u64);
-    let trusted_volatile = trusts_volatile
-        && first == LogIndex(1)
-        && pre_crash_log.len() > decoded.entries.len();
+    let trusted_volatile =
+        trusts_volatile && first == LogIndex(1) && pre_crash_log.len() > decoded.entries.len();
     let log = if trusted_volatile {
         pre_crash_log.to_vec()
     } else {

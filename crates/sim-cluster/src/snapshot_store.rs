@@ -169,7 +169,13 @@ impl SnapshotStore {
                 media.dir,
                 sector_bytes,
             ),
-            log_dir: DirFile::open(node, LOG_DIR_FILE, FileKind::LogDir, media.log_dir, sector_bytes),
+            log_dir: DirFile::open(
+                node,
+                LOG_DIR_FILE,
+                FileKind::LogDir,
+                media.log_dir,
+                sector_bytes,
+            ),
             current: media.slot,
             saving: None,
             compactions: VecDeque::new(),
@@ -198,8 +204,7 @@ impl SnapshotStore {
     ) -> Option<Arc<Snapshot>> {
         let slot = 1 - self.current;
         self.write_data(disk, now, slot, &snapshot);
-        if purpose == Purpose::Install && self.mutant == SnapshotMutant::InstallAckedBeforeDurable
-        {
+        if purpose == Purpose::Install && self.mutant == SnapshotMutant::InstallAckedBeforeDurable {
             // Written and renamed, never flushed: the page cache holds it until the OS
             // writes it back, or a power loss takes it.
             self.dir.write(disk, now, u64::from(slot), snapshot.index.0);
@@ -208,7 +213,8 @@ impl SnapshotStore {
             return Some(snapshot);
         }
         let op = self.flush_data(disk, now, slot, ev);
-        let early = purpose == Purpose::Create && self.mutant == SnapshotMutant::CompactBeforeDurable;
+        let early =
+            purpose == Purpose::Create && self.mutant == SnapshotMutant::CompactBeforeDurable;
         self.saving = Some(Saving {
             snapshot: Arc::clone(&snapshot),
             purpose,
@@ -278,7 +284,10 @@ impl SnapshotStore {
             let Some(pos) = self.compactions.iter().position(|(op, _)| *op == c.op) else {
                 return progress;
             };
-            let (_, upto) = self.compactions.remove(pos).expect("the position was found");
+            let (_, upto) = self
+                .compactions
+                .remove(pos)
+                .expect("the position was found");
             if !c.ok {
                 // The directory change is gone with the failed flush: write it again.
                 let first = self.compacted.next().0;

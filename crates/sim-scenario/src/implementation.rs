@@ -76,14 +76,18 @@ pub(crate) fn applies(root: &Table<'_, '_>, s: &Scenario) -> Result<(), Issue> {
                 owner.name
             ),
         )),
-        (None, None) if bug.needs_snapshots() && s.raft.snapshot_distance == 0 => Err(reject(
-            root,
-            "model",
-            "cluster",
-            "bug",
-            "is a mistake in how snapshots reach the disk, and this scenario takes no snapshots",
-            "set [raft] snapshot_distance (e.g. 50), or pick another bug (`sim-runner list mutants`)",
-        )),
+        (None, None) if bug.needs_snapshots() && s.raft.snapshot_distance == 0 => {
+            let message = format!(
+                "\"{}\" is a mistake in how snapshots reach the disk, and this scenario takes no snapshots",
+                bug.name()
+            );
+            let hint = "set [raft] snapshot_distance (e.g. 50), or pick another bug (`sim-runner list mutants`)";
+            let issue = match located(root, "cluster", "bug") {
+                Some(node) => node.issue(IssueKind::NotApplicable, message),
+                None => Issue::new(IssueKind::NotApplicable, 0..0, "cluster.bug", message),
+            };
+            Err(issue.hint(hint.to_string()))
+        }
         (None, None) => Ok(()),
         (Some(lib), _) => library_keys(root, s, lib),
     }
@@ -149,7 +153,9 @@ fn library_keys(root: &Table<'_, '_>, s: &Scenario, lib: &Library) -> Result<(),
         return no(
             "raft",
             "snapshot_distance",
-            &format!("snapshots are modelled for the model implementation only; the {name} adapter takes none"),
+            &format!(
+                "snapshots are modelled for the model implementation only; the {name} adapter takes none"
+            ),
             "remove `snapshot_distance`",
         );
     }

@@ -102,11 +102,11 @@ pub(crate) fn set<'t, 'i, T>(
     Ok(())
 }
 
-/// An integer >= `min` that fits a `u32`.
 /// The largest `snapshot_distance` and `reserved_log_items` (a billion entries: beyond any
 /// run's length).
 const SNAPSHOT_DISTANCE_MAX: u64 = 1_000_000_000;
 
+/// An integer >= `min` that fits a `u32`.
 fn u32_at_least(node: &Node<'_, '_>, min: u64) -> Result<u32, Issue> {
     let value = node.uint(min, u32::MAX.into())?;
     Ok(u32::try_from(value).unwrap_or(u32::MAX))
@@ -194,9 +194,12 @@ fn raft(node: Option<Node<'_, '_>>) -> Result<Raft, Issue> {
     set(&t, "snapshot_distance", &mut raft.snapshot_distance, |n| {
         n.uint(0, SNAPSHOT_DISTANCE_MAX)
     })?;
-    set(&t, "reserved_log_items", &mut raft.reserved_log_items, |n| {
-        n.uint(0, SNAPSHOT_DISTANCE_MAX)
-    })?;
+    set(
+        &t,
+        "reserved_log_items",
+        &mut raft.reserved_log_items,
+        |n| n.uint(0, SNAPSHOT_DISTANCE_MAX),
+    )?;
     Ok(raft)
 }
 

@@ -163,6 +163,10 @@ fn cases() -> Vec<Case> {
         c("at_ms at the default duration", sched("at_ms = 10000\naction = \"heal\"\n"), 5, 9, "faults.schedule[0].at_ms", "OutOfRange", "must be below run.duration_ms (10000), got 10000", "raise [run] duration_ms"),
         c("at_ms beyond the given duration", format!("{BASE}[run]\nduration_ms = 500\n[[faults.schedule]]\nat_ms = 1\naction = \"heal\"\n[[faults.schedule]]\nat_ms = 600\naction = \"heal\"\n"), 10, 9, "faults.schedule[1].at_ms", "OutOfRange", "must be below run.duration_ms (500), got 600", ""),
         c("negative at_ms", sched("at_ms = -5\naction = \"heal\"\n"), 5, 9, "faults.schedule[0].at_ms", "OutOfRange", "must be at least 0", ""),
+        // Snapshots.
+        c("snapshot mutant without snapshots", b("bug = \"snapshot-dir-not-fsynced\"\n"), 4, 7, "cluster.bug", "NotApplicable", "this scenario takes no snapshots", "set [raft] snapshot_distance"),
+        c("snapshot distance too large", b("[raft]\nsnapshot_distance = 2_000_000_000\n"), 5, 21, "raft.snapshot_distance", "OutOfRange", "1000000000", ""),
+        c("snapshots with a library", "[cluster]\nnodes = 3\nimplementation = \"raft-rs\"\nmode = \"sync\"\n[raft]\nsnapshot_distance = 50\n".into(), 6, 21, "raft.snapshot_distance", "NotApplicable", "the raft-rs adapter takes none", "remove `snapshot_distance`"),
         // [expect].
         c("violation with outcome pass", b("[expect]\nviolation = \"liveness\"\n"), 5, 1, "expect.violation", "NotApplicable", "does not apply to outcome = \"pass\"", "outcome = \"violation\""),
         c("within_seeds with outcome pass", b("[expect]\noutcome = \"pass\"\nwithin_seeds = 3\n"), 6, 1, "expect.within_seeds", "NotApplicable", "does not apply to outcome = \"pass\"", ""),

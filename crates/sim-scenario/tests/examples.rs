@@ -342,7 +342,13 @@ fn every_bug_and_invariant_name_reads() {
             }
             _ => MINIMAL,
         };
-        let s = parse(&format!("{cluster}bug = \"{}\"\n", bug.name()));
+        // A snapshot mutant needs snapshots (`errors.rs` checks the refusal without them).
+        let raft = if bug.needs_snapshots() {
+            "[raft]\nsnapshot_distance = 50\n"
+        } else {
+            ""
+        };
+        let s = parse(&format!("{cluster}bug = \"{}\"\n{raft}", bug.name()));
         assert_eq!(s.cluster.bug, bug);
     }
     for inv in Invariant::ALL {

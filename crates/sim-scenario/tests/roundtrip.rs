@@ -203,16 +203,18 @@ fn sections() -> impl Strategy<Value = (Raft, Disk, Network, Workload)> {
         probability(),
         (0u64..5000, 0u64..100),
     )
-        .prop_map(|(hb, et, batch, commit_rule, hint, (distance, reserved))| Raft {
-            heartbeat_interval_ms: hb,
-            election_timeout_ms: et,
-            max_append_batch: batch,
-            commit_rule,
-            negative_batch_hint_rate: hint,
-            snapshot_distance: distance,
-            // Written only with snapshots on.
-            reserved_log_items: if distance == 0 { 0 } else { reserved },
-        });
+        .prop_map(
+            |(hb, et, batch, commit_rule, hint, (distance, reserved))| Raft {
+                heartbeat_interval_ms: hb,
+                election_timeout_ms: et,
+                max_append_batch: batch,
+                commit_rule,
+                negative_batch_hint_rate: hint,
+                snapshot_distance: distance,
+                // Written only with snapshots on.
+                reserved_log_items: if distance == 0 { 0 } else { reserved },
+            },
+        );
     let disk = (
         (
             latency(),

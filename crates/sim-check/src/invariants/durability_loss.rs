@@ -10,6 +10,7 @@
 
 use crate::findings::Findings;
 use crate::invariants::{InvariantChecker, Step};
+use crate::node_view::EntryId;
 use crate::view::View;
 use crate::violation::{Violation, req_text};
 use sim_trace::Invariant;
@@ -43,15 +44,25 @@ impl InvariantChecker for DurabilityLoss {
                 let c = view
                     .committed_at(index)
                     .expect("an entry committed otherwise was committed");
-                let detail = format!(
-                    "node {n} committed entry {index} of term {} ({}), but entry {index} of term {} ({}) was committed at {} by node {}",
-                    id.term,
-                    req_text(id.req),
-                    c.id.term,
-                    req_text(c.id.req),
-                    c.t,
-                    c.by
-                );
+                let detail = if id == EntryId::HOLE {
+                    format!(
+                        "node {n} committed past entry {index}, which its log no longer holds: the log was compacted behind a snapshot the node does not have (entry {index} of term {} ({}) was committed at {} by node {})",
+                        c.id.term,
+                        req_text(c.id.req),
+                        c.t,
+                        c.by
+                    )
+                } else {
+                    format!(
+                        "node {n} committed entry {index} of term {} ({}), but entry {index} of term {} ({}) was committed at {} by node {}",
+                        id.term,
+                        req_text(id.req),
+                        c.id.term,
+                        req_text(c.id.req),
+                        c.t,
+                        c.by
+                    )
+                };
                 let v = Violation::new(Invariant::DurabilityLoss, view.now, detail)
                     .node(n)
                     .entry(index, c.id.term, c.id.req)

@@ -102,6 +102,7 @@ pub(crate) fn judged(ev: &TraceEvent) -> bool {
             | TraceEvent::Commit { .. }
             | TraceEvent::Heal
             | TraceEvent::SaveState { .. }
+            | TraceEvent::Snapshot { .. }
             | TraceEvent::Flush {
                 file: FileKind::State,
                 ..

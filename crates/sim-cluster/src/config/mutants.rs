@@ -1,8 +1,8 @@
 //! Where a deliberate bug of the catalogue (a mutant, docs/bugs.md) lives in the world, and
 //! what it switches on there: in the Raft core, in the log store, in the state file, or in recovery.
 
-use crate::state_file::StateLayout;
 use crate::snapshot_store::SnapshotMutant;
+use crate::state_file::StateLayout;
 use crate::store::StoreMutant;
 use raft_core::CoreMutant;
 

@@ -21,8 +21,8 @@
 use super::error::Problem;
 use super::fields::{Fields, INT_MAX, Int, normalize};
 use crate::{
-    ClientOp, CrashKind, DurableEntry, FailOutcome, FileKind, MsgSummary, ReadValue,
-    SnapshotIndex, TraceEvent,
+    ClientOp, CrashKind, DurableEntry, FailOutcome, FileKind, MsgSummary, ReadValue, SnapshotIndex,
+    TraceEvent,
 };
 use raft_core::{LogIndex, NodeId, ReqId, Role, Term};
 use serde_json::Value;
@@ -456,7 +456,7 @@ mod tests {
             .take_while(|l| !l.starts_with("    }"))
             .filter_map(|l| l.split("=> \"").nth(1)?.split('"').next())
             .collect();
-        assert_eq!(written.len(), 33, "{written:?}");
+        assert_eq!(written.len(), 37, "{written:?}");
         for k in written {
             assert!(
                 known(k).is_some(),

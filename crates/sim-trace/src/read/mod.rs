@@ -585,9 +585,9 @@ mod tests {
         );
         let e = error(&trace(&[""]));
         assert!(e.starts_with("line 2: not JSON"), "{e}");
-        let e = error(&trace(&[r#"{"kind":"snapshot","t_ns":1}"#]));
+        let e = error(&trace(&[r#"{"kind":"checkpoint","t_ns":1}"#]));
         assert!(
-            e.starts_with(r#"line 2: key "kind": unknown kind "snapshot"; known kinds: run,"#),
+            e.starts_with(r#"line 2: key "kind": unknown kind "checkpoint"; known kinds: run,"#),
             "{e}"
         );
         let e = error(&trace(&[r#"{"kind":7,"t_ns":1}"#]));
