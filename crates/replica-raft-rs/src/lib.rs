@@ -24,6 +24,8 @@
 //!     commit_rule: raft_core::CommitRule::CurrentTerm,
 //!     read_path: raft_core::ReadPath::Log,
 //!     mutant: raft_core::CoreMutant::None,
+//!     snapshot_distance: 0,
+//!     reserved_log_items: 0,
 //! };
 //! let mut node = RaftRs::new(&cfg, Default::default(), Persistence::Sync, AdapterMutant::None, 7);
 //! let mut out = Vec::new();
