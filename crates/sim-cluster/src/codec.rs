@@ -199,15 +199,16 @@ pub fn decode_log(bytes: &[u8]) -> DecodedLog {
     decode_log_from(bytes, LogIndex(1))
 }
 
-/// The valid records from `first` on (a log compacted up to `first - 1`: what lies before
-/// it is not read); `dropped` counts the records from the first invalid one to the end.
+/// The valid records of a log compacted up to `first - 1`, from `bytes`: the file from
+/// record `first` on (what lies before it is not read); `dropped` counts the records from
+/// the first invalid one to the end.
 pub fn decode_log_from(bytes: &[u8], first: LogIndex) -> DecodedLog {
     assert!(first.0 >= 1, "a log starts at index 1 or later");
     let records = bytes.len() as u64 / RECORD_BYTES;
-    let mut entries = Vec::with_capacity(records.saturating_sub(first.0 - 1) as usize);
-    for i in first.0 - 1..records {
+    let mut entries = Vec::with_capacity(records as usize);
+    for i in 0..records {
         let at = (i * RECORD_BYTES) as usize;
-        match decode_record(LogIndex(i + 1), &bytes[at..at + RECORD_BYTES as usize]) {
+        match decode_record(first.plus(i), &bytes[at..at + RECORD_BYTES as usize]) {
             Some(e) => entries.push(e),
             None => {
                 return DecodedLog {
@@ -221,6 +222,12 @@ pub fn decode_log_from(bytes: &[u8], first: LogIndex) -> DecodedLog {
         entries,
         dropped: 0,
     }
+}
+
+/// Where record `index` starts in the log file.
+pub fn record_offset_bytes(index: LogIndex) -> u64 {
+    assert!(index.0 >= 1, "a log starts at index 1");
+    (index.0 - 1) * RECORD_BYTES
 }
 
 /// Term and vote as saved; `seq` orders the two slots.

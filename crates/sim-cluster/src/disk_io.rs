@@ -210,7 +210,8 @@ impl<M: Wire> World<M> {
         let progress = store.flush_done(&mut node.disk, now, &c, &mut self.k.pending);
         if progress.floor_moved {
             let floor = store.floor();
-            node.store.set_floor(&node.disk, floor, &mut self.k.pending);
+            node.store
+                .set_floor(&mut node.disk, floor, &mut self.k.pending);
         }
         self.k.emit_pending();
         self.arm_disk(n);

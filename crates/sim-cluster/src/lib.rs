@@ -40,6 +40,7 @@ mod state_file;
 mod store;
 mod thread;
 mod timers;
+mod window;
 mod wire;
 mod world;
 

@@ -3,6 +3,7 @@
 //! as a real process would (`recovery.rs`: corrupt tail discarded), and a persistent state
 //! machine keeps what it applied.
 
+use crate::codec;
 use crate::config::CrashKind;
 use crate::config::StateMachine;
 use crate::recovery;
@@ -134,8 +135,16 @@ impl<M: Wire> World<M> {
         };
         let first = media.floor();
         let mut bytes = Vec::new();
-        node.disk.read_for_recovery(LOG_FILE, &mut bytes);
-        let r = recovery::recover_log(&bytes, first, &node.pre_crash_log, trusts_volatile);
+        node.disk
+            .read_for_recovery_from(LOG_FILE, codec::record_offset_bytes(first), &mut bytes);
+        let file_records = node.disk.durable_len_bytes(LOG_FILE) / codec::RECORD_BYTES;
+        let r = recovery::recover_log(
+            &bytes,
+            first,
+            file_records,
+            &node.pre_crash_log,
+            trusts_volatile,
+        );
         node.state_file = StateFile::open(node.id, &saved, sector_bytes, layout);
         if r.dropped > 0 {
             node.store

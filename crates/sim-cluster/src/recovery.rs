@@ -25,13 +25,14 @@ pub struct LogRecovery {
     pub trusted_volatile: bool,
 }
 
-/// Recovers the log from the bytes of the log file, from index `first` (past a snapshot
-/// and a compaction; 1 without them); `pre_crash_log` is what the node held in memory,
-/// used only when `trusts_volatile` (the mutant), the log was never compacted, and it is
-/// longer.
+/// Recovers the log from `log_bytes`, the log file from record `first` on (past a
+/// snapshot and a compaction; 1 without them), in a file of `file_records` records;
+/// `pre_crash_log` is what the node held in memory, used only when `trusts_volatile` (the
+/// mutant), the log was never compacted, and it is longer.
 pub fn recover_log(
     log_bytes: &[u8],
     first: LogIndex,
+    file_records: u64,
     pre_crash_log: &[Entry],
     trusts_volatile: bool,
 ) -> LogRecovery {
@@ -48,7 +49,7 @@ pub fn recover_log(
         log,
         kept,
         dropped: decoded.dropped,
-        file_records: log_bytes.len() as u64 / codec::RECORD_BYTES,
+        file_records,
         trusted_volatile,
     }
 }
@@ -80,21 +81,40 @@ mod tests {
         let mut b = bytes(&log(3));
         let last = b.len() - 1;
         b[last] ^= 0xff;
-        let r = recover_log(&b, LogIndex(1), &[], false);
+        let r = recover_log(&b, LogIndex(1), 3, &[], false);
         assert_eq!((r.kept, r.dropped, r.file_records), (LogIndex(2), 1, 3));
         assert_eq!(r.log, log(2));
         assert!(!r.trusted_volatile);
     }
 
+    /// Past a compaction the bytes start at the first record kept; indexes count on.
+    #[test]
+    fn a_compacted_log_is_read_from_its_first_record() {
+        let all = bytes(&log(5));
+        let from_4 = &all[3 * codec::RECORD_BYTES as usize..];
+        let r = recover_log(from_4, LogIndex(4), 5, &[], false);
+        assert_eq!((r.kept, r.dropped, r.file_records), (LogIndex(5), 0, 5));
+        assert_eq!(r.log, log(2));
+        // A record of another index there is not taken for record 4.
+        let r = recover_log(
+            &all[..2 * codec::RECORD_BYTES as usize],
+            LogIndex(4),
+            5,
+            &[],
+            false,
+        );
+        assert_eq!((r.kept, r.dropped), (LogIndex(3), 2));
+    }
+
     #[test]
     fn the_mutant_trusts_a_longer_memory_only() {
         let b = bytes(&log(2));
-        let r = recover_log(&b, LogIndex(1), &log(4), true);
+        let r = recover_log(&b, LogIndex(1), 2, &log(4), true);
         assert!(r.trusted_volatile);
         assert_eq!((r.log.len(), r.kept), (4, LogIndex(2)));
-        let r = recover_log(&b, LogIndex(1), &log(1), true);
+        let r = recover_log(&b, LogIndex(1), 2, &log(1), true);
         assert!(!r.trusted_volatile);
         assert_eq!(r.log, log(2));
-        assert_eq!(recover_log(&b, LogIndex(1), &log(4), false).log, log(2));
+        assert_eq!(recover_log(&b, LogIndex(1), 2, &log(4), false).log, log(2));
     }
 }

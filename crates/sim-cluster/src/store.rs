@@ -14,6 +14,7 @@
 //! nothing about replication) and not the disk (it never decides what survives).
 
 use crate::codec::{self, RECORD_BYTES};
+use crate::window::Window;
 use raft_core::{Entry, FlushWait, LogIndex, NodeId, Term};
 use sim_core::SimTime;
 use sim_disk::{Disk, FileId, OpId};
@@ -90,10 +91,12 @@ pub struct LogStore {
     flushes: VecDeque<PendingFlush>,
     changes: VecDeque<PendingChange>,
     pending_entries: VecDeque<DurableEntry>,
-    /// The entries really on durable media, from index 1.
-    truth: Vec<DurableEntry>,
-    /// The store's own in-memory view of the log (what its reads return at once).
-    shadow: Vec<Entry>,
+    /// The entries really on durable media, from index 1; below the floor forgotten
+    /// (recovery reads past it, the media's snapshot stands for what lies below).
+    truth: Window<DurableEntry>,
+    /// The store's own in-memory view of the log (what its reads return at once); below
+    /// the last compaction forgotten (it serves nothing there).
+    shadow: Window<Entry>,
     /// The first index recovery would read from the media: 1, or past the snapshot and
     /// the compaction the media hold (`snapshot_store.rs`). The truth below it is what
     /// snapshots and compactions say, not the log file.
@@ -137,8 +140,8 @@ impl LogStore {
             flushes: VecDeque::new(),
             changes: VecDeque::new(),
             pending_entries: VecDeque::new(),
-            truth: durable.iter().map(identity).collect(),
-            shadow: durable.to_vec(),
+            truth: Window::from_vec(durable.iter().map(identity).collect()),
+            shadow: Window::from_vec(durable.to_vec()),
             floor: LogIndex(1),
             background: None,
             flush_again: false,
@@ -155,9 +158,7 @@ impl LogStore {
         self.appended_last = last;
         self.durable_belief = last;
         self.file_records = file_records;
-        self.shadow.clear();
-        self.shadow.resize((first.0 - 1) as usize, COMPACTED);
-        self.shadow.extend_from_slice(recovered);
+        self.shadow.reset((first.0 - 1) as usize, recovered);
         debug_assert!(
             self.flushes.is_empty() && self.changes.is_empty(),
             "reopen after a crash only"
@@ -186,11 +187,15 @@ impl LogStore {
             self.appended_last = upto;
             self.durable_belief = self.durable_belief.max(upto);
         }
+        self.shadow.forget_below(upto.0 as usize);
     }
 
     /// The media's first readable index moved (a snapshot or a compaction reached them, or
     /// a crash showed what did): the truth is re-read from there.
-    pub fn set_floor(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
+    /// The log file's records below the new floor are never read again (the media's
+    /// snapshot and compaction stand for them): they are punched out, as a log store
+    /// unlinks compacted segments, so the file holds its live tail only.
+    pub fn set_floor(&mut self, disk: &mut Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
         if floor == self.floor {
             return;
         }
@@ -198,16 +203,22 @@ impl LogStore {
         let now = self.media_truth(disk);
         self.emit_diff(&now, ev);
         self.truth = now;
+        self.truth.forget_below((floor.0 - 1) as usize);
+        disk.punch(LOG_FILE, codec::record_offset_bytes(floor));
     }
 
     /// The entries recovery would read from the media: below the floor the truth as it
     /// was (a snapshot stands for it), from the floor the valid records.
-    fn media_truth(&self, disk: &Disk) -> Vec<DurableEntry> {
+    fn media_truth(&self, disk: &Disk) -> Window<DurableEntry> {
         let keep = (self.floor.0 - 1) as usize;
-        let decoded = codec::decode_log_from(disk.durable(LOG_FILE), self.floor);
-        let mut now: Vec<DurableEntry> = self.truth.iter().take(keep).copied().collect();
+        let bytes = disk.durable_from(LOG_FILE, codec::record_offset_bytes(self.floor));
+        let decoded = codec::decode_log_from(bytes, self.floor);
+        let mut now = Window::default();
+        now.copy_prefix(&self.truth, keep);
         now.resize(keep, DurableEntry::HOLE);
-        now.extend(decoded.entries.iter().map(identity));
+        for e in &decoded.entries {
+            now.push(identity(e));
+        }
         now
     }
 
@@ -259,7 +270,7 @@ impl LogStore {
         let stale_from = from.max(self.durable_belief.next());
         let stale: Vec<Entry> = match self.mutant {
             StoreMutant::StaleWriteAfterTruncate if stale_from <= self.appended_last => {
-                self.shadow[(stale_from.0 - 1) as usize..].to_vec()
+                self.shadow.from((stale_from.0 - 1) as usize).to_vec()
             }
             _ => Vec::new(),
         };
@@ -527,10 +538,7 @@ impl LogStore {
             start = self.truth.len();
         }
         for (k, id) in ids.iter().enumerate() {
-            match self.truth.get_mut(start + k) {
-                Some(slot) => *slot = *id,
-                None => self.truth.push(*id),
-            }
+            self.truth.set(start + k, *id);
         }
         Some(LogIndex(start as u64 + 1))
     }
@@ -572,15 +580,22 @@ impl LogStore {
 
     /// Lines for a change of the durable media from `self.truth` to `now`: a truncation
     /// line where entries left or changed, then a line for what is there now.
-    fn emit_diff(&self, now: &[DurableEntry], ev: &mut Vec<TraceEvent>) {
+    fn emit_diff(&self, now: &Window<DurableEntry>, ev: &mut Vec<TraceEvent>) {
         let old = &self.truth;
-        let common = old.iter().zip(now).take_while(|(a, b)| a == b).count();
+        assert_eq!(
+            old.base(),
+            now.base(),
+            "a re-read keeps the forgotten prefix"
+        );
+        let same = old.held().iter().zip(now.held());
+        let common = old.base() + same.take_while(|(a, b)| a == b).count();
         let from = LogIndex(common as u64 + 1);
         if old.len() > common {
-            let term = if common == 0 {
-                Term(0)
-            } else {
-                now[common - 1].term
+            let term = match common {
+                0 => Term(0),
+                _ => now
+                    .get_or_last_forgotten(common - 1)
+                    .map_or(Term(0), |e| e.term),
             };
             ev.push(TraceEvent::Durable {
                 node: self.node,
@@ -597,7 +612,7 @@ impl LogStore {
                 from_index: from,
                 index: LogIndex(now.len() as u64),
                 term,
-                entries: now[common..].to_vec(),
+                entries: now.from(common).to_vec(),
             });
         }
     }
@@ -704,7 +719,7 @@ mod tests {
 
         /// The terms of the truth, as the `durable` lines say.
         fn truth_terms(&self) -> Vec<u64> {
-            self.store.truth.iter().map(|e| e.term.0).collect()
+            self.store.truth.held().iter().map(|e| e.term.0).collect()
         }
     }
 
@@ -744,6 +759,33 @@ mod tests {
 
     /// `write_at` rolls the belief back before the truncation, and the truth follows the
     /// media once the truncation and the new entry are flushed.
+    /// A floor past a durable compaction: the store forgets the truth and its own view
+    /// below it, the file holds only the records from it on, and what the truth and the
+    /// media say from the floor on is unchanged, with no `durable` line for the move.
+    #[test]
+    fn a_moved_floor_forgets_the_prefix_in_memory_and_on_the_disk() {
+        let mut r = Rig::new(StoreMutant::None);
+        r.append(&[1; 40]);
+        let op = r.flush();
+        r.complete(op);
+        let lines = r.ev.len();
+        r.store.compact(LogIndex(30));
+        r.store.set_floor(&mut r.disk, LogIndex(31), &mut r.ev);
+        assert_eq!(r.ev.len(), lines, "the media did not change: no line");
+        assert_eq!((r.store.truth.base(), r.store.truth.len()), (30, 40));
+        assert_eq!(r.store.shadow.base(), 30);
+        assert_eq!(r.truth_terms(), [1; 10]);
+        assert_eq!(r.disk.durable_len_bytes(LOG_FILE), 40 * RECORD_BYTES);
+        let tail = r.disk.durable_from(LOG_FILE, 30 * RECORD_BYTES);
+        assert_eq!(codec::decode_log_from(tail, LogIndex(31)).entries.len(), 10);
+        // The log goes on past the floor as before.
+        r.append(&[2, 2]);
+        let op = r.flush();
+        r.complete(op);
+        assert_eq!(r.truth_terms(), [[1; 10].as_slice(), &[2, 2]].concat());
+        assert_eq!(r.store.durable_index(), LogIndex(42));
+    }
+
     #[test]
     fn write_at_rolls_the_belief_back_and_the_truth_follows_the_media() {
         let mut r = Rig::new(StoreMutant::None);

@@ -34,7 +34,7 @@ impl Change {
     }
 
     /// Applies the change to a file's bytes.
-    pub(crate) fn apply(&self, file: &mut Vec<u8>, arena: &Arena) {
+    pub(crate) fn apply(&self, file: &mut media::FileBytes, arena: &Arena) {
         match *self {
             Change::Write {
                 offset_bytes,
@@ -81,14 +81,14 @@ mod tests {
             offset_bytes: 6,
             payload: arena.alloc(&[3, 3, 3, 3]),
         };
-        let mut file = Vec::new();
+        let mut file = media::FileBytes::default();
         w.apply(&mut file, &arena);
-        assert_eq!(file, vec![0, 0, 0, 0, 0, 0, 3, 3, 3, 3]);
+        assert_eq!(file.to_vec(), vec![0, 0, 0, 0, 0, 0, 3, 3, 3, 3]);
         assert_eq!(w.sectors(4), 1..3);
         assert_eq!(w.kind(), OpKind::Write);
         let t = Change::Truncate { len_bytes: 7 };
         t.apply(&mut file, &arena);
-        assert_eq!(file.len(), 7);
+        assert_eq!(file.len_bytes(), 7);
         assert_eq!(t.sectors(4), 0..0);
         assert_eq!(t.payload(), None);
     }

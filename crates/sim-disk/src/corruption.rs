@@ -7,11 +7,13 @@
 
 use sim_core::SimRng;
 
-/// Copies `durable` into `out` (replacing its content) and corrupts sectors at `rate`.
-/// Returns the corrupt sector numbers, ascending. Draws per sector, in sector order: one
-/// draw to decide (none when `rate` is 0 or 1), then the byte and the mask if corrupt.
+/// Copies `durable` — the file's bytes from `offset_bytes` on — into `out` (replacing its
+/// content) and corrupts sectors at `rate`. Returns the corrupt sector numbers (the file's),
+/// ascending. Draws per sector touched, in sector order: one draw to decide (none when
+/// `rate` is 0 or 1), then the byte and the mask if corrupt.
 pub(crate) fn read_sectors(
     durable: &[u8],
+    offset_bytes: u64,
     sector_bytes: u32,
     rate: f64,
     rng: &mut SimRng,
@@ -23,13 +25,22 @@ pub(crate) fn read_sectors(
     if rate <= 0.0 {
         return corrupt;
     }
-    for (sector, bytes) in out.chunks_mut(sector_bytes as usize).enumerate() {
+    let sb = u64::from(sector_bytes);
+    let mut sector = offset_bytes / sb;
+    let mut at = 0usize;
+    let len = out.len();
+    while at < len {
+        // The first sector may be entered part way.
+        let in_sector = (sb - (offset_bytes + at as u64) % sb) as usize;
+        let bytes = &mut out[at..(at + in_sector).min(len)];
         if rng.chance(rate) {
-            let at = rng.below(bytes.len() as u64) as usize;
+            let i = rng.below(bytes.len() as u64) as usize;
             let mask = 1 + rng.below(255) as u8;
-            bytes[at] ^= mask;
-            corrupt.push(sector as u64);
+            bytes[i] ^= mask;
+            corrupt.push(sector);
         }
+        at += in_sector;
+        sector += 1;
     }
     corrupt
 }
@@ -43,7 +54,7 @@ mod tests {
     fn no_rate_no_corruption_and_no_draws() {
         let mut rng = RngStreams::new(1).stream("f");
         let mut out = vec![9; 3];
-        assert!(read_sectors(&[1; 100], 16, 0.0, &mut rng, &mut out).is_empty());
+        assert!(read_sectors(&[1; 100], 0, 16, 0.0, &mut rng, &mut out).is_empty());
         assert_eq!(out, vec![1; 100]);
         assert_eq!(rng.next_u64(), RngStreams::new(1).stream("f").next_u64());
     }
@@ -53,7 +64,7 @@ mod tests {
         let durable: Vec<u8> = (0..200u32).map(|i| i as u8).collect();
         let mut rng = RngStreams::new(2).stream("f");
         let mut out = Vec::new();
-        let bad = read_sectors(&durable, 16, 0.5, &mut rng, &mut out);
+        let bad = read_sectors(&durable, 0, 16, 0.5, &mut rng, &mut out);
         assert!(!bad.is_empty() && bad.len() < 13);
         for (s, (a, b)) in out.chunks(16).zip(durable.chunks(16)).enumerate() {
             assert_eq!(a != b, bad.contains(&(s as u64)), "sector {s}");
@@ -65,7 +76,7 @@ mod tests {
         let mut rng = RngStreams::new(3).stream("f");
         let mut out = Vec::new();
         assert_eq!(
-            read_sectors(&[0; 40], 16, 1.0, &mut rng, &mut out),
+            read_sectors(&[0; 40], 0, 16, 1.0, &mut rng, &mut out),
             vec![0, 1, 2]
         );
     }

@@ -26,7 +26,7 @@
 use crate::arena::Arena;
 use crate::change::{Change, FileChange};
 use crate::config::CrashModel;
-use crate::media;
+use crate::media::{self, FileBytes};
 use crate::op::{FileId, OpId};
 use serde::Serialize;
 use sim_core::SimRng;
@@ -174,8 +174,8 @@ pub(crate) fn apply_crash(
     sector_bytes: u32,
     dirty: &[FileChange],
     arena: &Arena,
-    durable: &mut [Vec<u8>],
-    shadow: &mut [Vec<u8>],
+    durable: &mut [FileBytes],
+    shadow: &mut [FileBytes],
     rng: &mut SimRng,
 ) -> CrashReport {
     let decider = match (model, choice) {
@@ -193,8 +193,7 @@ pub(crate) fn apply_crash(
     let replay = !matches!(decider, Decider::LoseAll | Decider::TornAt(None));
     if replay {
         for (s, d) in shadow.iter_mut().zip(durable.iter()) {
-            s.clear();
-            s.extend_from_slice(d);
+            s.copy_from(d);
         }
     }
     let mut report = CrashReport::default();
@@ -287,8 +286,8 @@ mod tests {
             write(&mut arena, 0, 0, &[2; 8]),
             write(&mut arena, 1, 4, &[3; 2]),
         ];
-        let mut durable = vec![vec![1u8; 8]];
-        let mut shadow = vec![Vec::new()];
+        let mut durable = vec![FileBytes::from_vec(vec![1u8; 8])];
+        let mut shadow = vec![FileBytes::default()];
         let mut rng = RngStreams::new(seed).stream("crash");
         let r = apply_crash(
             model,
@@ -300,7 +299,7 @@ mod tests {
             &mut shadow,
             &mut rng,
         );
-        (durable.remove(0), r)
+        (durable.remove(0).to_vec(), r)
     }
 
     /// Chosen outcomes: keep-random-subset has one per subset of its three sector writes,

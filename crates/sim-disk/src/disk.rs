@@ -14,7 +14,7 @@ use crate::config::DiskConfig;
 use crate::corruption;
 use crate::crash::{self, CrashChoice, CrashReport};
 use crate::lanes::{Due, Lanes};
-use crate::media::FILE_BYTES_MAX;
+use crate::media::{FILE_BYTES_MAX, FileBytes};
 use crate::op::{Completion, FileId, OpId, OpKind};
 use crate::stats::DiskStats;
 use sim_core::{SimRng, SimTime};
@@ -33,11 +33,11 @@ pub struct Disk {
     latency_rng: SimRng,
     fault_rng: SimRng,
     /// The durable media, per file: what survives a crash right now.
-    durable: Vec<Vec<u8>>,
+    durable: Vec<FileBytes>,
     /// The page cache, per file: durable media plus every landed change.
-    cached: Vec<Vec<u8>>,
+    cached: Vec<FileBytes>,
     /// Scratch for the crash models, per file.
-    shadow: Vec<Vec<u8>>,
+    shadow: Vec<FileBytes>,
     /// Whether a failed flush dropped changes of the file since the last crash (the page
     /// cache then legitimately differs from the media with nothing dirty).
     dropped_since_crash: Vec<bool>,
@@ -67,9 +67,9 @@ impl Disk {
             config,
             latency_rng,
             fault_rng,
-            durable: vec![Vec::new(); files],
-            cached: vec![Vec::new(); files],
-            shadow: vec![Vec::new(); files],
+            durable: vec![FileBytes::default(); files],
+            cached: vec![FileBytes::default(); files],
+            shadow: vec![FileBytes::default(); files],
             dropped_since_crash: vec![false; files],
             lanes: Lanes::new(config.flush_order, files),
             dirty: Vec::new(),
@@ -250,8 +250,7 @@ impl Disk {
         self.dirty.clear();
         self.arena.clear();
         for (cached, durable) in self.cached.iter_mut().zip(&self.durable) {
-            cached.clear();
-            cached.extend_from_slice(durable);
+            cached.copy_from(durable);
         }
         self.dropped_since_crash.fill(false);
         self.count_crash(&report);
@@ -259,26 +258,51 @@ impl Disk {
     }
 
     /// The durable media of `file`: what would survive a crash right now if nothing
-    /// unflushed did.
+    /// unflushed did. The file must not be punched ([`Disk::durable_from`] reads past it).
     pub fn durable(&self, file: FileId) -> &[u8] {
+        self.durable_from(file, 0)
+    }
+
+    /// The durable media of `file` from byte `offset_bytes` to its end (empty past it).
+    /// Reading into a punched prefix is a bug of the caller ([`Disk::punch`]).
+    pub fn durable_from(&self, file: FileId, offset_bytes: u64) -> &[u8] {
         self.check_file(file);
-        &self.durable[usize::from(file.0)]
+        self.durable[usize::from(file.0)].from(offset_bytes)
+    }
+
+    /// The length of `file` on the durable media, a punched prefix included.
+    pub fn durable_len_bytes(&self, file: FileId) -> u64 {
+        self.check_file(file);
+        self.durable[usize::from(file.0)].len_bytes()
     }
 
     /// What a read of `file` sees now: the page cache over the durable media. It includes
-    /// changes a failed flush dropped, until the next crash.
+    /// changes a failed flush dropped, until the next crash. The file must not be punched.
     pub fn cached(&self, file: FileId) -> &[u8] {
         self.check_file(file);
-        &self.cached[usize::from(file.0)]
+        self.cached[usize::from(file.0)].from(0)
     }
 
     /// Reads `file`'s durable media into `out` as a recovering node would, each sector
     /// reading corrupt with probability `corruption_rate`. Returns the corrupt sector
-    /// numbers; the media itself is unchanged.
+    /// numbers; the media itself is unchanged. The file must not be punched.
     pub fn read_for_recovery(&mut self, file: FileId, out: &mut Vec<u8>) -> Vec<u64> {
+        self.read_for_recovery_from(file, 0, out)
+    }
+
+    /// [`Disk::read_for_recovery`] of the bytes from `offset_bytes` on: `out` holds them,
+    /// the corruption draws are made for the sectors they touch only, and the corrupt
+    /// sector numbers are the file's. A log store reads only its live segments.
+    pub fn read_for_recovery_from(
+        &mut self,
+        file: FileId,
+        offset_bytes: u64,
+        out: &mut Vec<u8>,
+    ) -> Vec<u64> {
         self.check_file(file);
         let corrupt = corruption::read_sectors(
-            &self.durable[usize::from(file.0)],
+            self.durable[usize::from(file.0)].from(offset_bytes),
+            offset_bytes,
             self.config.sector_bytes,
             self.config.corruption_rate,
             &mut self.fault_rng,
@@ -287,6 +311,19 @@ impl Disk {
         self.stats.recovery_reads += 1;
         self.stats.sectors_read_corrupt += corrupt.len() as u64;
         corrupt
+    }
+
+    /// Drops `file`'s bytes below `upto_bytes` from the page cache and the media: they
+    /// read as zeros from now on and hold no memory. What a log store does when it
+    /// unlinks the segments a durable compaction left behind, so a long run's log costs
+    /// memory for its live tail only. Not an I/O: no latency, no trace, nothing to crash;
+    /// the caller must never read there again. A change still unflushed below it lands as
+    /// it would on the whole file.
+    pub fn punch(&mut self, file: FileId, upto_bytes: u64) {
+        self.check_file(file);
+        let f = usize::from(file.0);
+        self.durable[f].punch(upto_bytes);
+        self.cached[f].punch(upto_bytes);
     }
 
     pub fn stats(&self) -> DiskStats {
@@ -384,13 +421,13 @@ impl Disk {
         }
         let (cached, durable) = (&self.cached[f], &self.durable[f]);
         assert_eq!(
-            cached.len(),
-            durable.len(),
+            cached.len_bytes(),
+            durable.len_bytes(),
             "{file}: page cache and media lengths differ with nothing dirty"
         );
-        if cached.len() <= SELF_CHECK_BYTES_MAX {
+        if cached.len_bytes() - cached.base_bytes() <= SELF_CHECK_BYTES_MAX as u64 {
             debug_assert!(
-                cached == durable,
+                cached.same_content(durable),
                 "{file}: page cache and media differ with nothing dirty"
             );
         }
@@ -469,6 +506,35 @@ mod tests {
             d.advance(at, &mut out);
         }
         out
+    }
+
+    /// A punched prefix leaves the rest readable where it was, survives a power loss, and a
+    /// recovery read from past it draws corruption for the sectors it reads only, naming
+    /// them by their place in the file.
+    #[test]
+    fn a_punched_prefix_is_gone_and_the_tail_reads_where_it_was() {
+        let mut d = disk(10.0, 100.0);
+        let data: Vec<u8> = (0..1536u32).map(|i| (i % 251) as u8).collect();
+        d.write(t(0), LOG, 0, &data);
+        d.flush(t(0), LOG);
+        run_to_idle(&mut d);
+        d.punch(LOG, 700);
+        assert_eq!(d.durable_len_bytes(LOG), 1536);
+        assert_eq!(d.durable_from(LOG, 700), &data[700..]);
+        // An unflushed write into the punched prefix lands as on the whole file.
+        d.write(t(1_000), LOG, 600, &[9; 10]);
+        run_to_idle(&mut d);
+        d.crash();
+        assert_eq!(d.durable_from(LOG, 700), &data[700..], "the tail survives");
+        d.config.corruption_rate = 1.0;
+        let mut out = Vec::new();
+        let corrupt = d.read_for_recovery_from(LOG, 700, &mut out);
+        assert_eq!(
+            corrupt,
+            vec![1, 2],
+            "sectors 1 and 2 of the file, not 0 and 1"
+        );
+        assert_eq!(out.len(), 1536 - 700);
     }
 
     #[test]

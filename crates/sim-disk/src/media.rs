@@ -1,9 +1,12 @@
 //! Byte-level edits of one file's content, shared by the page cache, the durable media and
 //! the crash models: write at an offset, set the length, copy (part of) a sector's image.
 //!
-//! A file is a `Vec<u8>` whose length is the file's length. Bytes past the end read as
-//! zeros if the file grows again, like POSIX: extending fills the gap with zeros. These
-//! are pure functions over buffers, with no timing and no randomness.
+//! A file is a [`FileBytes`]: its bytes from a `base` offset on, whose length is the file's
+//! length. Bytes past the end read as zeros if the file grows again, like POSIX: extending
+//! fills the gap with zeros. Bytes below `base` were punched out (`punch`): they read as
+//! zeros and hold no memory, as a log store's unlinked segments hold none, so a long run's
+//! compacted log costs nothing. These are pure functions over buffers, with no timing and
+//! no randomness.
 
 use std::ops::Range;
 
@@ -15,25 +18,127 @@ pub const FILE_BYTES_MAX: u64 = 1 << 30;
 /// otherwise reallocate at every doubling from its first few bytes.
 const GROWN_FILE_BYTES_MIN: usize = 16 << 10;
 
+/// One file's content: `bytes` holds the file from `base_bytes` to its end; below it the
+/// file reads as zeros (a punched prefix).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FileBytes {
+    base_bytes: u64,
+    bytes: Vec<u8>,
+}
+
+impl FileBytes {
+    /// The file's length in bytes, the punched prefix included.
+    pub(crate) fn len_bytes(&self) -> u64 {
+        self.base_bytes + self.bytes.len() as u64
+    }
+
+    /// Where the bytes held in memory start: everything below reads as zeros.
+    pub(crate) fn base_bytes(&self) -> u64 {
+        self.base_bytes
+    }
+
+    /// The file from `offset_bytes` to its end. Reading into the punched prefix is a bug of
+    /// the caller (it punched what it still reads).
+    pub(crate) fn from(&self, offset_bytes: u64) -> &[u8] {
+        assert!(
+            offset_bytes >= self.base_bytes,
+            "a read from byte {offset_bytes} of a file punched up to byte {}",
+            self.base_bytes
+        );
+        let at = to_index(offset_bytes - self.base_bytes).min(self.bytes.len());
+        &self.bytes[at..]
+    }
+
+    /// Becomes a copy of `other`, reusing this file's memory.
+    pub(crate) fn copy_from(&mut self, other: &FileBytes) {
+        self.base_bytes = other.base_bytes;
+        self.bytes.clear();
+        self.bytes.extend_from_slice(&other.bytes);
+    }
+
+    /// Drops the bytes below `upto_bytes` (at most the file's length) from memory: they
+    /// read as zeros from now on. The length does not change.
+    pub(crate) fn punch(&mut self, upto_bytes: u64) {
+        let upto = upto_bytes.min(self.len_bytes());
+        if upto <= self.base_bytes {
+            return;
+        }
+        self.bytes.drain(..to_index(upto - self.base_bytes));
+        self.base_bytes = upto;
+    }
+
+    /// Whether the two read the same, byte for byte (a punched prefix reads as zeros).
+    pub(crate) fn same_content(&self, other: &FileBytes) -> bool {
+        if self.len_bytes() != other.len_bytes() {
+            return false;
+        }
+        let base = self.base_bytes.max(other.base_bytes);
+        let zeros_below = |f: &FileBytes| {
+            f.bytes[..to_index(base - f.base_bytes).min(f.bytes.len())]
+                .iter()
+                .all(|b| *b == 0)
+        };
+        zeros_below(self) && zeros_below(other) && self.from(base) == other.from(base)
+    }
+
+    /// A file holding `bytes`, nothing punched.
+    #[cfg(test)]
+    pub(crate) fn from_vec(bytes: Vec<u8>) -> FileBytes {
+        FileBytes {
+            base_bytes: 0,
+            bytes,
+        }
+    }
+
+    /// The whole file as it reads, the punched prefix as zeros.
+    #[cfg(test)]
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
+        let mut all = vec![0; to_index(self.base_bytes)];
+        all.extend_from_slice(&self.bytes);
+        all
+    }
+
+    /// Holds the bytes from `offset_bytes` on in memory (zeros where it was punched), so
+    /// that a write there can land.
+    fn unpunch(&mut self, offset_bytes: u64) {
+        if offset_bytes >= self.base_bytes {
+            return;
+        }
+        let gap = to_index(self.base_bytes - offset_bytes);
+        self.bytes.splice(0..0, std::iter::repeat_n(0, gap));
+        self.base_bytes = offset_bytes;
+    }
+}
+
 /// Writes `data` at `offset_bytes`, extending the file with zeros if it is shorter.
-pub(crate) fn write_at(file: &mut Vec<u8>, offset_bytes: u64, data: &[u8]) {
+pub(crate) fn write_at(file: &mut FileBytes, offset_bytes: u64, data: &[u8]) {
     if data.is_empty() {
         return;
     }
-    let end = to_index(offset_bytes + data.len() as u64);
+    let end_bytes = offset_bytes + data.len() as u64;
+    let _ = to_index(end_bytes);
+    file.unpunch(offset_bytes.min(file.len_bytes()));
+    let end = to_index(end_bytes - file.base_bytes);
     let start = end - data.len();
-    if file.len() < end {
-        if file.capacity() < end {
-            file.reserve(end.max(GROWN_FILE_BYTES_MIN) - file.len());
+    let bytes = &mut file.bytes;
+    if bytes.len() < end {
+        if bytes.capacity() < end {
+            bytes.reserve(end.max(GROWN_FILE_BYTES_MIN) - bytes.len());
         }
-        file.resize(end, 0);
+        bytes.resize(end, 0);
     }
-    file[start..end].copy_from_slice(data);
+    bytes[start..end].copy_from_slice(data);
 }
 
 /// Sets the file's length: shortens it, or extends it with zeros.
-pub(crate) fn set_len(file: &mut Vec<u8>, len_bytes: u64) {
-    file.resize(to_index(len_bytes), 0);
+pub(crate) fn set_len(file: &mut FileBytes, len_bytes: u64) {
+    let len = to_index(len_bytes);
+    if len_bytes < file.base_bytes {
+        file.base_bytes = len_bytes;
+        file.bytes.clear();
+        return;
+    }
+    file.bytes.resize(len - to_index(file.base_bytes), 0);
 }
 
 /// The sectors a write of `len_bytes` at `offset_bytes` touches.
@@ -50,8 +155,8 @@ pub(crate) fn sectors_touched(offset_bytes: u64, len_bytes: u64, sector_bytes: u
 /// kernel zeroes a page's tail past end-of-file). `target` grows to cover the image's data
 /// but never shrinks; bytes of the sector past `image_bytes` keep their old content.
 pub(crate) fn copy_sector_image(
-    target: &mut Vec<u8>,
-    source: &[u8],
+    target: &mut FileBytes,
+    source: &FileBytes,
     sector: u64,
     sector_bytes: u32,
     image_bytes: u32,
@@ -60,20 +165,32 @@ pub(crate) fn copy_sector_image(
         image_bytes <= sector_bytes,
         "an image is at most one sector"
     );
-    let start = to_index(sector * u64::from(sector_bytes));
-    let limit = start + image_bytes as usize;
+    let start = sector * u64::from(sector_bytes);
+    let limit = start + u64::from(image_bytes);
     assert!(
-        source.len() > start,
+        source.len_bytes() > start,
         "a sector image of sector {sector} past the source's end"
     );
-    let data_end = source.len().min(limit);
-    if target.len() < data_end {
-        target.resize(data_end, 0);
+    let data_end = source.len_bytes().min(limit);
+    if target.len_bytes() < data_end {
+        set_len(target, data_end);
     }
-    target[start..data_end].copy_from_slice(&source[start..data_end]);
-    let pad_end = target.len().min(limit);
+    target.unpunch(start);
+    let t = to_index(start - target.base_bytes);
+    let image_len = to_index(data_end - start);
+    let image = &mut target.bytes[t..t + image_len];
+    // The source's punched prefix reads as zeros.
+    let zeros = to_index(source.base_bytes.clamp(start, data_end) - start);
+    image[..zeros].fill(0);
+    if zeros < image_len {
+        let data = &source.from(start + zeros as u64)[..image_len - zeros];
+        image[zeros..].copy_from_slice(data);
+    }
+    let pad_end = target.len_bytes().min(limit);
     if pad_end > data_end {
-        target[data_end..pad_end].fill(0);
+        let from = to_index(data_end - target.base_bytes);
+        let to = to_index(pad_end - target.base_bytes);
+        target.bytes[from..to].fill(0);
     }
 }
 
@@ -89,23 +206,31 @@ fn to_index(bytes: u64) -> usize {
 mod tests {
     use super::*;
 
+    fn file(bytes: Vec<u8>) -> FileBytes {
+        FileBytes::from_vec(bytes)
+    }
+
+    fn content(f: &FileBytes) -> Vec<u8> {
+        f.to_vec()
+    }
+
     #[test]
     fn a_write_past_the_end_fills_the_gap_with_zeros() {
-        let mut f = vec![1, 1];
+        let mut f = file(vec![1, 1]);
         write_at(&mut f, 4, &[9, 9]);
-        assert_eq!(f, vec![1, 1, 0, 0, 9, 9]);
+        assert_eq!(content(&f), vec![1, 1, 0, 0, 9, 9]);
         write_at(&mut f, 1, &[5]);
-        assert_eq!(f, vec![1, 5, 0, 0, 9, 9]);
+        assert_eq!(content(&f), vec![1, 5, 0, 0, 9, 9]);
         write_at(&mut f, 100, &[]);
-        assert_eq!(f.len(), 6, "an empty write does not extend");
+        assert_eq!(f.len_bytes(), 6, "an empty write does not extend");
     }
 
     #[test]
     fn truncate_then_grow_reads_zeros() {
-        let mut f = vec![7; 8];
+        let mut f = file(vec![7; 8]);
         set_len(&mut f, 3);
         set_len(&mut f, 5);
-        assert_eq!(f, vec![7, 7, 7, 0, 0]);
+        assert_eq!(content(&f), vec![7, 7, 7, 0, 0]);
     }
 
     #[test]
@@ -118,26 +243,81 @@ mod tests {
 
     #[test]
     fn a_sector_image_is_zero_padded_past_the_sources_end() {
-        let mut target = vec![1; 10];
-        let source = vec![2; 6];
+        let mut target = file(vec![1; 10]);
+        let source = file(vec![2; 6]);
         copy_sector_image(&mut target, &source, 1, 4, 4);
-        assert_eq!(target, vec![1, 1, 1, 1, 2, 2, 0, 0, 1, 1]);
+        assert_eq!(content(&target), vec![1, 1, 1, 1, 2, 2, 0, 0, 1, 1]);
     }
 
     #[test]
     fn a_half_image_keeps_the_old_second_half_and_extends_only_to_its_data() {
-        let mut target = vec![1; 5];
-        let source = vec![2; 8];
+        let mut target = file(vec![1; 5]);
+        let source = file(vec![2; 8]);
         copy_sector_image(&mut target, &source, 1, 4, 2);
-        assert_eq!(target, vec![1, 1, 1, 1, 2, 2]);
-        let mut target = vec![1; 8];
+        assert_eq!(content(&target), vec![1, 1, 1, 1, 2, 2]);
+        let mut target = file(vec![1; 8]);
         copy_sector_image(&mut target, &source, 1, 4, 2);
-        assert_eq!(target, vec![1, 1, 1, 1, 2, 2, 1, 1]);
+        assert_eq!(content(&target), vec![1, 1, 1, 1, 2, 2, 1, 1]);
+    }
+
+    /// A punched prefix holds no memory and reads as zeros; the length stays; writes and
+    /// images into it land as they would on the whole file.
+    #[test]
+    fn a_punched_prefix_reads_as_zeros_and_holds_no_memory() {
+        let mut f = file((1..=12).collect());
+        f.punch(8);
+        assert_eq!((f.base_bytes(), f.len_bytes(), f.bytes.len()), (8, 12, 4));
+        assert_eq!(content(&f), [vec![0; 8], vec![9, 10, 11, 12]].concat());
+        assert_eq!(f.from(10), &[11, 12]);
+        f.punch(4);
+        assert_eq!(f.base_bytes(), 8, "a punch never grows the held bytes back");
+        f.punch(100);
+        assert_eq!(
+            (f.base_bytes(), f.len_bytes()),
+            (12, 12),
+            "at most the length"
+        );
+
+        let mut g = file((1..=12).collect());
+        g.punch(8);
+        write_at(&mut g, 6, &[7, 7]);
+        assert_eq!(
+            content(&g),
+            [vec![0; 6], vec![7, 7, 9, 10, 11, 12]].concat()
+        );
+        set_len(&mut g, 3);
+        assert_eq!(content(&g), vec![0; 3]);
+        set_len(&mut g, 5);
+        assert_eq!(content(&g), vec![0; 5]);
+
+        // An image from a punched source, onto a punched target.
+        let mut source = file(vec![5; 12]);
+        source.punch(6);
+        let mut target = file(vec![1; 12]);
+        target.punch(10);
+        copy_sector_image(&mut target, &source, 1, 4, 4);
+        assert_eq!(
+            content(&target),
+            [vec![0; 4], vec![0, 0, 5, 5], vec![0; 2], vec![1; 2]].concat()
+        );
+        assert!(target.same_content(&target.clone()));
+        let mut whole = file(content(&target));
+        assert!(target.same_content(&whole) && whole.same_content(&target));
+        whole.bytes[0] = 3;
+        assert!(!target.same_content(&whole));
+    }
+
+    #[test]
+    #[should_panic(expected = "punched up to byte 8")]
+    fn reading_into_the_punched_prefix_is_a_bug() {
+        let mut f = file(vec![1; 12]);
+        f.punch(8);
+        let _ = f.from(4);
     }
 
     #[test]
     #[should_panic(expected = "FILE_BYTES_MAX")]
     fn absurd_offsets_are_a_bug() {
-        write_at(&mut Vec::new(), FILE_BYTES_MAX, &[1]);
+        write_at(&mut FileBytes::default(), FILE_BYTES_MAX, &[1]);
     }
 }
