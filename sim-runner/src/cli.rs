@@ -138,6 +138,17 @@ pub struct BenchArgs {
     /// report the speed-up; 1 skips it.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
+    /// Measure how cost grows with a run's length instead: one seed of the long-run
+    /// scenario (scenarios/snapshots/long-run.toml, or --scenario) stretched to each of
+    /// --scale-seconds, each in a process of its own so its peak memory is its own.
+    #[arg(long)]
+    pub scale: bool,
+    /// The simulated lengths --scale runs, in seconds (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [10u64, 1_000, 3_600], value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub scale_seconds: Vec<u64>,
+    /// One length of --scale, in this process (what --scale runs in each child).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub scale_one: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]

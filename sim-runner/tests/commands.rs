@@ -189,3 +189,37 @@ fn the_mode_comparison_is_deterministic() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("compare_modes_seed_3", stdout(&o));
 }
+
+/// `bench --scale` runs each length in a child process of its own and prints one row per
+/// length: the simulated seconds it was stretched to (plus the heal phase), its events,
+/// and its events per second against the first row's.
+#[test]
+fn bench_scale_prints_one_row_per_length() {
+    let o = run_in_root(&["bench", "--scale", "--scale-seconds", "1,2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    // The long-run scenario heals for 3 s after its faults.
+    assert_eq!((rows[0][0], rows[1][0]), ("4", "5"), "{out}");
+    assert_eq!(rows[0][4], "100%", "{out}");
+    assert!(rows[1][1].parse::<u64>().unwrap() > rows[0][1].parse::<u64>().unwrap());
+    let o = run_in_root(&[
+        "bench",
+        "--scale",
+        "--scenario",
+        "a.toml",
+        "--scenario",
+        "b.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("give --scenario at most once"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -3,7 +3,8 @@
 //! per event), then whole-cluster simulation of the crash scenario, one seed at a time on
 //! one core: events per second, simulated seconds per wall second, seeds per second —
 //! and the same seeds on one thread and on `--jobs` threads, for the speed-up of running
-//! seeds in parallel (each seed still on one thread, as `run --jobs` does).
+//! seeds in parallel (each seed still on one thread, as `run --jobs` does). `--scale`
+//! measures how cost grows with a run's length instead (`scale.rs`).
 
 use crate::Exit;
 use crate::cli::BenchArgs;
@@ -17,6 +18,12 @@ use std::time::Instant;
 const CRASH_SCENARIO: &str = include_str!("../../../scenarios/sync-crashes.toml");
 
 pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
+    if let Some(seconds) = args.scale_one {
+        return super::scale::one(&args, seconds);
+    }
+    if args.scale {
+        return super::scale::scale(&args);
+    }
     let kernel = kernel_events_per_s(args.kernel_events);
     println!(
         "kernel: event queue pop+push with one ChaCha8 draw, 256 pending: {:.1} M events/s",

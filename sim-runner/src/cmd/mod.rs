@@ -10,6 +10,7 @@ mod matrix;
 mod merge;
 mod repro;
 mod run;
+mod scale;
 mod show;
 mod shrink;
 
