@@ -20,6 +20,29 @@ enum FirstWrite {
 }
 
 impl Raft {
+    /// A request of `leader` in `term` (AppendEntries or InstallSnapshot): refused with a
+    /// failure answer from a stale leader, or (only with a broken election) a second
+    /// leader of our term; else the node follows it, its election timer reset, and its
+    /// term and vote are saved if they changed. Whether to go on.
+    pub(crate) fn accept_leader(
+        &mut self,
+        term: Term,
+        leader: NodeId,
+        out: &mut Vec<Action>,
+    ) -> bool {
+        if term < self.term || (term == self.term && self.role == Role::Leader) {
+            self.reply_append(leader, false, self.log.last_index(), out);
+            return false;
+        }
+        if self.role != Role::Follower || self.leader != Some(leader) {
+            self.become_follower(term, Some(leader), out);
+        } else {
+            self.reset_election_timer(out);
+        }
+        self.persist_state(out);
+        true
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn on_append_entries(
         &mut self,
@@ -31,17 +54,9 @@ impl Raft {
         leader_commit: LogIndex,
         out: &mut Vec<Action>,
     ) {
-        if term < self.term || (term == self.term && self.role == Role::Leader) {
-            // A stale leader, or (only with a broken election) a second leader of our term.
-            self.reply_append(leader, false, self.log.last_index(), out);
+        if !self.accept_leader(term, leader, out) {
             return;
         }
-        if self.role != Role::Follower || self.leader != Some(leader) {
-            self.become_follower(term, Some(leader), out);
-        } else {
-            self.reset_election_timer(out);
-        }
-        self.persist_state(out);
         let compacted = self.log.first_index().prev();
         if prev_index < compacted && self.commit >= compacted {
             // The request starts inside what this node's snapshot covers, committed and

@@ -25,7 +25,7 @@ use crate::io::{Action, Notice};
 use crate::kv::Kv;
 use crate::message::Message;
 use crate::node::{InFlight, Raft};
-use crate::types::{LogIndex, NodeId, Role, Term};
+use crate::types::{LogIndex, NodeId, Term};
 use std::sync::Arc;
 
 /// A snapshot of the state machine: everything applied up to `index` (whose entry has
@@ -140,16 +140,9 @@ impl Raft {
         snapshot: Arc<Snapshot>,
         out: &mut Vec<Action>,
     ) {
-        if term < self.term || (term == self.term && self.role == Role::Leader) {
-            self.reply_append(leader, false, self.log.last_index(), out);
+        if !self.accept_leader(term, leader, out) {
             return;
         }
-        if self.role != Role::Follower || self.leader != Some(leader) {
-            self.become_follower(term, Some(leader), out);
-        } else {
-            self.reset_election_timer(out);
-        }
-        self.persist_state(out);
         let index = snapshot.index;
         // Already committed here: nothing to install; the committed prefix matches the
         // leader's up to the snapshot's index.
