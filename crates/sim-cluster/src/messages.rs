@@ -6,7 +6,7 @@ use crate::event::Event;
 use crate::wire::Wire;
 use crate::world::World;
 use raft_core::{Input, NodeId};
-use sim_net::{Delivery, LostReason as NetLost, Sent, Slot};
+use sim_net::{Delivery, LostReason as NetLost, Scheduled, Slot};
 use sim_trace::{LostReason, TraceEvent};
 
 impl<M: Wire> World<M> {
@@ -50,7 +50,7 @@ impl<M: Wire> World<M> {
                     self.connection_broke(n, to);
                 }
             }
-            Ok(Sent::Scheduled {
+            Ok(Scheduled {
                 at,
                 slot,
                 duplicate,
@@ -60,7 +60,6 @@ impl<M: Wire> World<M> {
                     self.k.push(at2, Event::Deliver(slot2));
                 }
             }
-            Ok(Sent::Dropped) => unreachable!("a dropped message comes back as Err"),
         }
     }
 

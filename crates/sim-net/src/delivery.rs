@@ -27,6 +27,15 @@ pub enum Sent {
     },
 }
 
+/// A message on its way ([`crate::Network::send_or_return`]): when it arrives, the slot
+/// holding it, and a duplicate's instant and slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scheduled {
+    pub at: sim_core::SimTime,
+    pub slot: Slot,
+    pub duplicate: Option<(sim_core::SimTime, Slot)>,
+}
+
 /// Why a message that was in flight did not arrive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -61,6 +61,6 @@ mod slab;
 mod stats;
 
 pub use config::{NetConfig, NetConfigError};
-pub use delivery::{Delivery, LostReason, Sent, Slot};
+pub use delivery::{Delivery, LostReason, Scheduled, Sent, Slot};
 pub use network::Network;
 pub use stats::NetStats;

@@ -9,7 +9,7 @@
 
 use crate::config::NetConfig;
 use crate::cuts::Cuts;
-use crate::delivery::{Delivery, LostReason, Sent, Slot};
+use crate::delivery::{Delivery, LostReason, Scheduled, Sent, Slot};
 use crate::endpoints::Endpoints;
 use crate::slab::Slab;
 use crate::stats::NetStats;
@@ -72,19 +72,29 @@ impl<M: Clone> Network<M> {
     /// duplicate's latency. `from == to` is a loopback link, never cut. Panics if the
     /// copies would exceed `in_flight_max`.
     pub fn send(&mut self, now: SimTime, from: NodeId, to: NodeId, msg: M) -> Sent {
-        self.send_or_return(now, from, to, msg)
-            .unwrap_or(Sent::Dropped)
+        match self.send_or_return(now, from, to, msg) {
+            Ok(Scheduled {
+                at,
+                slot,
+                duplicate,
+            }) => Sent::Scheduled {
+                at,
+                slot,
+                duplicate,
+            },
+            Err(_) => Sent::Dropped,
+        }
     }
 
     /// [`Network::send`], except that a message dropped at send comes back as `Err`, so
-    /// the caller can reuse its memory; `Ok` is always [`Sent::Scheduled`]. The same draws.
+    /// the caller can reuse its memory. The same draws.
     pub fn send_or_return(
         &mut self,
         now: SimTime,
         from: NodeId,
         to: NodeId,
         msg: M,
-    ) -> Result<Sent, M> {
+    ) -> Result<Scheduled, M> {
         self.check_node(from);
         self.check_node(to);
         assert!(
@@ -120,7 +130,7 @@ impl<M: Clone> Network<M> {
             (dup_at, self.hold(from, to, copy))
         });
         self.stats.in_flight_peak = self.stats.in_flight_peak.max(self.in_flight.len() as u64);
-        Ok(Sent::Scheduled {
+        Ok(Scheduled {
             at,
             slot,
             duplicate,
