@@ -154,6 +154,9 @@ pub fn one(args: &BenchArgs, seconds: u64) -> anyhow::Result<Exit> {
         Ok(found) => found,
         Err(exit) => return Ok(exit),
     };
+    // The bound on events grows with the length, as the events do.
+    let stretch = (seconds * 1_000).div_ceil(s.run.duration_ms.max(1));
+    s.run.max_events = s.run.max_events.saturating_mul(stretch.max(1));
     s.run.duration_ms = seconds * 1_000;
     let config = sim_scenario::world_config(&s);
     // A short run is repeated on the next seeds until a second of wall time has passed, so
