@@ -39,10 +39,7 @@ impl InvariantChecker for LogMatching {
             return;
         };
         // The view already holds the entry; the one before it is its predecessor.
-        let prev_term = view
-            .node(n)
-            .log_at(index.prev())
-            .map_or(Term(0), |e| e.term);
+        let prev_term = view.log_at(n, index.prev()).map_or(Term(0), |e| e.term);
         let at = self.seen.partition_point(|(k, _)| *k < (index, term));
         match self
             .seen

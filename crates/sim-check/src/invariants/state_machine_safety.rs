@@ -58,7 +58,7 @@ impl InvariantChecker for StateMachineSafety {
             // as unknown entries would lose information, so extend with this node's view.
             while self.applied.len() < i {
                 let next = LogIndex(self.applied.len() as u64 + 1);
-                match view.node(n).log_at(next).copied() {
+                match view.log_at(n, next).copied() {
                     Some(e) => self.applied.push((e, n)),
                     None => return,
                 }
