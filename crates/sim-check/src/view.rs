@@ -24,7 +24,7 @@ use sim_trace::{ClientOp, DurableEntry, MsgSummary, NodeSet, ReadValue, TraceEve
 /// over what is forgotten, so a few entries' worth per entry committed.
 ///
 /// [`Entries::forget_committed`]: crate::node_view::Entries::forget_committed
-const FORGET_EVERY: usize = 1024;
+pub(crate) const FORGET_EVERY: usize = 1024;
 
 /// A committed entry, as the cluster first committed it.
 #[derive(Clone, Copy, Debug)]
