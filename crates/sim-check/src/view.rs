@@ -420,7 +420,7 @@ impl View {
             self.committed_ids.push(id);
             self.commits.push(info);
             derived.push(Step::Committed { index: idx });
-            if self.committed_ids.len().is_multiple_of(self.forget_every) {
+            if self.committed_ids.len() % self.forget_every == 0 {
                 self.forget_committed();
             }
         }

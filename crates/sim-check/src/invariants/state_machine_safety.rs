@@ -27,7 +27,7 @@ impl StateMachineSafety {
     fn push(&mut self, id: EntryId, n: NodeId, committed: &[EntryId]) {
         self.applied.push(id);
         self.by.push(n);
-        if self.by.len().is_multiple_of(FORGET_EVERY) {
+        if self.by.len() % FORGET_EVERY == 0 {
             self.applied.forget_committed(committed);
         }
     }
