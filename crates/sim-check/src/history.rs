@@ -100,3 +100,16 @@ impl History {
         &self.ops
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes per register operation and per acknowledged write docs/architecture.md
+    /// states the history keeps for the whole run.
+    #[test]
+    fn an_operation_costs_the_documented_bytes() {
+        assert_eq!(size_of::<Operation>() + size_of::<(ReqId, usize)>(), 80);
+        assert_eq!(size_of::<(ReqId, ClientId, SimTime)>(), 24);
+    }
+}

@@ -510,3 +510,16 @@ impl View {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes per committed entry docs/architecture.md states the checker keeps for the
+    /// whole run.
+    #[test]
+    fn a_committed_entry_costs_the_documented_bytes() {
+        assert_eq!(size_of::<EntryId>(), 24);
+        assert_eq!(size_of::<CommitInfo>(), 24);
+    }
+}

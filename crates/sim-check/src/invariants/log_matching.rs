@@ -191,6 +191,12 @@ mod tests {
         s.assert_clean();
     }
 
+    /// The bytes per sighting docs/architecture.md states.
+    #[test]
+    fn a_sighting_costs_the_documented_bytes() {
+        assert_eq!(size_of::<(EntryId, Link)>(), 40);
+    }
+
     /// Nodes 1 and 2 hold 5,000 committed entries: their sightings are forgotten but for
     /// under a chunk, and a later append that breaks either link at a forgotten index is
     /// the same finding as before.
