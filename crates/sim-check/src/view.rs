@@ -13,7 +13,7 @@
 use crate::history::History;
 use crate::invariants::Step;
 use crate::lists::ListHistory;
-use crate::node_view::{EntryId, NodeView};
+use crate::node_view::{Entries, EntryId, NodeView};
 use crate::story::{StoryEvent, StoryLog};
 use raft_core::{LogIndex, NODES_MAX, NodeId, Role, Term};
 use sim_core::SimTime;
@@ -21,9 +21,8 @@ use sim_trace::{ClientOp, DurableEntry, MsgSummary, NodeSet, ReadValue, TraceEve
 
 /// Every this many entries committed, each node's log and media stop keeping one by one
 /// the committed entries they hold ([`Entries::forget_committed`]): the work is one pass
-/// over what is forgotten, so a few entries' worth per entry committed.
-///
-/// [`Entries::forget_committed`]: crate::node_view::Entries::forget_committed
+/// over what is forgotten, so a few entries' worth per entry committed. Log matching and
+/// state-machine safety forget theirs at the same pace.
 pub(crate) const FORGET_EVERY: usize = 1024;
 
 /// A committed entry, as the cluster first committed it.
@@ -151,11 +150,7 @@ impl View {
     /// The first position (index - 1) from which `log` lacks the committed prefix, among
     /// the committed entries first committed in a term `below` (all of them if `None`).
     /// The entries it tells by length are the committed ones, so it looks past them only.
-    pub fn lacks_committed_from(
-        &self,
-        log: &crate::node_view::Entries,
-        below: Option<Term>,
-    ) -> Option<usize> {
+    pub fn lacks_committed_from(&self, log: &Entries, below: Option<Term>) -> Option<usize> {
         (log.base()..self.committed_ids.len())
             .filter(|&i| below.is_none_or(|t| self.commits[i].term < t))
             .find(|&i| log.get(&self.committed_ids, i) != Some(&self.committed_ids[i]))
