@@ -23,26 +23,41 @@ pub struct Converged {
 /// is not compared).
 pub(crate) fn convergence(view: &View) -> Option<Converged> {
     let (i, leader) = newest_leader(view)?;
-    let prefix = committed_prefix(leader);
-    if prefix.last()?.term != leader.term {
+    let len = committed_len(leader);
+    if last_committed(view, leader)?.term != leader.term {
         return None;
     }
     let all_hold = view
         .nodes
         .iter()
         .filter(|v| v.up)
-        .all(|v| v.log.get(..prefix.len()) == Some(prefix));
+        .all(|v| holds_committed_log(view, v, leader, len));
     all_hold.then_some(Converged {
         leader: NodeId::from_index(i),
         term: leader.term,
-        commit: LogIndex(prefix.len() as u64),
+        commit: LogIndex(len as u64),
     })
 }
 
-/// The log the converged leader committed, if the cluster has converged.
-pub(crate) fn converged_log(view: &View) -> Option<&[EntryId]> {
+/// The log the converged leader committed, if the cluster has converged, with its length.
+pub(crate) fn converged_log(view: &View) -> Option<(usize, impl Iterator<Item = &EntryId>)> {
     let c = convergence(view)?;
-    Some(&view.node(c.leader).log[..c.commit.0 as usize])
+    let len = c.commit.0 as usize;
+    let log = view.node(c.leader).log.iter(view.committed_ids()).take(len);
+    Some((len, log))
+}
+
+/// Whether `v` holds the first `len` entries of `leader`'s log.
+pub(crate) fn holds_committed_log(
+    view: &View,
+    v: &NodeView,
+    leader: &NodeView,
+    len: usize,
+) -> bool {
+    v.log.len() >= len
+        && v.log
+            .first_difference(&leader.log, view.committed_ids(), len)
+            .is_none()
 }
 
 /// The newest term of any up node.
@@ -59,8 +74,14 @@ pub(crate) fn newest_leader(view: &View) -> Option<(usize, &NodeView)> {
         .find(|(_, v)| v.up && v.role == Role::Leader && v.term == top)
 }
 
-/// The log `v` has committed: up to its commit index, within its log.
-pub(crate) fn committed_prefix(v: &NodeView) -> &[EntryId] {
+/// How much of its log `v` has committed: up to its commit index, within its log.
+pub(crate) fn committed_len(v: &NodeView) -> usize {
     let commit = usize::try_from(v.commit.0).unwrap_or(usize::MAX);
-    &v.log[..commit.min(v.log.len())]
+    commit.min(v.log.len())
+}
+
+/// The last entry `v` has committed (within its log), if any.
+pub(crate) fn last_committed<'a>(view: &'a View, v: &'a NodeView) -> Option<&'a EntryId> {
+    let len = committed_len(v);
+    v.log.get(view.committed_ids(), len.checked_sub(1)?)
 }

@@ -103,12 +103,12 @@ impl View {
                 format!(" {}", c.durable_at_commit)
             }
         )];
-        lines.extend(self.causes(index, c));
+        lines.extend(self.causes(index, &c));
         lines.push("now:".into());
         for (i, v) in self.nodes.iter().enumerate() {
             let n = NodeId::from_index(i);
-            let has_mem = v.up && v.log_at(index) == Some(&c.id);
-            let has_disk = v.durable_at(index) == Some(&c.id);
+            let has_mem = v.up && self.log_at(n, index) == Some(&c.id);
+            let has_disk = self.durable_at(n, index) == Some(&c.id);
             let state = match (v.up, has_mem, has_disk) {
                 (true, true, true) | (false, _, true) => "holds it durably".to_string(),
                 (true, false, true) => {

@@ -13,11 +13,17 @@
 use crate::history::History;
 use crate::invariants::Step;
 use crate::lists::ListHistory;
-use crate::node_view::{EntryId, NodeView, at};
+use crate::node_view::{Entries, EntryId, NodeView};
 use crate::story::{StoryEvent, StoryLog};
 use raft_core::{LogIndex, NODES_MAX, NodeId, Role, Term};
 use sim_core::SimTime;
 use sim_trace::{ClientOp, DurableEntry, MsgSummary, NodeSet, ReadValue, TraceEvent};
+
+/// Every this many entries committed, each node's log and media stop keeping one by one
+/// the committed entries they hold ([`Entries::forget_committed`]): the work is one pass
+/// over what is forgotten, so a few entries' worth per entry committed. Log matching and
+/// state-machine safety forget theirs at the same pace.
+pub(crate) const FORGET_EVERY: usize = 1024;
 
 /// A committed entry, as the cluster first committed it.
 #[derive(Clone, Copy, Debug)]
@@ -31,8 +37,19 @@ pub(crate) struct Committed {
     /// The nodes that held it (in memory) when it was committed: the copies counted.
     pub held_at_commit: NodeSet,
     pub durable_at_commit: NodeSet,
+}
+
+/// A committed entry's [`Committed`] but its id, which is kept apart: each node's log and
+/// media stand on the list of ids for the committed entries they hold.
+#[derive(Clone, Copy, Debug)]
+struct CommitInfo {
+    t: SimTime,
+    by: NodeId,
+    term: Term,
+    held_at_commit: NodeSet,
+    durable_at_commit: NodeSet,
     /// Set once no node holds it any more (derived once, as [`Step::Lost`]).
-    pub lost: bool,
+    lost: bool,
 }
 
 /// The cluster rebuilt from the trace.
@@ -41,13 +58,20 @@ pub(crate) struct View {
     /// The instant of the event the view last took in.
     pub now: SimTime,
     pub nodes: Vec<NodeView>,
-    /// The cluster's committed prefix; index i at position i - 1.
-    pub committed: Vec<Committed>,
+    /// The ids of the cluster's committed prefix; index i at position i - 1. Kept for
+    /// the whole run (24 bytes an entry): each node's log and media read their committed
+    /// prefix here.
+    committed_ids: Vec<EntryId>,
+    /// The rest of each committed entry's [`Committed`], at the same positions.
+    commits: Vec<CommitInfo>,
     pub history: History,
     /// The list-append workload's reads and acknowledged appends.
     pub lists: ListHistory,
     /// Crashes, truncations, elections and votes, for the stories of lost entries.
     pub story: StoryLog,
+    /// Every this many entries committed the nodes' logs and media forget the committed
+    /// entries they hold ([`FORGET_EVERY`]; a test turns it off to compare).
+    pub forget_every: usize,
 }
 
 impl View {
@@ -59,10 +83,12 @@ impl View {
         View {
             now: SimTime::ZERO,
             nodes: vec![NodeView::default(); usize::from(nodes)],
-            committed: Vec::new(),
+            committed_ids: Vec::new(),
+            commits: Vec::new(),
             history: History::default(),
             lists: ListHistory::default(),
             story: StoryLog::default(),
+            forget_every: FORGET_EVERY,
         }
     }
 
@@ -80,19 +106,54 @@ impl View {
     }
 
     /// The committed entry at `index`, if the cluster committed one there.
-    pub fn committed_at(&self, index: LogIndex) -> Option<&Committed> {
+    pub fn committed_at(&self, index: LogIndex) -> Option<Committed> {
         let i = usize::try_from(index.0).ok()?.checked_sub(1)?;
-        self.committed.get(i)
+        let id = *self.committed_ids.get(i)?;
+        let c = self.commits[i];
+        Some(Committed {
+            id,
+            t: c.t,
+            by: c.by,
+            term: c.term,
+            held_at_commit: c.held_at_commit,
+            durable_at_commit: c.durable_at_commit,
+        })
+    }
+
+    /// The ids of the committed entries, index i at position i - 1.
+    pub fn committed_ids(&self) -> &[EntryId] {
+        &self.committed_ids
+    }
+
+    /// Node `n`'s in-memory entry at `index`.
+    pub fn log_at(&self, n: NodeId, index: LogIndex) -> Option<&EntryId> {
+        self.node(n).log.at(&self.committed_ids, index)
+    }
+
+    /// Node `n`'s durable entry at `index`.
+    pub fn durable_at(&self, n: NodeId, index: LogIndex) -> Option<&EntryId> {
+        self.node(n).durable.at(&self.committed_ids, index)
     }
 
     /// The nodes whose durable media hold `id` at `index`.
     pub fn durable_holders(&self, index: LogIndex, id: &EntryId) -> NodeSet {
-        self.holders(|v| at(&v.durable, index) == Some(id))
+        let ids = &self.committed_ids;
+        self.holders(|v| v.durable.at(ids, index) == Some(id))
     }
 
     /// The up nodes holding `id` at `index` in memory.
     pub fn memory_holders(&self, index: LogIndex, id: &EntryId) -> NodeSet {
-        self.holders(|v| v.up && at(&v.log, index) == Some(id))
+        let ids = &self.committed_ids;
+        self.holders(|v| v.up && v.log.at(ids, index) == Some(id))
+    }
+
+    /// The first position (index - 1) from which `log` lacks the committed prefix, among
+    /// the committed entries first committed in a term `below` (all of them if `None`).
+    /// The entries it tells by length are the committed ones, so it looks past them only.
+    pub fn lacks_committed_from(&self, log: &Entries, below: Option<Term>) -> Option<usize> {
+        (log.base()..self.committed_ids.len())
+            .filter(|&i| below.is_none_or(|t| self.commits[i].term < t))
+            .find(|&i| log.get(&self.committed_ids, i) != Some(&self.committed_ids[i]))
     }
 
     fn holders(&self, holds: impl Fn(&NodeView) -> bool) -> NodeSet {
@@ -205,11 +266,8 @@ impl View {
         if role == Role::Leader {
             let log = &self.node(n).log;
             let lacks_from = self
-                .committed
-                .iter()
-                .enumerate()
-                .find(|(i, c)| log.get(*i) != Some(&c.id))
-                .map(|(i, _)| LogIndex(i as u64 + 1));
+                .lacks_committed_from(log, None)
+                .map(|i| LogIndex(i as u64 + 1));
             let log_len = log.len() as u64;
             self.story.push(StoryEvent::Leader {
                 t: self.now,
@@ -256,7 +314,8 @@ impl View {
         entries: &[EntryId],
         derived: &mut Vec<Step<'static>>,
     ) {
-        let v = self.node_mut(n);
+        let ids = &self.committed_ids;
+        let v = &mut self.nodes[n.index()];
         let start = from.0 as usize - 1;
         let old_len = v.durable.len();
         if entries.is_empty() {
@@ -272,10 +331,7 @@ impl View {
                 if *id == EntryId::HOLE && start + k < covered {
                     continue;
                 }
-                match v.durable.get_mut(start + k) {
-                    Some(slot) => *slot = *id,
-                    None => v.durable.push(*id),
-                }
+                v.durable.set(ids, start + k, *id);
             }
             v.durable.truncate(index.0 as usize);
         }
@@ -293,42 +349,30 @@ impl View {
     /// A follower installed the leader's snapshot up to `index`: its log holds the
     /// committed entries up to there (what the snapshot stands for).
     fn on_snapshot_installed(&mut self, n: NodeId, index: LogIndex) {
-        let upto = (index.0 as usize).min(self.committed.len());
-        let ids: Vec<EntryId> = self.committed[..upto].iter().map(|c| c.id).collect();
-        let v = self.node_mut(n);
-        for (i, id) in ids.into_iter().enumerate() {
-            match v.log.get_mut(i) {
-                Some(slot) => *slot = id,
-                None => v.log.push(id),
-            }
-        }
+        let upto = (index.0 as usize).min(self.committed_ids.len());
+        self.nodes[n.index()].log.cover(&self.committed_ids, upto);
     }
 
     /// The media now hold a snapshot up to `index`: they hold the committed entries up to
     /// there, whatever the log file says.
     fn on_snapshot_durable(&mut self, n: NodeId, index: LogIndex) {
-        let upto = (index.0 as usize).min(self.committed.len());
-        let ids: Vec<EntryId> = self.committed[..upto].iter().map(|c| c.id).collect();
-        let v = self.node_mut(n);
+        let upto = (index.0 as usize).min(self.committed_ids.len());
+        let v = &mut self.nodes[n.index()];
         v.snapshot_durable = index;
-        for (i, id) in ids.into_iter().enumerate() {
-            match v.durable.get_mut(i) {
-                Some(slot) => *slot = id,
-                None => v.durable.push(id),
-            }
-        }
+        v.durable.cover(&self.committed_ids, upto);
     }
 
     /// A compaction up to `upto` reached the media: what their snapshot does not stand for
     /// is gone from them.
     fn on_compact_durable(&mut self, n: NodeId, upto: LogIndex, derived: &mut Vec<Step<'static>>) {
-        let v = self.node_mut(n);
+        let ids = &self.committed_ids;
+        let v = &mut self.nodes[n.index()];
         let from = v.snapshot_durable.next();
-        if v.durable.len() < upto.0 as usize {
-            v.durable.resize(upto.0 as usize, EntryId::HOLE);
+        while v.durable.len() < upto.0 as usize {
+            v.durable.push(EntryId::HOLE);
         }
         for i in from.0..=upto.0 {
-            v.durable[i as usize - 1] = EntryId::HOLE;
+            v.durable.set(ids, i as usize - 1, EntryId::HOLE);
         }
         if !v.up {
             self.find_lost(from, upto, derived);
@@ -344,7 +388,7 @@ impl View {
         v.commit = index;
         for i in from.0..=index.0 {
             let idx = LogIndex(i);
-            let Some(id) = self.node(n).log_at(idx).copied() else {
+            let Some(id) = self.log_at(n, idx).copied() else {
                 break;
             };
             if let Some(c) = self.committed_at(idx) {
@@ -357,19 +401,34 @@ impl View {
                 }
                 continue;
             }
-            if (i as usize - 1) != self.committed.len() {
+            if (i as usize - 1) != self.committed_ids.len() {
                 break;
             }
-            self.committed.push(Committed {
-                id,
+            let info = CommitInfo {
                 t: self.now,
                 by: n,
                 term: self.node(n).term,
                 held_at_commit: self.memory_holders(idx, &id),
                 durable_at_commit: self.durable_holders(idx, &id),
                 lost: false,
-            });
+            };
+            self.committed_ids.push(id);
+            self.commits.push(info);
             derived.push(Step::Committed { index: idx });
+            if self.committed_ids.len() % self.forget_every == 0 {
+                self.forget_committed();
+            }
+        }
+    }
+
+    /// Each node's log and media stop keeping one by one the leading entries that are the
+    /// committed ones: they read them from the committed prefix from now on. It changes
+    /// nothing any reader sees (`node_view.rs`).
+    fn forget_committed(&mut self) {
+        let ids = &self.committed_ids;
+        for v in &mut self.nodes {
+            v.log.forget_committed(ids);
+            v.durable.forget_committed(ids);
         }
     }
 
@@ -388,7 +447,10 @@ impl View {
         let len = v.log.len() as u64;
         v.log.clear();
         v.commit = LogIndex::ZERO;
-        self.find_lost(LogIndex(1), LogIndex(len), derived);
+        // The media's committed prefix told by length holds its entries still: none of
+        // them can be lost by this crash, so the search starts past it.
+        let kept = LogIndex(v.durable.base() as u64);
+        self.find_lost(kept.next(), LogIndex(len), derived);
     }
 
     /// A node restarted with the first `log_last` entries of its media: what it recovered
@@ -410,7 +472,7 @@ impl View {
             v.durable.len()
         );
         v.up = true;
-        v.log = v.durable[..log_last.0 as usize].to_vec();
+        v.log = v.durable.prefix(log_last.0 as usize);
         v.term = term;
         v.role = Role::Follower;
         v.commit = applied;
@@ -420,7 +482,7 @@ impl View {
             node: n,
             log_last,
         });
-        let committed = LogIndex(self.committed.len() as u64);
+        let committed = LogIndex(self.committed_ids.len() as u64);
         self.find_lost(log_last.next(), committed, derived);
     }
 
@@ -428,15 +490,31 @@ impl View {
     /// holds any more (in memory when up, on media when down) is marked lost and derived as
     /// [`Step::Lost`], once.
     fn find_lost(&mut self, from: LogIndex, to: LogIndex, derived: &mut Vec<Step<'static>>) {
-        let hi = to.0.min(self.committed.len() as u64);
+        let hi = to.0.min(self.committed_ids.len() as u64);
+        let ids = &self.committed_ids;
         for i in from.0.max(1)..=hi {
             let idx = LogIndex(i);
-            let c = self.committed[i as usize - 1];
-            if c.lost || self.nodes.iter().any(|v| v.holds(idx, &c.id)) {
+            let id = ids[i as usize - 1];
+            if self.commits[i as usize - 1].lost
+                || self.nodes.iter().any(|v| v.holds(ids, idx, &id))
+            {
                 continue;
             }
-            self.committed[i as usize - 1].lost = true;
+            self.commits[i as usize - 1].lost = true;
             derived.push(Step::Lost { index: idx });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes per committed entry docs/architecture.md states the checker keeps for the
+    /// whole run.
+    #[test]
+    fn a_committed_entry_costs_the_documented_bytes() {
+        assert_eq!(size_of::<EntryId>(), 24);
+        assert_eq!(size_of::<CommitInfo>(), 24);
     }
 }

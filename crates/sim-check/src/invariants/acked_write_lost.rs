@@ -26,11 +26,11 @@ impl InvariantChecker for AckedWriteLost {
         if checks != EndChecks::AfterHeal {
             return;
         }
-        let Some(reference) = converged_log(view) else {
+        let Some((len, reference)) = converged_log(view) else {
             return;
         };
-        let mut present: Vec<ReqId> = Vec::with_capacity(reference.len());
-        present.extend(reference.iter().filter_map(|e| e.req));
+        let mut present: Vec<ReqId> = Vec::with_capacity(len);
+        present.extend(reference.filter_map(|e| e.req));
         present.sort_unstable();
         let missing = view
             .history
@@ -38,7 +38,11 @@ impl InvariantChecker for AckedWriteLost {
             .iter()
             .filter(|(r, _, _)| present.binary_search(r).is_err());
         for &(req, client, acked_at) in missing {
-            let story = match view.committed.iter().position(|c| c.id.req == Some(req)) {
+            let story = match view
+                .committed_ids()
+                .iter()
+                .position(|id| id.req == Some(req))
+            {
                 Some(i) => view.entry_story(LogIndex(i as u64 + 1)),
                 None => Vec::new(),
             };

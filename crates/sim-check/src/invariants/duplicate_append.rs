@@ -52,12 +52,12 @@ impl InvariantChecker for DuplicateAppend {
             let mut v = Violation::new(Invariant::DuplicateAppend, view.now, detail);
             v.req = Some(ReqId(element));
             let committed = view
-                .committed
+                .committed_ids()
                 .iter()
-                .position(|c| c.id.req == Some(ReqId(element)));
+                .position(|id| id.req == Some(ReqId(element)));
             if let Some(i) = committed {
                 let index = LogIndex(i as u64 + 1);
-                v = v.entry(index, view.committed[i].id.term, Some(ReqId(element)));
+                v = v.entry(index, view.committed_ids()[i].term, Some(ReqId(element)));
             }
             out.violation(v);
         }

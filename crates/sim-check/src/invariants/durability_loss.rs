@@ -79,6 +79,7 @@ mod tests {
     use super::*;
     use crate::invariants::script::Script;
     use raft_core::{LogIndex, NodeId, Role};
+    use sim_trace::TraceEvent;
 
     /// Node 1 leads term 1 and commits entry 1, held by nodes 1 and 2 in memory only.
     fn committed_in_memory_only() -> Script<DurabilityLoss> {
@@ -165,5 +166,95 @@ mod tests {
         s.append(31, 1, 1, 1);
         s.commit(32, 1, 1);
         s.assert_clean();
+    }
+
+    /// Node 1 leads term 1 and commits `entries` entries, each durable on all three nodes
+    /// first; every node commits them.
+    fn long_run(forget_every: usize, entries: u64) -> Script<DurabilityLoss> {
+        let mut s = Script::new(3, DurabilityLoss);
+        s.view.forget_every = forget_every;
+        s.elected(10, 1, 1);
+        let mut t = 20;
+        for i in 1..=entries {
+            t = s.replicate(t, i, 1, &[1, 2, 3]);
+            for n in 1..=3 {
+                s.commit(t, n, i);
+                t += 1;
+            }
+        }
+        s
+    }
+
+    /// The most entries one log or media keeps one by one.
+    fn kept(s: &Script<DurabilityLoss>) -> usize {
+        let v = &s.view.nodes;
+        let most = v.iter().map(|v| v.log.kept().max(v.durable.kept())).max();
+        most.expect("nodes")
+    }
+
+    /// The committed entries every node holds are forgotten, in chunks: what each node keeps
+    /// entry by entry stays below the chunk however long the run.
+    #[test]
+    fn a_long_run_keeps_a_bounded_tail_per_node() {
+        let s = long_run(1024, 20_000);
+        assert!(kept(&s) < 1024, "kept {}", kept(&s));
+        let all = long_run(usize::MAX, 3_000);
+        assert_eq!(kept(&all), 3_000, "the control forgets nothing");
+        s.assert_clean();
+    }
+
+    /// Every node crashes, and a compaction that outran its snapshot then turns entries
+    /// 1..=5 into holes on each node's media: long forgotten, they are lost, reported with
+    /// the same texts and stories as by a view that forgot nothing.
+    #[test]
+    fn a_forgotten_entry_lost_later_is_reported_as_before() {
+        let run = |forget_every| {
+            let mut s = long_run(forget_every, 3_000);
+            let forgot = s.view.nodes.iter().all(|v| v.durable.base() >= 2_048);
+            assert_eq!(forgot, forget_every == 1024, "entries 1..=5 were forgotten");
+            let t = 100_000;
+            for n in 1..=3u8 {
+                s.crash(t + u64::from(n), n);
+            }
+            for n in 1..=3u8 {
+                let (node, upto) = (NodeId(n), LogIndex(5));
+                s.event(
+                    t + 10 + u64::from(n),
+                    TraceEvent::CompactDurable { node, upto },
+                );
+            }
+            s
+        };
+        let forgetting = run(1024);
+        let control = run(usize::MAX);
+        assert_eq!(forgetting.count(), 5);
+        assert_eq!(forgetting.violations(), control.violations());
+        let v = &forgetting.violations()[0];
+        assert_eq!(v.index, Some(LogIndex(1)));
+        assert!(
+            v.story
+                .iter()
+                .any(|l| l.contains("node 3 is down without it"))
+        );
+    }
+
+    /// A node that comes back with less than the forgotten prefix (its recovery keeps no
+    /// entry) is judged as before: it holds nothing, the others still hold every entry.
+    #[test]
+    fn a_restart_below_the_forgotten_prefix_is_judged_as_before() {
+        let run = |forget_every| {
+            let mut s = long_run(forget_every, 3_000);
+            s.crash(100_000, 2);
+            s.restart(100_001, 2, 0);
+            s.crash(100_002, 1);
+            s.crash(100_003, 3);
+            s.restart(100_004, 1, 0);
+            s.restart(100_005, 3, 0);
+            s
+        };
+        let forgetting = run(1024);
+        let control = run(usize::MAX);
+        assert_eq!(forgetting.count(), 3_000);
+        assert_eq!(forgetting.violations(), control.violations());
     }
 }

@@ -34,17 +34,14 @@ impl InvariantChecker for LeaderCompleteness {
             return;
         };
         let log = &view.node(n).log;
-        let missing = view
-            .committed
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.term < term)
-            .find(|(i, c)| log.get(*i) != Some(&c.id));
-        let Some((i, c)) = missing else {
+        // The entries the log tells by length are the committed ones: only the rest is
+        // compared.
+        let Some(i) = view.lacks_committed_from(log, Some(term)) else {
             return;
         };
         let index = LogIndex(i as u64 + 1);
-        let detail = match view.node(n).log_at(index) {
+        let c = view.committed_at(index).expect("a committed entry");
+        let detail = match view.log_at(n, index) {
             Some(other) => format!(
                 "node {n} became leader of term {term} with entry {index} of term {} where entry {index} of term {} was committed",
                 other.term, c.id.term

@@ -9,10 +9,12 @@
 //! until the bound; the verdict is given once, at the end of a run that had a heal phase.
 //! This file only judges; it does not decide when the run ends.
 
-use crate::convergence::{committed_prefix, convergence, newest_leader, newest_term};
+use crate::convergence::{
+    committed_len, convergence, holds_committed_log, last_committed, newest_leader, newest_term,
+};
 use crate::findings::Findings;
 use crate::invariants::{EndChecks, InvariantChecker, Step};
-use crate::node_view::{EntryId, NodeView};
+use crate::node_view::NodeView;
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{LogIndex, NodeId, Role, Term};
@@ -199,7 +201,7 @@ fn stall_summary(view: &View) -> String {
     let Some((i, v)) = newest_leader(view) else {
         return format!("no leader in term {top}, the newest term of an up node");
     };
-    let own = committed_prefix(v).last().is_some_and(|e| e.term == v.term);
+    let own = last_committed(view, v).is_some_and(|e| e.term == v.term);
     if own {
         let lag: Vec<String> = lagging_nodes(view)
             .iter()
@@ -225,12 +227,12 @@ fn lagging_nodes(view: &View) -> Vec<(NodeId, String)> {
     let Some((_, leader)) = newest_leader(view) else {
         return Vec::new();
     };
-    let prefix = committed_prefix(leader);
+    let len = committed_len(leader);
     view.nodes
         .iter()
         .enumerate()
-        .filter(|(_, v)| v.up && v.log.get(..prefix.len()) != Some(prefix))
-        .map(|(i, v)| (NodeId::from_index(i), lag_reason(v, prefix)))
+        .filter(|(_, v)| v.up && !holds_committed_log(view, v, leader, len))
+        .map(|(i, v)| (NodeId::from_index(i), lag_reason(view, v, leader, len)))
         .collect()
 }
 
@@ -242,20 +244,20 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
-/// Why `v` does not hold the committed log `prefix`: it is short, or it diverges.
-fn lag_reason(v: &NodeView, prefix: &[EntryId]) -> String {
+/// Why `v` does not hold the first `len` entries of `leader`'s log (what it committed):
+/// it is short, or it diverges.
+fn lag_reason(view: &View, v: &NodeView, leader: &NodeView, len: usize) -> String {
     let diverge = v
         .log
-        .iter()
-        .zip(prefix)
-        .position(|(a, b)| a != b)
+        .first_difference(&leader.log, view.committed_ids(), len)
+        .filter(|&i| i < v.log.len())
         .map(|i| i + 1);
     match diverge {
         Some(i) => format!("it diverges from the leader's committed log at entry {i}"),
         None => format!(
             "it lacks entries {}..={} of the leader's committed log",
             v.log.len() + 1,
-            prefix.len()
+            len
         ),
     }
 }

@@ -1,10 +1,12 @@
 //! `state-machine-safety`: no two nodes apply different entries at one index (Raft,
 //! Figure 3), at any time. Checked when a node applies an entry; the first entry applied at
-//! each index, and by whom, is remembered.
+//! each index, and by whom, is remembered for the whole run: who as one byte an index, what
+//! as [`Entries`], which tell the first entries that are the committed ones by length only.
 
 use crate::findings::Findings;
 use crate::invariants::{InvariantChecker, Step};
-use crate::node_view::EntryId;
+use crate::node_view::{Entries, EntryId};
+use crate::view::FORGET_EVERY;
 use crate::view::View;
 use crate::violation::{Violation, req_text};
 use raft_core::{LogIndex, NodeId};
@@ -13,8 +15,22 @@ use sim_trace::{DurableEntry, Invariant, TraceEvent};
 /// The cluster's applied prefix: the first entry applied at each index, and by whom.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StateMachineSafety {
-    /// Index i at position i - 1.
-    applied: Vec<(EntryId, NodeId)>,
+    /// The first entry applied at each index, index i at position i - 1. Every
+    /// [`FORGET_EVERY`] entries, the leading ones that are the committed entries there are
+    /// told by length only.
+    applied: Entries,
+    /// Who applied each first, index i at position i - 1.
+    by: Vec<NodeId>,
+}
+
+impl StateMachineSafety {
+    fn push(&mut self, id: EntryId, n: NodeId, committed: &[EntryId]) {
+        self.applied.push(id);
+        self.by.push(n);
+        if self.by.len() % FORGET_EVERY == 0 {
+            self.applied.forget_committed(committed);
+        }
+    }
 }
 
 impl InvariantChecker for StateMachineSafety {
@@ -35,8 +51,10 @@ impl InvariantChecker for StateMachineSafety {
         };
         let id = DurableEntry { term, req };
         let i = index.0 as usize - 1;
+        let committed = view.committed_ids();
         if i < self.applied.len() {
-            let (first, by) = self.applied[i];
+            let first = *self.applied.get(committed, i).expect("an applied entry");
+            let by = self.by[i];
             if first != id {
                 let detail = format!(
                     "node {n} applied entry {index} of term {term} ({}); node {by} applied term {} ({}) there",
@@ -51,19 +69,19 @@ impl InvariantChecker for StateMachineSafety {
                 out.violation(v);
             }
         } else if i == self.applied.len() {
-            self.applied.push((id, n));
+            self.push(id, n, committed);
         } else {
             // Applied past the cluster's applied prefix: only a node whose state machine
             // outlived its log (persistent, with a mutant) gets here; record the gap
             // as unknown entries would lose information, so extend with this node's view.
             while self.applied.len() < i {
                 let next = LogIndex(self.applied.len() as u64 + 1);
-                match view.node(n).log_at(next).copied() {
-                    Some(e) => self.applied.push((e, n)),
+                match view.log_at(n, next).copied() {
+                    Some(e) => self.push(e, n, committed),
                     None => return,
                 }
             }
-            self.applied.push((id, n));
+            self.push(id, n, committed);
         }
     }
 }
@@ -114,5 +132,28 @@ mod tests {
             s.apply(t + 1, n, 2, 1, None);
         }
         s.assert_clean();
+    }
+
+    /// Node 1 commits and applies 5,000 entries: the applied prefix keeps under a chunk
+    /// of them one by one; node 2 then applies another entry at a forgotten index, and the
+    /// finding names the first entry and who applied it, as before.
+    #[test]
+    fn a_long_applied_prefix_is_forgotten_and_still_compared() {
+        let mut s = script();
+        s.elected(1, 1, 1);
+        let mut t = 10;
+        for i in 1..=5_000 {
+            s.append(t, 1, i, 1);
+            s.commit(t + 1, 1, i);
+            s.apply(t + 2, 1, i, 1, None);
+            t += 3;
+        }
+        assert!(s.checker.applied.kept() < FORGET_EVERY);
+        assert_eq!(s.checker.by.len(), 5_000);
+        s.apply(t, 2, 5, 2, None);
+        assert_eq!(
+            s.only_violation().detail,
+            "node 2 applied entry 5 of term 2 (no request (a no-op)); node 1 applied term 1 (no request (a no-op)) there"
+        );
     }
 }

@@ -181,17 +181,21 @@ pub fn check(history: &[Operation], limits: Limits) -> Verdict {
 /// yields `Undecided` while later keys are still checked.
 pub fn check_with(history: &[Operation], limits: Limits, precheck: Precheck) -> Verdict {
     let keys = partition(history);
-    let reserve_of = |k: &KeyHistory| (k.ops.len() as u64).saturating_mul(STEPS_RESERVED_PER_OP);
+    let reserve_of = |ops: usize| (ops as u64).saturating_mul(STEPS_RESERVED_PER_OP);
     let mut reserve = keys
-        .values()
+        .kept_counts()
         .map(reserve_of)
         .fold(0u64, u64::saturating_add);
     let mut keys_left = keys.len() as u64;
     let mut steps_left = limits.steps_max;
     let mut undecided = None;
     let mut scratch = KeyScratch::default();
-    for history in keys.values() {
-        reserve = reserve.saturating_sub(reserve_of(history));
+    // One key's ops at a time, in one reused buffer.
+    let mut key_history = KeyHistory::default();
+    for k in 0..keys.len() {
+        keys.fill(k, &mut key_history);
+        let history = &key_history;
+        reserve = reserve.saturating_sub(reserve_of(history.ops.len()));
         let early = match precheck {
             Precheck::Enabled => precheck_key(history, &mut scratch.writes),
             Precheck::Disabled => None,
