@@ -21,6 +21,18 @@ fn snapshotting(id: u8, distance: u64, reserved: u64) -> Config {
     cfg
 }
 
+/// Leader 1's InstallSnapshot of `snapshot` in term 1.
+fn install(snapshot: Arc<Snapshot>) -> Input {
+    message(
+        1,
+        Message::InstallSnapshot {
+            term: Term(1),
+            leader: NodeId(1),
+            snapshot,
+        },
+    )
+}
+
 fn created(actions: &[Action]) -> Vec<LogIndex> {
     actions
         .iter()
@@ -121,17 +133,7 @@ fn a_follower_answers_an_installed_snapshot_after_saving_it() {
         term: Term(1),
         kv: Kv::default(),
     });
-    let out = step(
-        &mut f,
-        message(
-            1,
-            Message::InstallSnapshot {
-                term: Term(1),
-                leader: NodeId(1),
-                snapshot: Arc::clone(&snapshot),
-            },
-        ),
-    );
+    let out = step(&mut f, install(Arc::clone(&snapshot)));
     let save = only(&out, "save", |a| {
         matches!(a, Action::InstallSnapshot { .. })
     });
@@ -167,16 +169,6 @@ fn a_follower_answers_an_installed_snapshot_after_saving_it() {
         (LogIndex(11), LogIndex(10))
     );
     // A snapshot it has already committed past is answered without installing it.
-    let out = step(
-        &mut f,
-        message(
-            1,
-            Message::InstallSnapshot {
-                term: Term(1),
-                leader: NodeId(1),
-                snapshot,
-            },
-        ),
-    );
+    let out = step(&mut f, install(snapshot));
     assert!(!any(&out, |a| matches!(a, Action::InstallSnapshot { .. })));
 }
