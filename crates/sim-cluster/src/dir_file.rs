@@ -57,12 +57,6 @@ impl DirFile {
 
     /// `fsync` of the directory.
     pub fn flush(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) -> OpId {
-        let op = disk.flush(now, self.file);
-        ev.push(TraceEvent::Flush {
-            node: self.node,
-            op: op.0,
-            file: self.kind,
-        });
-        op
+        crate::traced_flush::flush(disk, now, self.node, self.file, self.kind, ev)
     }
 }

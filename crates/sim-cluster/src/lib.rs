@@ -40,6 +40,7 @@ mod state_file;
 mod store;
 mod thread;
 mod timers;
+mod traced_flush;
 mod window;
 mod wire;
 mod world;

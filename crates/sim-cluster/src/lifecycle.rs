@@ -80,12 +80,7 @@ impl<M: Wire> World<M> {
                 node.disk.process_crash();
             }
         }
-        let sector_bytes = self.config.disk.sector_bytes;
-        let floor = match node.snapshots.as_mut() {
-            Some(s) => s.crash(&node.disk, sector_bytes, &mut self.k.pending),
-            None => LogIndex(1),
-        };
-        node.store.crash(&node.disk, floor, &mut self.k.pending);
+        node.crash_stores(self.config.disk.sector_bytes, &mut self.k.pending);
         let id = node.id;
         self.net.crash(id);
         self.k.emit_pending();
@@ -116,11 +111,7 @@ impl<M: Wire> World<M> {
         // never flushed: the store syncs its files before it trusts what it reads.
         if node.disk.unflushed_changes() > 0 {
             node.disk.sync_all();
-            let floor = match node.snapshots.as_mut() {
-                Some(s) => s.crash(&node.disk, sector_bytes, &mut self.k.pending),
-                None => LogIndex(1),
-            };
-            node.store.crash(&node.disk, floor, &mut self.k.pending);
+            node.crash_stores(sector_bytes, &mut self.k.pending);
         }
         let saved = StateFile::recover(&mut node.disk, sector_bytes);
         // The snapshot the snapshot directory names, and the log from past it and past the

@@ -10,6 +10,7 @@ use crate::timers::TimerSlot;
 use raft_core::{Entry, Kv, LogIndex, NodeId, Replica};
 use sim_core::{SimRng, SimTime};
 use sim_disk::Disk;
+use sim_trace::TraceEvent;
 
 pub struct NodeSlot<M> {
     pub id: NodeId,
@@ -42,5 +43,16 @@ pub struct NodeSlot<M> {
 impl<M> NodeSlot<M> {
     pub fn is_up(&self) -> bool {
         self.core.is_some()
+    }
+
+    /// After a crash, or the sync that follows a process crash: what was in flight is
+    /// gone, and the snapshot store, then the log store from the media's floor, take what
+    /// the media hold now as their truth (its trace lines appended to `ev`).
+    pub fn crash_stores(&mut self, sector_bytes: u32, ev: &mut Vec<TraceEvent>) {
+        let floor = match self.snapshots.as_mut() {
+            Some(s) => s.crash(&self.disk, sector_bytes, ev),
+            None => LogIndex(1),
+        };
+        self.store.crash(&self.disk, floor, ev);
     }
 }

@@ -239,13 +239,8 @@ impl SnapshotStore {
         slot: u8,
         ev: &mut Vec<TraceEvent>,
     ) -> OpId {
-        let op = disk.flush(now, SNAPSHOT_FILES[usize::from(slot)]);
-        ev.push(TraceEvent::Flush {
-            node: self.node,
-            op: op.0,
-            file: FileKind::Snapshot,
-        });
-        op
+        let file = SNAPSHOT_FILES[usize::from(slot)];
+        crate::traced_flush::flush(disk, now, self.node, file, FileKind::Snapshot, ev)
     }
 
     /// `log_store::compact(upto)`: the log directory drops the segments up to `upto` (a
@@ -261,9 +256,14 @@ impl SnapshotStore {
             return;
         }
         self.compacted = upto;
-        self.log_dir.write(disk, now, upto.next().0, 0);
+        self.write_compaction(disk, now, ev);
+    }
+
+    /// Records the last compaction in the log directory and flushes it.
+    fn write_compaction(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) {
+        self.log_dir.write(disk, now, self.compacted.next().0, 0);
         let op = self.log_dir.flush(disk, now, ev);
-        self.compactions.push_back((op, upto));
+        self.compactions.push_back((op, self.compacted));
     }
 
     /// Whether a completion is for one of this store's files.
@@ -290,18 +290,11 @@ impl SnapshotStore {
                 .expect("the position was found");
             if !c.ok {
                 // The directory change is gone with the failed flush: write it again.
-                let first = self.compacted.next().0;
-                self.log_dir.write(disk, now, first, 0);
-                let op = self.log_dir.flush(disk, now, ev);
-                self.compactions.push_back((op, self.compacted));
+                self.write_compaction(disk, now, ev);
                 return progress;
             }
             if upto > self.media_compacted {
-                self.media_compacted = upto;
-                ev.push(TraceEvent::CompactDurable {
-                    node: self.node,
-                    upto,
-                });
+                self.media_compacted_now(upto, ev);
                 progress.floor_moved = true;
             }
             return progress;
@@ -339,11 +332,7 @@ impl SnapshotStore {
                 }
                 self.current = slot;
                 if index != self.media_snapshot {
-                    self.media_snapshot = index;
-                    ev.push(TraceEvent::SnapshotDurable {
-                        node: self.node,
-                        index,
-                    });
+                    self.media_snapshot_now(index, ev);
                     progress.floor_moved = true;
                 }
                 return self.finish(progress);
@@ -381,20 +370,30 @@ impl SnapshotStore {
     fn report_media(&mut self, media: &Media, ev: &mut Vec<TraceEvent>) {
         let index = media.snapshot_index();
         if index != self.media_snapshot {
-            self.media_snapshot = index;
-            ev.push(TraceEvent::SnapshotDurable {
-                node: self.node,
-                index,
-            });
+            self.media_snapshot_now(index, ev);
         }
         let upto = media.log_first.prev();
         if upto != self.media_compacted {
-            self.media_compacted = upto;
-            ev.push(TraceEvent::CompactDurable {
-                node: self.node,
-                upto,
-            });
+            self.media_compacted_now(upto, ev);
         }
+    }
+
+    /// The media now hold the snapshot up to `index`: the truth, and its line.
+    fn media_snapshot_now(&mut self, index: LogIndex, ev: &mut Vec<TraceEvent>) {
+        self.media_snapshot = index;
+        ev.push(TraceEvent::SnapshotDurable {
+            node: self.node,
+            index,
+        });
+    }
+
+    /// The media now hold the log compacted up to `upto`: the truth, and its line.
+    fn media_compacted_now(&mut self, upto: LogIndex, ev: &mut Vec<TraceEvent>) {
+        self.media_compacted = upto;
+        ev.push(TraceEvent::CompactDurable {
+            node: self.node,
+            upto,
+        });
     }
 
     /// Reopens after a restart from what recovery read.

@@ -70,18 +70,12 @@ impl StateFile {
             }
         };
         disk.write(now, STATE_FILE, offset, &slot);
-        let op = disk.flush(now, STATE_FILE);
         ev.push(TraceEvent::SaveState {
             node: self.node,
             term,
             vote,
         });
-        ev.push(TraceEvent::Flush {
-            node: self.node,
-            op: op.0,
-            file: FileKind::State,
-        });
-        op
+        crate::traced_flush::flush(disk, now, self.node, STATE_FILE, FileKind::State, ev)
     }
 
     /// Reads the saved state as recovery would (corrupt sectors read as invalid slots).

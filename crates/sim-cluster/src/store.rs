@@ -18,7 +18,7 @@ use crate::window::Window;
 use raft_core::{Entry, FlushWait, LogIndex, NodeId, Term};
 use sim_core::SimTime;
 use sim_disk::{Disk, FileId, OpId};
-use sim_trace::{DurableEntry, TraceEvent};
+use sim_trace::{DurableEntry, FileKind, TraceEvent};
 use std::collections::VecDeque;
 
 pub const LOG_FILE: FileId = FileId(0);
@@ -199,12 +199,18 @@ impl LogStore {
         if floor == self.floor {
             return;
         }
+        self.reread(disk, floor, ev);
+        self.truth.forget_below((floor.0 - 1) as usize);
+        disk.punch(LOG_FILE, codec::record_offset_bytes(floor));
+    }
+
+    /// Takes what the media hold from `floor` on as the truth, with `durable` lines for
+    /// what changed.
+    fn reread(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
         self.floor = floor;
         let now = self.media_truth(disk);
         self.emit_diff(&now, ev);
         self.truth = now;
-        self.truth.forget_below((floor.0 - 1) as usize);
-        disk.punch(LOG_FILE, codec::record_offset_bytes(floor));
     }
 
     /// The entries recovery would read from the media: below the floor the truth as it
@@ -408,18 +414,9 @@ impl LogStore {
         self.mutant == StoreMutant::FlushErrorNeverCompletes
     }
 
+    /// A flush of everything appended so far.
     fn issue_flush(&mut self, disk: &mut Disk, now: SimTime, ev: &mut Vec<TraceEvent>) -> OpId {
-        let op = disk.flush(now, LOG_FILE);
-        self.flushes.push_back(PendingFlush {
-            op,
-            vouch_to: self.appended_last,
-        });
-        ev.push(TraceEvent::Flush {
-            node: self.node,
-            op: op.0,
-            file: sim_trace::FileKind::Log,
-        });
-        op
+        self.flush_vouching(disk, now, self.appended_last, ev)
     }
 
     /// Re-issues a flush after a failed one (the `retry` fsync-error policy): it vouches for
@@ -431,13 +428,19 @@ impl LogStore {
         vouch_to: LogIndex,
         ev: &mut Vec<TraceEvent>,
     ) -> OpId {
-        let op = disk.flush(now, LOG_FILE);
+        self.flush_vouching(disk, now, vouch_to, ev)
+    }
+
+    /// Submits a flush of the log that, once done, vouches for the entries up to `vouch_to`.
+    fn flush_vouching(
+        &mut self,
+        disk: &mut Disk,
+        now: SimTime,
+        vouch_to: LogIndex,
+        ev: &mut Vec<TraceEvent>,
+    ) -> OpId {
+        let op = crate::traced_flush::flush(disk, now, self.node, LOG_FILE, FileKind::Log, ev);
         self.flushes.push_back(PendingFlush { op, vouch_to });
-        ev.push(TraceEvent::Flush {
-            node: self.node,
-            op: op.0,
-            file: sim_trace::FileKind::Log,
-        });
         op
     }
 
@@ -559,10 +562,7 @@ impl LogStore {
     /// model kept or tore, and forgets everything in flight.
     /// `floor` is the first index recovery reads (1 without snapshots).
     pub fn crash(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
-        self.floor = floor;
-        let now = self.media_truth(disk);
-        self.emit_diff(&now, ev);
-        self.truth = now;
+        self.reread(disk, floor, ev);
         self.flushes.clear();
         self.changes.clear();
         self.pending_entries.clear();
