@@ -254,7 +254,9 @@ impl<M: Wire> World<M> {
                 .flush_done(&mut node.disk, now, c.op, c.ok, pending, spare);
         if !c.ok {
             // `retry`: flush again and believe it; the pages Linux dropped are gone.
-            let retry = node.store.retry_flush(&mut node.disk, now, vouch, pending);
+            let retry = node
+                .store
+                .flush_vouching(&mut node.disk, now, vouch, pending);
             let thread = &mut node.thread;
             if let Some(Blocked::Flush { op, reason }) = thread.blocked {
                 if op == c.op {

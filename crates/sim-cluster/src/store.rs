@@ -419,20 +419,10 @@ impl LogStore {
         self.flush_vouching(disk, now, self.appended_last, ev)
     }
 
-    /// Re-issues a flush after a failed one (the `retry` fsync-error policy): it vouches for
-    /// what the failed one did, though the disk dropped those pages.
-    pub fn retry_flush(
-        &mut self,
-        disk: &mut Disk,
-        now: SimTime,
-        vouch_to: LogIndex,
-        ev: &mut Vec<TraceEvent>,
-    ) -> OpId {
-        self.flush_vouching(disk, now, vouch_to, ev)
-    }
-
     /// Submits a flush of the log that, once done, vouches for the entries up to `vouch_to`.
-    fn flush_vouching(
+    /// The `retry` fsync-error policy re-issues a failed flush with what it vouched for,
+    /// though the disk dropped those pages.
+    pub fn flush_vouching(
         &mut self,
         disk: &mut Disk,
         now: SimTime,
