@@ -75,8 +75,10 @@ impl Log {
     }
 
     pub fn get(&self, index: LogIndex) -> Option<&Entry> {
-        let i = index.0.checked_sub(self.first.0)?;
-        self.entries.get(usize::try_from(i).ok()?)
+        entry_at(
+            &self.entries,
+            LogIndex(index.0.checked_sub(self.compacted())?),
+        )
     }
 
     pub fn push(&mut self, entry: Entry) -> LogIndex {
@@ -96,15 +98,17 @@ impl Log {
 
     /// Entries `from..=to` (clamped to the log).
     pub fn slice(&self, from: LogIndex, to: LogIndex) -> &[Entry] {
-        let lo = from.0.max(self.first.0) - self.first.0;
-        let hi = (to.0 + 1)
-            .saturating_sub(self.first.0)
-            .min(self.entries.len() as u64);
-        if lo >= hi {
-            &[]
-        } else {
-            &self.entries[lo as usize..hi as usize]
-        }
+        let shift = self.compacted();
+        entries_between(
+            &self.entries,
+            LogIndex(from.0.saturating_sub(shift)),
+            LogIndex(to.0.saturating_sub(shift)),
+        )
+    }
+
+    /// How many entries were compacted away before `entries[0]`.
+    fn compacted(&self) -> u64 {
+        self.first.0 - 1
     }
 
     /// `log_store::compact(upto)`: drops every entry up to `upto`, whose term becomes the
