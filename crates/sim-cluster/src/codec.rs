@@ -203,25 +203,23 @@ pub fn decode_log(bytes: &[u8]) -> DecodedLog {
 /// record `first` on (what lies before it is not read); `dropped` counts the records from
 /// the first invalid one to the end.
 pub fn decode_log_from(bytes: &[u8], first: LogIndex) -> DecodedLog {
-    assert!(first.0 >= 1, "a log starts at index 1 or later");
     let records = bytes.len() as u64 / RECORD_BYTES;
     let mut entries = Vec::with_capacity(records as usize);
-    for i in 0..records {
-        let at = (i * RECORD_BYTES) as usize;
-        match decode_record(first.plus(i), &bytes[at..at + RECORD_BYTES as usize]) {
-            Some(e) => entries.push(e),
-            None => {
-                return DecodedLog {
-                    dropped: records - i,
-                    entries,
-                };
-            }
-        }
-    }
+    entries.extend(valid_records(bytes, first));
     DecodedLog {
+        dropped: records - entries.len() as u64,
         entries,
-        dropped: 0,
     }
+}
+
+/// The valid prefix of `bytes` (the file from record `first` on), decoded one record at a
+/// time: what `decode_log_from` keeps, for a reader that need not hold it.
+pub fn valid_records(bytes: &[u8], first: LogIndex) -> impl Iterator<Item = Entry> + '_ {
+    assert!(first.0 >= 1, "a log starts at index 1 or later");
+    bytes
+        .chunks_exact(RECORD_BYTES as usize)
+        .zip(0..)
+        .map_while(move |(r, i)| decode_record(first.plus(i), r))
 }
 
 /// Where record `index` starts in the log file.

@@ -62,11 +62,15 @@ impl<M: Wire> World<M> {
     /// Crashes node `n`: with a power loss the disk's crash model takes its `choice` of
     /// outcome; a process crash keeps the page cache (`choice` unused).
     pub(crate) fn crash_node_choosing(&mut self, n: usize, choice: CrashChoice, kind: CrashKind) {
+        let trusts_volatile = self.config.mutant.recovery_trusts_volatile;
         let node = &mut self.nodes[n];
         let Some(core) = node.core.take() else { return };
         node.pre_crash_log.clear();
-        node.pre_crash_log
-            .extend_from_slice(core.entries_between(core.first_index(), core.last_index()));
+        // Only the `recovery-trusts-volatile` mutant reads the memory a crash lost.
+        if trusts_volatile {
+            node.pre_crash_log
+                .extend_from_slice(core.entries_between(core.first_index(), core.last_index()));
+        }
         node.thread.clear();
         for t in &mut node.timers {
             t.clear();

@@ -94,6 +94,9 @@ pub struct LogStore {
     /// The entries really on durable media, from index 1; below the floor forgotten
     /// (recovery reads past it, the media's snapshot stands for what lies below).
     truth: Window<DurableEntry>,
+    /// The truth as it was before the last re-read, emptied: the next re-read fills it, so
+    /// a crash costs no allocation once the store has seen one.
+    spare_truth: Window<DurableEntry>,
     /// The store's own in-memory view of the log (what its reads return at once); below
     /// the last compaction forgotten (it serves nothing there).
     shadow: Window<Entry>,
@@ -141,6 +144,7 @@ impl LogStore {
             changes: VecDeque::new(),
             pending_entries: VecDeque::new(),
             truth: Window::from_vec(durable.iter().map(identity).collect()),
+            spare_truth: Window::default(),
             shadow: Window::from_vec(durable.to_vec()),
             floor: LogIndex(1),
             background: None,
@@ -208,24 +212,22 @@ impl LogStore {
     /// what changed.
     fn reread(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
         self.floor = floor;
-        let now = self.media_truth(disk);
+        let mut now = std::mem::take(&mut self.spare_truth);
+        self.media_truth(disk, &mut now);
         self.emit_diff(&now, ev);
-        self.truth = now;
+        self.spare_truth = std::mem::replace(&mut self.truth, now);
     }
 
-    /// The entries recovery would read from the media: below the floor the truth as it
-    /// was (a snapshot stands for it), from the floor the valid records.
-    fn media_truth(&self, disk: &Disk) -> Window<DurableEntry> {
+    /// Makes `now` the entries recovery would read from the media: below the floor the
+    /// truth as it was (a snapshot stands for it), from the floor the valid records.
+    fn media_truth(&self, disk: &Disk, now: &mut Window<DurableEntry>) {
         let keep = (self.floor.0 - 1) as usize;
         let bytes = disk.durable_from(LOG_FILE, codec::record_offset_bytes(self.floor));
-        let decoded = codec::decode_log_from(bytes, self.floor);
-        let mut now = Window::default();
         now.copy_prefix(&self.truth, keep);
         now.resize(keep, DurableEntry::HOLE);
-        for e in &decoded.entries {
-            now.push(identity(e));
+        for e in codec::valid_records(bytes, self.floor) {
+            now.push(identity(&e));
         }
-        now
     }
 
     /// `last_durable_index()`.
