@@ -12,7 +12,7 @@ use crate::findings::{Findings, Reports};
 use crate::invariants::{
     AckedWriteLost, AppliedIndexRegressed, DuplicateAppend, DurabilityHazard, DurabilityLoss,
     ElectionSafety, EndChecks, HazardSummary, IncompatibleReads, InvariantChecker,
-    LeaderCompleteness, Linearizability, Liveness, LivenessBound, LogMatching, LostAppend,
+    LeaderCompleteness, Linearizability, Liveness, LivenessBound, LogMatching, LostAppend, Reads,
     StateMachineSafety, Step, TermVoteLost,
 };
 use crate::view::View;
@@ -112,6 +112,8 @@ impl Checkers {
 /// Shows one step to a checker.
 struct Ask<'a, 'e> {
     step: Step<'e>,
+    /// `step.kind()`: a checker that does not read it is skipped.
+    kind: Reads,
     view: &'a View,
     reports: &'a mut Reports,
     found: &'a mut Vec<TraceEvent>,
@@ -120,6 +122,9 @@ struct Ask<'a, 'e> {
 impl Visit for Ask<'_, '_> {
     #[inline]
     fn visit<C: InvariantChecker>(&mut self, c: &mut C) {
+        if !C::READS.has(self.kind) {
+            return;
+        }
         let mut out = Findings::new(c.invariant(), self.reports, self.found);
         c.observe(self.step, self.view, &mut out);
     }
@@ -192,6 +197,7 @@ impl Checker {
     fn ask(&mut self, step: Step<'_>, found: &mut Vec<TraceEvent>) {
         self.checkers.each_in_order(&mut Ask {
             step,
+            kind: step.kind(),
             view: &self.view,
             reports: &mut self.reports,
             found,

@@ -5,7 +5,7 @@
 
 use crate::convergence::converged_log;
 use crate::findings::Findings;
-use crate::invariants::{EndChecks, InvariantChecker, Step};
+use crate::invariants::{EndChecks, InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{LogIndex, ReqId};
@@ -16,6 +16,8 @@ use sim_trace::Invariant;
 pub(crate) struct AckedWriteLost;
 
 impl InvariantChecker for AckedWriteLost {
+    const READS: Reads = Reads::NOTHING;
+
     fn invariant(&self) -> Invariant {
         Invariant::AckedWriteLost
     }

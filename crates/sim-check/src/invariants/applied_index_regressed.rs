@@ -8,7 +8,7 @@
 
 use crate::AppliedIndexCheck;
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::{Violation, req_text};
 use raft_core::LogIndex;
@@ -31,6 +31,8 @@ impl AppliedIndexRegressed {
 }
 
 impl InvariantChecker for AppliedIndexRegressed {
+    const READS: Reads = Reads::APPLY.and(Reads::RESTART).and(Reads::SNAPSHOT);
+
     fn invariant(&self) -> Invariant {
         Invariant::AppliedIndexRegressed
     }

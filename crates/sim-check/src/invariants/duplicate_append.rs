@@ -5,7 +5,7 @@
 //! each duplicated element is reported once.
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{LogIndex, ReqId};
@@ -21,6 +21,8 @@ pub(crate) struct DuplicateAppend {
 }
 
 impl InvariantChecker for DuplicateAppend {
+    const READS: Reads = Reads::CLIENT_OK;
+
     fn invariant(&self) -> Invariant {
         Invariant::DuplicateAppend
     }

@@ -7,7 +7,7 @@
 //! is one violation for the run with the count, the first window and the longest.
 
 use crate::findings::Findings;
-use crate::invariants::{EndChecks, InvariantChecker, Step};
+use crate::invariants::{EndChecks, InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{LogIndex, Term};
@@ -108,6 +108,11 @@ impl DurabilityHazard {
 }
 
 impl InvariantChecker for DurabilityHazard {
+    const READS: Reads = Reads::DURABLE
+        .and(Reads::COMMITTED)
+        .and(Reads::LOST)
+        .and(Reads::END);
+
     fn invariant(&self) -> Invariant {
         Invariant::DurabilityHazard
     }

@@ -9,7 +9,7 @@
 //! Each finding tells the entry's story (`story.rs`). Keeps no state of its own.
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::node_view::EntryId;
 use crate::view::View;
 use crate::violation::{Violation, req_text};
@@ -19,6 +19,8 @@ use sim_trace::Invariant;
 pub(crate) struct DurabilityLoss;
 
 impl InvariantChecker for DurabilityLoss {
+    const READS: Reads = Reads::COMMITTED_OTHER.and(Reads::LOST);
+
     fn invariant(&self) -> Invariant {
         Invariant::DurabilityLoss
     }

@@ -2,7 +2,7 @@
 //! becomes leader; the first leader of each term is remembered.
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{NodeId, Role, Term};
@@ -16,6 +16,8 @@ pub(crate) struct ElectionSafety {
 }
 
 impl InvariantChecker for ElectionSafety {
+    const READS: Reads = Reads::ROLE;
+
     fn invariant(&self) -> Invariant {
         Invariant::ElectionSafety
     }

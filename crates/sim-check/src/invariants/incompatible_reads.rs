@@ -7,7 +7,7 @@
 //! plays no part, so a stale read (a prefix) is never one.
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::lists::is_prefix;
 use crate::view::View;
 use crate::violation::Violation;
@@ -17,6 +17,8 @@ use sim_trace::Invariant;
 pub(crate) struct IncompatibleReads;
 
 impl InvariantChecker for IncompatibleReads {
+    const READS: Reads = Reads::CLIENT_OK;
+
     fn invariant(&self) -> Invariant {
         Invariant::IncompatibleReads
     }

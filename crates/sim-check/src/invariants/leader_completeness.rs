@@ -8,7 +8,7 @@
 //! is the term of the node that first committed it (the view's committed prefix).
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{LogIndex, Role};
@@ -19,6 +19,8 @@ use sim_trace::{Invariant, TraceEvent};
 pub(crate) struct LeaderCompleteness;
 
 impl InvariantChecker for LeaderCompleteness {
+    const READS: Reads = Reads::ROLE;
+
     fn invariant(&self) -> Invariant {
         Invariant::LeaderCompleteness
     }

@@ -4,7 +4,7 @@
 //! cannot decide within its step bound is a note, not a violation.
 
 use crate::findings::Findings;
-use crate::invariants::{EndChecks, InvariantChecker, Step};
+use crate::invariants::{EndChecks, InvariantChecker, Reads, Step};
 use crate::linearizability::{self, Limits, Verdict};
 use crate::view::View;
 use crate::violation::Violation;
@@ -34,6 +34,8 @@ impl Linearizability {
 }
 
 impl InvariantChecker for Linearizability {
+    const READS: Reads = Reads::NOTHING;
+
     fn invariant(&self) -> Invariant {
         Invariant::Linearizability
     }

@@ -13,7 +13,7 @@ use crate::convergence::{
     committed_len, convergence, holds_committed_log, last_committed, newest_leader, newest_term,
 };
 use crate::findings::Findings;
-use crate::invariants::{EndChecks, InvariantChecker, Step};
+use crate::invariants::{EndChecks, InvariantChecker, Reads, Step};
 use crate::node_view::NodeView;
 use crate::view::View;
 use crate::violation::Violation;
@@ -97,6 +97,8 @@ impl Liveness {
 }
 
 impl InvariantChecker for Liveness {
+    const READS: Reads = Reads::ROLE.and(Reads::COMMIT).and(Reads::HEAL);
+
     fn invariant(&self) -> Invariant {
         Invariant::Liveness
     }

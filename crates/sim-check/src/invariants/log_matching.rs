@@ -10,7 +10,7 @@
 //! entry first seen otherwise.
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::node_view::EntryId as Entry;
 use crate::view::{FORGET_EVERY, View};
 use crate::violation::{Violation, req_text};
@@ -83,6 +83,8 @@ type EntryId = (LogIndex, Term);
 type Link = (Option<ReqId>, Term);
 
 impl InvariantChecker for LogMatching {
+    const READS: Reads = Reads::APPEND;
+
     fn invariant(&self) -> Invariant {
         Invariant::LogMatching
     }

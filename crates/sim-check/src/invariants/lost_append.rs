@@ -13,7 +13,7 @@
 //! from the log and its reads.
 
 use crate::findings::Findings;
-use crate::invariants::{EndChecks, InvariantChecker, Step};
+use crate::invariants::{EndChecks, InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::ReqId;
@@ -39,6 +39,8 @@ pub(crate) struct LostAppend {
 }
 
 impl InvariantChecker for LostAppend {
+    const READS: Reads = Reads::CLIENT_OK;
+
     fn invariant(&self) -> Invariant {
         Invariant::LostAppend
     }

@@ -114,7 +114,78 @@ pub(crate) fn judged(ev: &TraceEvent) -> bool {
     )
 }
 
+/// The kinds of [`Step`] a checker reads, a bit each ([`InvariantChecker::READS`]): the
+/// checker is asked about those only. `every_checker_reads_what_its_code_names` keeps each
+/// checker's list honest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Reads(u32);
+
+impl Reads {
+    pub const NOTHING: Reads = Reads(0);
+    pub const ROLE: Reads = Reads(1 << 0);
+    pub const APPEND: Reads = Reads(1 << 1);
+    pub const APPLY: Reads = Reads(1 << 2);
+    pub const RESTART: Reads = Reads(1 << 3);
+    pub const CLIENT_OK: Reads = Reads(1 << 4);
+    pub const DURABLE: Reads = Reads(1 << 5);
+    pub const COMMIT: Reads = Reads(1 << 6);
+    pub const HEAL: Reads = Reads(1 << 7);
+    pub const SAVE_STATE: Reads = Reads(1 << 8);
+    pub const SNAPSHOT: Reads = Reads(1 << 9);
+    /// A `flush` of the state file (the only one `judged` lets through).
+    pub const FLUSH: Reads = Reads(1 << 10);
+    /// A `flush-done` of the state file.
+    pub const FLUSH_DONE: Reads = Reads(1 << 11);
+    pub const COMMITTED: Reads = Reads(1 << 12);
+    pub const COMMITTED_OTHER: Reads = Reads(1 << 13);
+    pub const LOST: Reads = Reads(1 << 14);
+    pub const END: Reads = Reads(1 << 15);
+
+    /// Both lists.
+    pub const fn and(self, other: Reads) -> Reads {
+        Reads(self.0 | other.0)
+    }
+
+    /// Whether this list has `kind` (one bit) on it.
+    #[inline]
+    pub fn has(self, kind: Reads) -> bool {
+        self.0 & kind.0 != 0
+    }
+}
+
 impl<'a> Step<'a> {
+    /// This step's kind, as [`Reads`] lists it (nothing for an event no checker reads).
+    #[inline]
+    pub fn kind(self) -> Reads {
+        match self {
+            Step::Event(ev) => match ev {
+                TraceEvent::Role { .. } => Reads::ROLE,
+                TraceEvent::Append { .. } => Reads::APPEND,
+                TraceEvent::Apply { .. } => Reads::APPLY,
+                TraceEvent::Restart { .. } => Reads::RESTART,
+                TraceEvent::ClientOk { .. } => Reads::CLIENT_OK,
+                TraceEvent::Durable { .. } => Reads::DURABLE,
+                TraceEvent::Commit { .. } => Reads::COMMIT,
+                TraceEvent::Heal => Reads::HEAL,
+                TraceEvent::SaveState { .. } => Reads::SAVE_STATE,
+                TraceEvent::Snapshot { .. } => Reads::SNAPSHOT,
+                TraceEvent::Flush {
+                    file: FileKind::State,
+                    ..
+                } => Reads::FLUSH,
+                TraceEvent::FlushDone {
+                    file: FileKind::State,
+                    ..
+                } => Reads::FLUSH_DONE,
+                _ => Reads::NOTHING,
+            },
+            Step::Committed { .. } => Reads::COMMITTED,
+            Step::CommittedOther { .. } => Reads::COMMITTED_OTHER,
+            Step::Lost { .. } => Reads::LOST,
+            Step::End => Reads::END,
+        }
+    }
+
     /// A list read's answer, if this is one: its request and the elements it returned (what
     /// the list-append checkers judge).
     pub fn list_read(self) -> Option<(ReqId, &'a [u64])> {
@@ -131,6 +202,11 @@ impl<'a> Step<'a> {
 
 /// A checker of one invariant.
 pub(crate) trait InvariantChecker {
+    /// The kinds of step [`observe`](InvariantChecker::observe) reads; it is shown no
+    /// other. Every kind its code names must be here (a test reads the code to check), and
+    /// a step of a kind it does not name must change nothing in it.
+    const READS: Reads;
+
     /// The invariant it judges; it reports no other.
     fn invariant(&self) -> Invariant;
 
@@ -198,5 +274,96 @@ mod judged_tests {
             sources.len() + 2,
             "a new checker file is missing from this test"
         );
+    }
+
+    /// The names `name` follows in `code`, whole (`Step::Committed` is not
+    /// `Step::CommittedOther`).
+    fn names_after<'c>(code: &'c str, prefix: &str) -> Vec<&'c str> {
+        code.match_indices(prefix)
+            .map(|(at, _)| {
+                let rest = &code[at + prefix.len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect()
+    }
+
+    /// `ClientOk` as `CLIENT_OK`.
+    fn screaming(name: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in name.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        out
+    }
+
+    /// Each checker's `READS` names exactly the steps its code reads (outside its tests):
+    /// the events it matches, the derived steps it matches, and a list read's answer when
+    /// it calls `list_read`. One it forgot would never reach it, and its invariant would go
+    /// unjudged without a word.
+    #[test]
+    fn every_checker_reads_what_its_code_names() {
+        let sources = [
+            ("acked_write_lost", include_str!("acked_write_lost.rs")),
+            (
+                "applied_index_regressed",
+                include_str!("applied_index_regressed.rs"),
+            ),
+            ("duplicate_append", include_str!("duplicate_append.rs")),
+            ("durability_hazard", include_str!("durability_hazard.rs")),
+            ("durability_loss", include_str!("durability_loss.rs")),
+            ("election_safety", include_str!("election_safety.rs")),
+            ("incompatible_reads", include_str!("incompatible_reads.rs")),
+            (
+                "leader_completeness",
+                include_str!("leader_completeness.rs"),
+            ),
+            ("linearizability", include_str!("linearizability.rs")),
+            ("liveness", include_str!("liveness.rs")),
+            ("log_matching", include_str!("log_matching.rs")),
+            ("lost_append", include_str!("lost_append.rs")),
+            (
+                "state_machine_safety",
+                include_str!("state_machine_safety.rs"),
+            ),
+            ("term_vote_lost", include_str!("term_vote_lost.rs")),
+        ];
+        for (file, src) in sources {
+            let code = src.split("#[cfg(test)]").next().expect("code");
+            let decl = &code[code.find("const READS: Reads =").expect("a READS list")..];
+            let decl = &decl[..decl.find(';').expect("its end")];
+            let mut declared: Vec<String> = names_after(decl, "Reads::")
+                .into_iter()
+                .filter(|n| *n != "NOTHING")
+                .map(str::to_string)
+                .collect();
+            let mut read: Vec<String> = names_after(code, "TraceEvent::")
+                .into_iter()
+                .filter(|n| !["Hazard", "Violation"].contains(n))
+                .chain(
+                    names_after(code, "Step::")
+                        .into_iter()
+                        .filter(|n| *n != "Event"),
+                )
+                .map(screaming)
+                .chain(
+                    code.contains("list_read()")
+                        .then(|| "CLIENT_OK".to_string()),
+                )
+                .collect();
+            declared.sort();
+            declared.dedup();
+            read.sort();
+            read.dedup();
+            assert_eq!(
+                declared, read,
+                "{file}.rs: READS against what its code reads"
+            );
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! as [`Entries`], which tell the first entries that are the committed ones by length only.
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::node_view::{Entries, EntryId};
 use crate::view::FORGET_EVERY;
 use crate::view::View;
@@ -34,6 +34,8 @@ impl StateMachineSafety {
 }
 
 impl InvariantChecker for StateMachineSafety {
+    const READS: Reads = Reads::APPLY;
+
     fn invariant(&self) -> Invariant {
         Invariant::StateMachineSafety
     }

@@ -13,7 +13,7 @@
 //! what the media hold.
 
 use crate::findings::Findings;
-use crate::invariants::{InvariantChecker, Step};
+use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::view::View;
 use crate::violation::Violation;
 use raft_core::{NodeId, Term};
@@ -59,6 +59,11 @@ fn vote_text(vote: Option<NodeId>) -> String {
 }
 
 impl InvariantChecker for TermVoteLost {
+    const READS: Reads = Reads::SAVE_STATE
+        .and(Reads::FLUSH)
+        .and(Reads::FLUSH_DONE)
+        .and(Reads::RESTART);
+
     fn invariant(&self) -> Invariant {
         Invariant::TermVoteLost
     }
