@@ -44,7 +44,9 @@ impl Observer {
     pub fn emit(&mut self, t: SimTime, ev: &TraceEvent) {
         self.record(t, ev);
         self.checker.observe(t, ev, &mut self.found);
-        self.record_found(t);
+        if !self.found.is_empty() {
+            self.record_found(t);
+        }
     }
 
     /// The checks at the end of the run; their findings are announced at `end`.
@@ -69,6 +71,10 @@ impl Observer {
         self.trace_error.take()
     }
 
+    /// Announces the checker's findings (rare: most events find nothing, and the caller
+    /// looks before it calls).
+    #[cold]
+    #[inline(never)]
     fn record_found(&mut self, t: SimTime) {
         if self.found.is_empty() {
             return;
