@@ -77,8 +77,9 @@ struct Checkers {
 }
 
 /// Something done to every invariant checker in turn, each called by its own type so the
-/// compiler sees through it (one event passes every checker; a virtual call each would be a
-/// tenth of the run's time).
+/// compiler sees through it: the test of a checker's `READS` against a step's kind is a
+/// constant mask, and a virtual call per checker per step would cost more than most of
+/// them do.
 trait Visit {
     fn visit<C: InvariantChecker>(&mut self, c: &mut C);
 }

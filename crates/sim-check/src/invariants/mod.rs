@@ -210,10 +210,9 @@ pub(crate) trait InvariantChecker {
     /// The invariant it judges; it reports no other.
     fn invariant(&self) -> Invariant;
 
-    /// Watches one step; the view already includes it. Every derived step and every event
-    /// of a kind some checker reads ([`judged`]) passes every checker: an implementation
-    /// returns at once on a step it does not judge, and is `#[inline]` so the checker's
-    /// fixed-order dispatch folds those returns together.
+    /// Watches one step; the view already includes it. It is shown only the kinds it
+    /// lists in [`READS`](InvariantChecker::READS), and returns at once on one of those it
+    /// does not judge (a `role` that is not a leader's).
     fn observe(&mut self, step: Step<'_>, view: &View, out: &mut Findings<'_>);
 
     /// The verdict at the end of the run, after [`Step::End`].
