@@ -24,7 +24,10 @@ pub enum ReadResult {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kv {
-    data: BTreeMap<Key, Value>,
+    /// The registers, sorted by key (keys distinct): a workload has a handful of keys, and
+    /// every node applies every write, so a search of a short sorted array beats a tree's
+    /// walk from node to node.
+    data: Vec<(Key, Value)>,
     lists: BTreeMap<Key, Vec<Value>>,
 }
 
@@ -33,10 +36,13 @@ impl Kv {
     pub fn apply(&mut self, command: Command) -> Option<ReadResult> {
         match command {
             Command::Write { key, value } => {
-                self.data.insert(key, value);
+                match self.data.binary_search_by_key(&key, |&(k, _)| k) {
+                    Ok(at) => self.data[at].1 = value,
+                    Err(at) => self.data.insert(at, (key, value)),
+                }
                 None
             }
-            Command::Read { key } => Some(ReadResult::Register(self.data.get(&key).copied())),
+            Command::Read { key } => Some(ReadResult::Register(self.get(key))),
             Command::Append { key, element } => {
                 let list = self.lists.entry(key).or_default();
                 assert!(
@@ -51,7 +57,8 @@ impl Kv {
     }
 
     pub fn get(&self, key: Key) -> Option<Value> {
-        self.data.get(&key).copied()
+        let at = self.data.binary_search_by_key(&key, |&(k, _)| k).ok()?;
+        Some(self.data[at].1)
     }
 
     /// The list at `key` (empty: never appended to).
@@ -71,7 +78,7 @@ impl Kv {
 
     /// Every register and its value, by key: what a snapshot stores.
     pub fn registers(&self) -> impl Iterator<Item = (Key, Value)> + '_ {
-        self.data.iter().map(|(k, v)| (*k, *v))
+        self.data.iter().copied()
     }
 
     /// Every list and its elements, by key: what a snapshot stores.
@@ -84,8 +91,10 @@ impl Kv {
         registers: impl IntoIterator<Item = (Key, Value)>,
         lists: impl IntoIterator<Item = (Key, Vec<Value>)>,
     ) -> Kv {
+        // Through a map, as before: sorted by key, the last value of a key repeated wins.
+        let data: BTreeMap<Key, Value> = registers.into_iter().collect();
         Kv {
-            data: registers.into_iter().collect(),
+            data: data.into_iter().collect(),
             lists: lists.into_iter().collect(),
         }
     }
@@ -119,6 +128,22 @@ mod tests {
             Some(ReadResult::List(vec![5, 9, 5]))
         );
         assert_eq!(kv.list(2), &[] as &[Value]);
+    }
+
+    /// Registers read what was last written to them, list their keys in order, and two
+    /// state machines with the same registers are equal whatever the order of the writes.
+    #[test]
+    fn registers_keep_the_last_write_in_key_order() {
+        let mut a = Kv::default();
+        for (key, value) in [(7, 1), (2, 5), (9, 3), (2, 6), (7, 4)] {
+            a.apply(Command::Write { key, value });
+        }
+        assert_eq!(a.get(2), Some(6));
+        assert_eq!(a.get(7), Some(4));
+        assert_eq!(a.get(3), None);
+        assert_eq!(a.registers().collect::<Vec<_>>(), [(2, 6), (7, 4), (9, 3)]);
+        let b = Kv::from_parts([(9, 3), (7, 4), (2, 1), (2, 6)], []);
+        assert_eq!(a, b);
     }
 
     #[test]
