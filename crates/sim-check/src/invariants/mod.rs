@@ -221,34 +221,45 @@ pub(crate) trait InvariantChecker {
 
 #[cfg(test)]
 mod judged_tests {
+    /// Every checker's file (its name without `.rs`) and its source.
+    const CHECKERS: [(&str, &str); 14] = [
+        ("acked_write_lost", include_str!("acked_write_lost.rs")),
+        (
+            "applied_index_regressed",
+            include_str!("applied_index_regressed.rs"),
+        ),
+        ("duplicate_append", include_str!("duplicate_append.rs")),
+        ("durability_hazard", include_str!("durability_hazard.rs")),
+        ("durability_loss", include_str!("durability_loss.rs")),
+        ("election_safety", include_str!("election_safety.rs")),
+        ("incompatible_reads", include_str!("incompatible_reads.rs")),
+        (
+            "leader_completeness",
+            include_str!("leader_completeness.rs"),
+        ),
+        ("linearizability", include_str!("linearizability.rs")),
+        ("liveness", include_str!("liveness.rs")),
+        ("log_matching", include_str!("log_matching.rs")),
+        ("lost_append", include_str!("lost_append.rs")),
+        (
+            "state_machine_safety",
+            include_str!("state_machine_safety.rs"),
+        ),
+        ("term_vote_lost", include_str!("term_vote_lost.rs")),
+    ];
+
     /// Every `TraceEvent` kind a checker's code names (outside its tests), except the kinds
     /// checkers only build (`Hazard`, `Violation`), is one `judged` lets through: a checker
     /// that starts reading a new kind fails this until the list names it.
     #[test]
     fn every_kind_a_checker_reads_is_judged() {
-        let sources = [
-            include_str!("acked_write_lost.rs"),
-            include_str!("applied_index_regressed.rs"),
-            include_str!("duplicate_append.rs"),
-            include_str!("durability_hazard.rs"),
-            include_str!("durability_loss.rs"),
-            include_str!("election_safety.rs"),
-            include_str!("incompatible_reads.rs"),
-            include_str!("leader_completeness.rs"),
-            include_str!("linearizability.rs"),
-            include_str!("liveness.rs"),
-            include_str!("log_matching.rs"),
-            include_str!("lost_append.rs"),
-            include_str!("state_machine_safety.rs"),
-            include_str!("term_vote_lost.rs"),
-        ];
         let this = include_str!("mod.rs");
         let list = &this[this.find("fn judged").expect("judged")..];
         let list = &list[..list.find("\n}").expect("its end")];
         // The steps this file reads for the checkers (`Step::list_read`).
         let helpers = &this[this.find("impl<'a> Step<'a>").expect("Step's helpers")..];
         let helpers = &helpers[..helpers.find("\n}").expect("their end")];
-        for src in sources.into_iter().chain([helpers]) {
+        for src in CHECKERS.map(|(_, src)| src).into_iter().chain([helpers]) {
             let code = src.split("#[cfg(test)]").next().expect("code");
             for (at, _) in code.match_indices("TraceEvent::") {
                 let name: String = code[at + 12..]
@@ -270,7 +281,7 @@ mod judged_tests {
         // The checkers above, this file and the test script.
         assert_eq!(
             files,
-            sources.len() + 2,
+            CHECKERS.len() + 2,
             "a new checker file is missing from this test"
         );
     }
@@ -307,32 +318,7 @@ mod judged_tests {
     /// unjudged without a word.
     #[test]
     fn every_checker_reads_what_its_code_names() {
-        let sources = [
-            ("acked_write_lost", include_str!("acked_write_lost.rs")),
-            (
-                "applied_index_regressed",
-                include_str!("applied_index_regressed.rs"),
-            ),
-            ("duplicate_append", include_str!("duplicate_append.rs")),
-            ("durability_hazard", include_str!("durability_hazard.rs")),
-            ("durability_loss", include_str!("durability_loss.rs")),
-            ("election_safety", include_str!("election_safety.rs")),
-            ("incompatible_reads", include_str!("incompatible_reads.rs")),
-            (
-                "leader_completeness",
-                include_str!("leader_completeness.rs"),
-            ),
-            ("linearizability", include_str!("linearizability.rs")),
-            ("liveness", include_str!("liveness.rs")),
-            ("log_matching", include_str!("log_matching.rs")),
-            ("lost_append", include_str!("lost_append.rs")),
-            (
-                "state_machine_safety",
-                include_str!("state_machine_safety.rs"),
-            ),
-            ("term_vote_lost", include_str!("term_vote_lost.rs")),
-        ];
-        for (file, src) in sources {
+        for (file, src) in CHECKERS {
             let code = src.split("#[cfg(test)]").next().expect("code");
             let decl = &code[code.find("const READS: Reads =").expect("a READS list")..];
             let decl = &decl[..decl.find(';').expect("its end")];
