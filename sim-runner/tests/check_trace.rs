@@ -554,20 +554,20 @@ fn kebab(variant: &str) -> String {
     out
 }
 
-/// Every kind the checkers read (`judged` in sim-check's invariants, and the view's
+/// Every kind the checkers read (`Step::kind` in sim-check's invariants, and the view's
 /// `apply`) is one the reader reads from a trace, not one it skips: a checker that starts
 /// reading another of the simulator's own kinds fails this until the reader decodes it.
 #[test]
 fn every_kind_the_checkers_read_is_read_from_a_trace() {
     let src = |p: &str| std::fs::read_to_string(root().join(p)).expect(p);
     let invariants = src("crates/sim-check/src/invariants/mod.rs");
-    let judged = &invariants[invariants.find("fn judged").expect("judged")..];
-    let judged = &judged[..judged.find("\n}").expect("its end")];
+    let kinds = &invariants[invariants.find("pub fn kind(self)").expect("Step::kind")..];
+    let kinds = &kinds[..kinds.find("\n    }\n").expect("its end")];
     let view = src("crates/sim-check/src/view.rs");
     let apply = &view[view.find("pub fn apply").expect("View::apply")..];
     let apply = &apply[..apply.find("\n    }\n").expect("its end")];
     let mut read = Vec::new();
-    for code in [judged, apply] {
+    for code in [kinds, apply] {
         for (at, _) in code.match_indices("TraceEvent::") {
             let name: String = code[at + 12..]
                 .chars()

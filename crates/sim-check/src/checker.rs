@@ -185,20 +185,23 @@ impl Checker {
         let mut derived = std::mem::take(&mut self.derived);
         derived.clear();
         self.view.apply(t, ev, &mut derived);
-        if crate::invariants::judged(ev) {
-            self.ask(Step::Event(ev), found);
-        }
+        self.ask(Step::Event(ev), found);
         for step in &derived {
             self.ask(*step, found);
         }
         self.derived = derived;
     }
 
-    /// Shows one step to every checker, in order.
+    /// Shows one step to every checker that reads its kind, in order (an event of a kind
+    /// none reads, to none).
     fn ask(&mut self, step: Step<'_>, found: &mut Vec<TraceEvent>) {
+        let kind = step.kind();
+        if kind == Reads::NOTHING {
+            return;
+        }
         self.checkers.each_in_order(&mut Ask {
             step,
-            kind: step.kind(),
+            kind,
             view: &self.view,
             reports: &mut self.reports,
             found,

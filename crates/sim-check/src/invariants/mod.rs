@@ -85,35 +85,6 @@ pub(crate) enum Step<'a> {
     End,
 }
 
-/// Whether any checker reads this kind of event as [`Step::Event`]: the checker skips the
-/// others (messages, timers, disk operations, blocks: most of a run's events), which every
-/// checker would only have returned from. A checker that starts reading another kind adds
-/// it here; `every_kind_a_checker_reads_is_judged` keeps the list honest.
-#[inline]
-pub(crate) fn judged(ev: &TraceEvent) -> bool {
-    matches!(
-        ev,
-        TraceEvent::Role { .. }
-            | TraceEvent::Append { .. }
-            | TraceEvent::Apply { .. }
-            | TraceEvent::Restart { .. }
-            | TraceEvent::ClientOk { .. }
-            | TraceEvent::Durable { .. }
-            | TraceEvent::Commit { .. }
-            | TraceEvent::Heal
-            | TraceEvent::SaveState { .. }
-            | TraceEvent::Snapshot { .. }
-            | TraceEvent::Flush {
-                file: FileKind::State,
-                ..
-            }
-            | TraceEvent::FlushDone {
-                file: FileKind::State,
-                ..
-            }
-    )
-}
-
 /// The kinds of [`Step`] a checker reads, a bit each ([`InvariantChecker::READS`]): the
 /// checker is asked about those only. `every_checker_reads_what_its_code_names` keeps each
 /// checker's list honest.
@@ -132,7 +103,7 @@ impl Reads {
     pub const HEAL: Reads = Reads(1 << 7);
     pub const SAVE_STATE: Reads = Reads(1 << 8);
     pub const SNAPSHOT: Reads = Reads(1 << 9);
-    /// A `flush` of the state file (the only one `judged` lets through).
+    /// A `flush` of the state file (the only file whose flushes a checker reads).
     pub const FLUSH: Reads = Reads(1 << 10);
     /// A `flush-done` of the state file.
     pub const FLUSH_DONE: Reads = Reads(1 << 11);
@@ -154,7 +125,10 @@ impl Reads {
 }
 
 impl<'a> Step<'a> {
-    /// This step's kind, as [`Reads`] lists it (nothing for an event no checker reads).
+    /// This step's kind, as [`Reads`] lists it. Nothing for an event no checker reads
+    /// (messages, timers, disk operations, blocks: most of a run's events), which the
+    /// checker then shows to none. A checker that starts reading another kind of event
+    /// adds it here; `every_kind_a_checker_reads_has_a_kind` keeps the list honest.
     #[inline]
     pub fn kind(self) -> Reads {
         match self {
@@ -220,7 +194,7 @@ pub(crate) trait InvariantChecker {
 }
 
 #[cfg(test)]
-mod judged_tests {
+mod kind_tests {
     /// Every checker's file (its name without `.rs`) and its source.
     const CHECKERS: [(&str, &str); 14] = [
         ("acked_write_lost", include_str!("acked_write_lost.rs")),
@@ -249,13 +223,13 @@ mod judged_tests {
     ];
 
     /// Every `TraceEvent` kind a checker's code names (outside its tests), except the kinds
-    /// checkers only build (`Hazard`, `Violation`), is one `judged` lets through: a checker
-    /// that starts reading a new kind fails this until the list names it.
+    /// checkers only build (`Hazard`, `Violation`), is one `Step::kind` gives a kind: a
+    /// checker that starts reading a new kind fails this until the list names it.
     #[test]
-    fn every_kind_a_checker_reads_is_judged() {
+    fn every_kind_a_checker_reads_has_a_kind() {
         let this = include_str!("mod.rs");
-        let list = &this[this.find("fn judged").expect("judged")..];
-        let list = &list[..list.find("\n}").expect("its end")];
+        let list = &this[this.find("pub fn kind(self)").expect("Step::kind")..];
+        let list = &list[..list.find("\n    }\n").expect("its end")];
         // The steps this file reads for the checkers (`Step::list_read`).
         let helpers = &this[this.find("impl<'a> Step<'a>").expect("Step's helpers")..];
         let helpers = &helpers[..helpers.find("\n}").expect("their end")];
@@ -271,7 +245,7 @@ mod judged_tests {
                 }
                 assert!(
                     list.contains(&format!("TraceEvent::{name}")),
-                    "a checker reads TraceEvent::{name}, which `judged` does not let through"
+                    "a checker reads TraceEvent::{name}, which `Step::kind` gives no kind"
                 );
             }
         }
