@@ -198,13 +198,7 @@ impl Disk {
     /// not durable: a later flush of its file makes it durable, a power loss decides its
     /// fate under the crash model. No fault draw. Returns how many operations it cancelled.
     pub fn process_crash(&mut self) -> u64 {
-        // The cancelled writes' payloads are dead (a power loss clears the whole arena).
-        for c in self.lanes.changes_mut() {
-            if let Some(payload) = c.change.payload() {
-                self.arena.free(payload);
-            }
-        }
-        let cancelled = self.lanes.cancel_all() as u64;
+        let cancelled = self.cancel_in_flight();
         self.stats.process_crashes += 1;
         self.stats.ops_cancelled += cancelled;
         cancelled
@@ -241,7 +235,7 @@ impl Disk {
 
     /// A crash whose outcome is drawn from the fault stream, or chosen (no draw).
     pub fn crash_choosing(&mut self, choice: CrashChoice) -> CrashReport {
-        let cancelled = self.lanes.cancel_all() as u64;
+        let cancelled = self.cancel_in_flight();
         let mut report = crash::apply_crash(
             self.config.crash_model,
             choice,
@@ -446,6 +440,18 @@ impl Disk {
                 .compact(live.filter_map(|c| c.change.payload_mut()));
         }
         self.arena.alloc(data)
+    }
+
+    /// Cancels every operation in flight (none of them completes) and frees the payloads
+    /// of the writes among them; returns how many it cancelled. A process crash keeps the
+    /// arena's other payloads (the landed changes), so the cancelled ones must leave it.
+    fn cancel_in_flight(&mut self) -> u64 {
+        for c in self.lanes.changes_mut() {
+            if let Some(payload) = c.change.payload() {
+                self.arena.free(payload);
+            }
+        }
+        self.lanes.cancel_all() as u64
     }
 
     fn take_op_id(&mut self) -> OpId {
