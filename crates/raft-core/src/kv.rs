@@ -36,7 +36,7 @@ impl Kv {
     pub fn apply(&mut self, command: Command) -> Option<ReadResult> {
         match command {
             Command::Write { key, value } => {
-                match self.data.binary_search_by_key(&key, |&(k, _)| k) {
+                match self.register(key) {
                     Ok(at) => self.data[at].1 = value,
                     Err(at) => self.data.insert(at, (key, value)),
                 }
@@ -57,8 +57,13 @@ impl Kv {
     }
 
     pub fn get(&self, key: Key) -> Option<Value> {
-        let at = self.data.binary_search_by_key(&key, |&(k, _)| k).ok()?;
+        let at = self.register(key).ok()?;
         Some(self.data[at].1)
+    }
+
+    /// Where register `key` is in `data`, or where it would go.
+    fn register(&self, key: Key) -> Result<usize, usize> {
+        self.data.binary_search_by_key(&key, |&(k, _)| k)
     }
 
     /// The list at `key` (empty: never appended to).
