@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::kernel::Kernel;
 use crate::node::NodeSlot;
 use raft_core::{ClientId, ClientResult, Command, Input, NodeId, ReqId, Value};
-use sim_core::{Dist, RngStreams, SimDuration, SimRng, SimTime};
+use sim_core::{Dist, RngStreams, Sampler, SimDuration, SimRng, SimTime};
 use sim_trace::{ClientOp, FailOutcome, ReadValue, TraceEvent};
 use std::collections::BTreeMap;
 
@@ -73,7 +73,7 @@ pub struct Clients {
     cfg: WorkloadConfig,
     nodes: u8,
     /// Latency of client <-> node messages (the network's distribution).
-    latency: Dist,
+    latency: Sampler,
     net_rng: SimRng,
     next_req: u64,
     /// Clients issue requests until then.
@@ -109,7 +109,7 @@ impl Clients {
             clients,
             cfg: cfg.clone(),
             nodes,
-            latency,
+            latency: latency.sampler(),
             net_rng: streams.stream("clients.net"),
             next_req: 1,
             until,

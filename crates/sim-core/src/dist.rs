@@ -92,23 +92,25 @@ impl Dist {
     }
 
     /// Draws one duration. Draws the same number of values from `rng` for a given variant,
-    /// whatever the parameters.
+    /// whatever the parameters. A caller that draws often keeps a [`Sampler`] instead,
+    /// which draws the same durations without recomputing the parameters' logarithms.
     pub fn sample(&self, rng: &mut SimRng) -> SimDuration {
-        let ns = match *self {
-            Dist::Constant { value_ns } => value_ns,
-            Dist::Uniform { min_ns, max_ns } => min_ns + (max_ns - min_ns) * rng.unit_f64(),
-            Dist::Exponential { mean_ns } => -mean_ns * (1.0 - rng.unit_f64()).ln(),
+        self.sampler().sample(rng)
+    }
+
+    /// This distribution ready to draw from.
+    pub fn sampler(&self) -> Sampler {
+        let (ln_p50, sigma) = match *self {
             Dist::LogNormal { p50_ns, p99_ns } => {
-                let sigma = (p99_ns.ln() - p50_ns.ln()) / Z_P99;
-                (p50_ns.ln() + sigma * rng.standard_normal()).exp()
+                (p50_ns.ln(), (p99_ns.ln() - p50_ns.ln()) / Z_P99)
             }
+            _ => (0.0, 0.0),
         };
-        let ns = if ns.is_finite() {
-            ns.clamp(0.0, Self::SAMPLE_MAX_NS)
-        } else {
-            Self::SAMPLE_MAX_NS
-        };
-        SimDuration::from_ns(ns.round() as u64)
+        Sampler {
+            dist: *self,
+            ln_p50,
+            sigma,
+        }
     }
 
     /// The mean of the distribution in nanoseconds (before clamping), for reports.
@@ -125,6 +127,53 @@ impl Dist {
     }
 }
 
+/// A [`Dist`] with what every draw would compute again (a log-normal's log-median and
+/// sigma) computed once: the latency of every disk operation and message is drawn through
+/// one, and three of a log-normal draw's four logarithms were of its fixed parameters.
+/// It draws exactly what [`Dist::sample`] draws, bit for bit.
+#[derive(Clone, Copy, Debug)]
+pub struct Sampler {
+    dist: Dist,
+    /// `ln(p50_ns)` of a log-normal (0 for the other kinds).
+    ln_p50: f64,
+    /// `(ln(p99_ns) - ln(p50_ns)) / z_p99` of a log-normal (0 for the other kinds).
+    sigma: f64,
+}
+
+impl Sampler {
+    /// Draws one duration: see [`Dist::sample`].
+    pub fn sample(&self, rng: &mut SimRng) -> SimDuration {
+        let ns = match self.dist {
+            Dist::Constant { value_ns } => value_ns,
+            Dist::Uniform { min_ns, max_ns } => min_ns + (max_ns - min_ns) * rng.unit_f64(),
+            Dist::Exponential { mean_ns } => -mean_ns * (1.0 - rng.unit_f64()).ln(),
+            Dist::LogNormal { .. } => (self.ln_p50 + self.sigma * rng.standard_normal()).exp(),
+        };
+        let ns = if ns.is_finite() {
+            ns.clamp(0.0, Dist::SAMPLE_MAX_NS)
+        } else {
+            Dist::SAMPLE_MAX_NS
+        };
+        SimDuration::from_ns(round_half_away(ns))
+    }
+
+    /// The distribution it draws from.
+    pub fn dist(&self) -> &Dist {
+        &self.dist
+    }
+}
+
+/// `ns.round() as u64` for `0 <= ns <= SAMPLE_MAX_NS`, without the call into libm that
+/// `round` is on baseline x86-64: below 2^52 the integer part converts exactly and the
+/// fraction subtracts exactly, so comparing it with one half rounds as `round` does (half
+/// away from zero).
+#[inline]
+fn round_half_away(ns: f64) -> u64 {
+    debug_assert!((0.0..=Dist::SAMPLE_MAX_NS).contains(&ns));
+    let whole = ns as u64;
+    whole + u64::from(ns - whole as f64 >= 0.5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +184,58 @@ mod tests {
         let mut v: Vec<u64> = (0..n).map(|_| d.sample(&mut rng).as_ns()).collect();
         v.sort_unstable();
         v
+    }
+
+    proptest::proptest! {
+        /// The sampler's rounding is `round`'s, on random values and on every value next
+        /// to a half.
+        #[test]
+        fn rounding_is_rounds(whole in 0u64..3_600_000_000_000, frac in 0.0f64..1.0) {
+            let ns = (whole as f64 + frac).min(Dist::SAMPLE_MAX_NS);
+            proptest::prop_assert_eq!(round_half_away(ns), ns.round() as u64);
+            let half = whole as f64 + 0.5;
+            if half <= Dist::SAMPLE_MAX_NS {
+                for v in [half, half.next_down(), half.next_up()] {
+                    proptest::prop_assert_eq!(round_half_away(v), v.round() as u64);
+                }
+            }
+        }
+    }
+
+    /// The sampler draws what the distribution's own formula draws, for every kind: the
+    /// figures of every run drawn before it existed depend on it.
+    #[test]
+    fn the_sampler_draws_what_the_formula_draws() {
+        let kinds = [
+            Dist::constant_ns(42.4),
+            Dist::Uniform {
+                min_ns: 100.0,
+                max_ns: 2e6,
+            },
+            Dist::Exponential { mean_ns: 1e6 },
+            Dist::LogNormal {
+                p50_ns: 2e6,
+                p99_ns: 30e6,
+            },
+        ];
+        for d in kinds {
+            let mut a = RngStreams::new(5).stream("dist");
+            let mut b = RngStreams::new(5).stream("dist");
+            let sampler = d.sampler();
+            for _ in 0..5000 {
+                let ns = match d {
+                    Dist::Constant { value_ns } => value_ns,
+                    Dist::Uniform { min_ns, max_ns } => min_ns + (max_ns - min_ns) * a.unit_f64(),
+                    Dist::Exponential { mean_ns } => -mean_ns * (1.0 - a.unit_f64()).ln(),
+                    Dist::LogNormal { p50_ns, p99_ns } => {
+                        let sigma = (p99_ns.ln() - p50_ns.ln()) / Z_P99;
+                        (p50_ns.ln() + sigma * a.standard_normal()).exp()
+                    }
+                };
+                let want = ns.clamp(0.0, Dist::SAMPLE_MAX_NS).round() as u64;
+                assert_eq!(sampler.sample(&mut b).as_ns(), want, "{d:?}");
+            }
+        }
     }
 
     #[test]

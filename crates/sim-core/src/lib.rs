@@ -22,7 +22,7 @@ mod queue;
 mod rng;
 mod time;
 
-pub use dist::{Dist, DistError};
+pub use dist::{Dist, DistError, Sampler};
 pub use hash::TraceHasher;
 pub use limits::{RunLimits, StopReason};
 pub use node::{NODES_MAX, NodeId};

@@ -17,7 +17,7 @@ use crate::lanes::{Due, Lanes};
 use crate::media::{FILE_BYTES_MAX, FileBytes};
 use crate::op::{Completion, FileId, OpId, OpKind};
 use crate::stats::DiskStats;
-use sim_core::{SimRng, SimTime};
+use sim_core::{Sampler, SimRng, SimTime};
 
 /// The most files one disk may hold ([`FileId`] is a `u8`).
 pub const FILES_MAX: usize = 256;
@@ -30,6 +30,8 @@ const SELF_CHECK_BYTES_MAX: usize = 64 * 1024;
 #[derive(Debug)]
 pub struct Disk {
     config: DiskConfig,
+    /// The config's latencies, ready to draw from.
+    latency: Latencies,
     latency_rng: SimRng,
     fault_rng: SimRng,
     /// The durable media, per file: what survives a crash right now.
@@ -52,6 +54,14 @@ pub struct Disk {
     stats: DiskStats,
 }
 
+/// The disk config's latency distributions, ready to draw from.
+#[derive(Clone, Copy, Debug)]
+struct Latencies {
+    write: Sampler,
+    flush: Sampler,
+    side_files_flush: Option<Sampler>,
+}
+
 impl Disk {
     /// A disk with `files` empty files. Panics on an invalid config (the scenario layer
     /// validates first) or a file count outside `1..=FILES_MAX`.
@@ -64,6 +74,11 @@ impl Disk {
             "a disk holds 1..={FILES_MAX} files, not {files}"
         );
         Disk {
+            latency: Latencies {
+                write: config.write_latency.sampler(),
+                flush: config.flush_latency.sampler(),
+                side_files_flush: config.side_files_flush_latency.map(|d| d.sampler()),
+            },
             config,
             latency_rng,
             fault_rng,
@@ -128,11 +143,11 @@ impl Disk {
         self.observe(now);
         self.check_file(file);
         let op = self.take_op_id();
-        let dist = match self.config.side_files_flush_latency {
+        let sampler = match &self.latency.side_files_flush {
             Some(side) if file.0 != 0 => side,
-            _ => self.config.flush_latency,
+            _ => &self.latency.flush,
         };
-        let latency = dist.sample(&mut self.latency_rng);
+        let latency = sampler.sample(&mut self.latency_rng);
         self.lanes.submit_flush(now, op, file, latency);
         self.stats.flushes_submitted += 1;
         op
@@ -357,7 +372,7 @@ impl Disk {
 
     fn submit_change(&mut self, now: SimTime, file: FileId, change: Change) -> OpId {
         let op = self.take_op_id();
-        let latency = self.config.write_latency.sample(&mut self.latency_rng);
+        let latency = self.latency.write.sample(&mut self.latency_rng);
         self.lanes
             .submit_change(now, FileChange { op, file, change }, latency);
         op

@@ -13,7 +13,7 @@ use crate::delivery::{Delivery, LostReason, Scheduled, Sent, Slot};
 use crate::endpoints::Endpoints;
 use crate::slab::Slab;
 use crate::stats::NetStats;
-use sim_core::{NodeId, SimRng, SimTime};
+use sim_core::{NodeId, Sampler, SimRng, SimTime};
 
 /// One copy of a message in flight.
 #[derive(Clone, Debug)]
@@ -30,6 +30,8 @@ struct InFlight<M> {
 #[derive(Debug)]
 pub struct Network<M> {
     config: NetConfig,
+    /// `config.latency`, ready to draw from.
+    latency: Sampler,
     rng: SimRng,
     nodes: u8,
     endpoints: Endpoints,
@@ -55,6 +57,7 @@ impl<M: Clone> Network<M> {
         assert!(nodes <= sim_core::NODES_MAX, "more than NODES_MAX nodes");
         let side = usize::from(nodes);
         Network {
+            latency: config.latency.sampler(),
             config,
             rng,
             nodes,
@@ -253,7 +256,7 @@ impl<M: Clone> Network<M> {
     /// The delivery instant of a new copy on link (from, to): one latency sample, and with
     /// `reorder` off no earlier than the link's last scheduled delivery (FIFO).
     fn arrival(&mut self, now: SimTime, from: NodeId, to: NodeId) -> SimTime {
-        let sampled = now.after(self.config.latency.sample(&mut self.rng));
+        let sampled = now.after(self.latency.sample(&mut self.rng));
         if self.config.reorder {
             return sampled;
         }
