@@ -117,6 +117,15 @@ impl Reads {
         Reads(self.0 | other.0)
     }
 
+    /// The list as bits, for a kind that is a constant parameter.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    pub const fn from_bits(bits: u32) -> Reads {
+        Reads(bits)
+    }
+
     /// Whether this list has `kind` (one bit) on it.
     #[inline]
     pub fn has(self, kind: Reads) -> bool {
