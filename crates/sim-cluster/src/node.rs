@@ -53,6 +53,6 @@ impl<M> NodeSlot<M> {
             Some(s) => s.crash(&self.disk, sector_bytes, ev),
             None => LogIndex(1),
         };
-        self.store.crash(&self.disk, floor, ev);
+        self.store.crash(&mut self.disk, floor, ev);
     }
 }

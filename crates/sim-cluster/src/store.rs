@@ -97,6 +97,14 @@ pub struct LogStore {
     /// The truth as it was before the last re-read, emptied: the next re-read fills it, so
     /// a crash costs no allocation once the store has seen one.
     spare_truth: Window<DurableEntry>,
+    /// The media's valid records from `media_read_floor` on (identities), as the last
+    /// re-read decoded them. The disk tells what changed since
+    /// (`Disk::take_durable_changed_from`), and a re-read decodes from there only: a crash
+    /// of a long log re-read its every record, and the checksums were most of a crash's
+    /// cost.
+    media_read: Vec<DurableEntry>,
+    /// The floor `media_read` starts at; `None` before the first re-read.
+    media_read_floor: Option<LogIndex>,
     /// The store's own in-memory view of the log (what its reads return at once); below
     /// the last compaction forgotten (it serves nothing there).
     shadow: Window<Entry>,
@@ -145,6 +153,8 @@ impl LogStore {
             pending_entries: VecDeque::new(),
             truth: Window::from_vec(durable.iter().map(identity).collect()),
             spare_truth: Window::default(),
+            media_read: Vec::new(),
+            media_read_floor: None,
             shadow: Window::from_vec(durable.to_vec()),
             floor: LogIndex(1),
             background: None,
@@ -210,24 +220,49 @@ impl LogStore {
 
     /// Takes what the media hold from `floor` on as the truth, with `durable` lines for
     /// what changed.
-    fn reread(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
+    fn reread(&mut self, disk: &mut Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
         self.floor = floor;
+        self.read_media(disk);
         let mut now = std::mem::take(&mut self.spare_truth);
-        self.media_truth(disk, &mut now);
+        let keep = (self.floor.0 - 1) as usize;
+        now.copy_prefix(&self.truth, keep);
+        now.resize(keep, DurableEntry::HOLE);
+        for e in &self.media_read {
+            now.push(*e);
+        }
         self.emit_diff(&now, ev);
         self.spare_truth = std::mem::replace(&mut self.truth, now);
     }
 
-    /// Makes `now` the entries recovery would read from the media: below the floor the
-    /// truth as it was (a snapshot stands for it), from the floor the valid records.
-    fn media_truth(&self, disk: &Disk, now: &mut Window<DurableEntry>) {
-        let keep = (self.floor.0 - 1) as usize;
-        let bytes = disk.durable_from(LOG_FILE, codec::record_offset_bytes(self.floor));
-        now.copy_prefix(&self.truth, keep);
-        now.resize(keep, DurableEntry::HOLE);
-        for e in codec::valid_records(bytes, self.floor) {
-            now.push(identity(&e));
+    /// Brings `media_read` up to the media: the valid records from the floor, which
+    /// recovery would read. Records wholly below the first byte changed since the last
+    /// read are kept as decoded then; the valid prefix ends where it did if its first
+    /// invalid record is among them.
+    fn read_media(&mut self, disk: &mut Disk) {
+        let from_bytes = codec::record_offset_bytes(self.floor);
+        let changed_from = disk.take_durable_changed_from(LOG_FILE);
+        let unchanged = if self.media_read_floor == Some(self.floor) {
+            (changed_from.saturating_sub(from_bytes) / codec::RECORD_BYTES)
+                .min(self.media_read.len() as u64 + 1)
+        } else {
+            0
+        };
+        self.media_read_floor = Some(self.floor);
+        if unchanged <= self.media_read.len() as u64 {
+            self.media_read.truncate(unchanged as usize);
+            let first = self.floor.plus(unchanged);
+            let bytes = disk.durable_from(LOG_FILE, codec::record_offset_bytes(first));
+            self.media_read
+                .extend(codec::valid_records(bytes, first).map(|e| identity(&e)));
         }
+        debug_assert_eq!(
+            self.media_read,
+            codec::valid_records(disk.durable_from(LOG_FILE, from_bytes), self.floor)
+                .map(|e| identity(&e))
+                .collect::<Vec<_>>(),
+            "node {}: the media re-read from the first changed byte differs from a whole one",
+            self.node
+        );
     }
 
     /// `last_durable_index()`.
@@ -553,7 +588,7 @@ impl LogStore {
     /// After a crash: re-reads the media, emits `durable` lines for whatever the crash
     /// model kept or tore, and forgets everything in flight.
     /// `floor` is the first index recovery reads (1 without snapshots).
-    pub fn crash(&mut self, disk: &Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
+    pub fn crash(&mut self, disk: &mut Disk, floor: LogIndex, ev: &mut Vec<TraceEvent>) {
         self.reread(disk, floor, ev);
         self.flushes.clear();
         self.changes.clear();
@@ -806,7 +841,7 @@ mod tests {
         assert_eq!(r.store.durable_index(), LogIndex(0));
         assert!(r.truth_terms().is_empty());
         r.disk.crash();
-        r.store.crash(&r.disk, LogIndex(1), &mut r.ev);
+        r.store.crash(&mut r.disk, LogIndex(1), &mut r.ev);
         assert!(r.truth_terms().is_empty());
         assert!(r.media_terms().is_empty());
     }

@@ -285,6 +285,15 @@ impl Disk {
         self.durable[usize::from(file.0)].from(offset_bytes)
     }
 
+    /// The lowest byte offset of `file`'s durable media that may have changed since the
+    /// last call (0 at the first): a crash's torn sectors, a flush, a truncate, a punch.
+    /// Below it the media read as they did then, so a reader that kept what it decoded
+    /// decodes from here only. One reader per file: each call starts a new interval.
+    pub fn take_durable_changed_from(&mut self, file: FileId) -> u64 {
+        self.check_file(file);
+        self.durable[usize::from(file.0)].take_changed_from()
+    }
+
     /// The length of `file` on the durable media, a punched prefix included.
     pub fn durable_len_bytes(&self, file: FileId) -> u64 {
         self.check_file(file);
@@ -538,6 +547,52 @@ mod tests {
     /// A punched prefix leaves the rest readable where it was, survives a power loss, and a
     /// recovery read from past it draws corruption for the sectors it reads only, naming
     /// them by their place in the file.
+    /// The change mark of the durable media: lowered by a flush to the first byte it made
+    /// durable, by a truncate to the new length, by a crash's replay to what it wrote,
+    /// never by writes still in the page cache; reset by each call.
+    #[test]
+    fn the_durable_media_tell_the_first_byte_changed_since_the_last_look() {
+        let mut d = disk(10.0, 100.0);
+        assert_eq!(
+            d.take_durable_changed_from(LOG),
+            0,
+            "a new file: read it all"
+        );
+        assert_eq!(d.take_durable_changed_from(LOG), u64::MAX, "nothing since");
+        d.write(t(0), LOG, 0, &[1; 1024]);
+        run_to_idle(&mut d);
+        assert_eq!(d.take_durable_changed_from(LOG), u64::MAX, "cached only");
+        d.flush(t(1_000), LOG);
+        run_to_idle(&mut d);
+        assert_eq!(d.take_durable_changed_from(LOG), 0);
+        d.write(t(2_000), LOG, 1024, &[2; 512]);
+        d.flush(t(2_000), LOG);
+        run_to_idle(&mut d);
+        assert_eq!(d.take_durable_changed_from(LOG), 1024, "an append");
+        assert_eq!(
+            d.take_durable_changed_from(VOTE),
+            0,
+            "each file its own mark"
+        );
+        d.truncate(t(3_000), LOG, 700);
+        d.flush(t(3_000), LOG);
+        run_to_idle(&mut d);
+        assert_eq!(d.take_durable_changed_from(LOG), 700, "a truncate");
+        d.write(t(4_000), LOG, 600, &[3; 10]);
+        run_to_idle(&mut d);
+        d.crash();
+        assert!(
+            d.take_durable_changed_from(LOG) >= 512,
+            "a power loss keeps or tears the sector it wrote, nothing below"
+        );
+        d.punch(LOG, 512);
+        assert_eq!(
+            d.take_durable_changed_from(LOG),
+            0,
+            "a punch from the old base"
+        );
+    }
+
     #[test]
     fn a_punched_prefix_is_gone_and_the_tail_reads_where_it_was() {
         let mut d = disk(10.0, 100.0);

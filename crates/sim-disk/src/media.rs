@@ -20,11 +20,24 @@ const GROWN_FILE_BYTES_MIN: usize = 16 << 10;
 
 /// One file's content: `bytes` holds the file from `base_bytes` to its end; below it the
 /// file reads as zeros (a punched prefix).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct FileBytes {
     base_bytes: u64,
     bytes: Vec<u8>,
+    /// No byte below this offset changed, and the length did not cross it, since the last
+    /// [`FileBytes::take_changed_from`] (0 for a new file): a reader that keeps what it
+    /// decoded re-reads from here only. Every edit below lowers it.
+    changed_from_bytes: u64,
 }
+
+/// Equal content and punched prefix (not the change mark, which is a reader's).
+impl PartialEq for FileBytes {
+    fn eq(&self, other: &FileBytes) -> bool {
+        self.base_bytes == other.base_bytes && self.bytes == other.bytes
+    }
+}
+
+impl Eq for FileBytes {}
 
 impl FileBytes {
     /// The file's length in bytes, the punched prefix included.
@@ -49,8 +62,20 @@ impl FileBytes {
         &self.bytes[at..]
     }
 
+    /// The lowest offset that may have changed since the last call (see
+    /// `changed_from_bytes`); from now on nothing has.
+    pub(crate) fn take_changed_from(&mut self) -> u64 {
+        std::mem::replace(&mut self.changed_from_bytes, u64::MAX)
+    }
+
+    /// Bytes from `offset_bytes` on (or the length there) are about to change.
+    fn touch(&mut self, offset_bytes: u64) {
+        self.changed_from_bytes = self.changed_from_bytes.min(offset_bytes);
+    }
+
     /// Becomes a copy of `other`, reusing this file's memory.
     pub(crate) fn copy_from(&mut self, other: &FileBytes) {
+        self.touch(0);
         self.base_bytes = other.base_bytes;
         self.bytes.clear();
         self.bytes.extend_from_slice(&other.bytes);
@@ -63,6 +88,7 @@ impl FileBytes {
         if upto <= self.base_bytes {
             return;
         }
+        self.touch(self.base_bytes);
         self.bytes.drain(..to_index(upto - self.base_bytes));
         self.base_bytes = upto;
     }
@@ -87,6 +113,7 @@ impl FileBytes {
         FileBytes {
             base_bytes: 0,
             bytes,
+            changed_from_bytes: 0,
         }
     }
 
@@ -117,6 +144,7 @@ pub(crate) fn write_at(file: &mut FileBytes, offset_bytes: u64, data: &[u8]) {
     }
     let end_bytes = offset_bytes + data.len() as u64;
     let _ = to_index(end_bytes);
+    file.touch(offset_bytes.min(file.len_bytes()));
     file.unpunch(offset_bytes.min(file.len_bytes()));
     let end = to_index(end_bytes - file.base_bytes);
     let start = end - data.len();
@@ -133,6 +161,7 @@ pub(crate) fn write_at(file: &mut FileBytes, offset_bytes: u64, data: &[u8]) {
 /// Sets the file's length: shortens it, or extends it with zeros.
 pub(crate) fn set_len(file: &mut FileBytes, len_bytes: u64) {
     let len = to_index(len_bytes);
+    file.touch(len_bytes.min(file.len_bytes()));
     if len_bytes < file.base_bytes {
         file.base_bytes = len_bytes;
         file.bytes.clear();
@@ -172,6 +201,7 @@ pub(crate) fn copy_sector_image(
         "a sector image of sector {sector} past the source's end"
     );
     let data_end = source.len_bytes().min(limit);
+    target.touch(start.min(target.len_bytes()));
     if target.len_bytes() < data_end {
         set_len(target, data_end);
     }
