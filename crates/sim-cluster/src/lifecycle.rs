@@ -130,13 +130,24 @@ impl<M: Wire> World<M> {
         };
         let first = media.floor();
         let mut bytes = Vec::new();
-        node.disk
-            .read_for_recovery_from(LOG_FILE, codec::record_offset_bytes(first), &mut bytes);
+        let corrupt = node.disk.read_for_recovery_from(
+            LOG_FILE,
+            codec::record_offset_bytes(first),
+            &mut bytes,
+        );
         let file_records = node.disk.durable_len_bytes(LOG_FILE) / codec::RECORD_BYTES;
+        // Read without a corrupt sector, the bytes are the media's, whose valid records
+        // the store already holds decoded (from its last re-read, brought up to date).
+        let known = if corrupt.is_empty() {
+            node.store.media_records(&mut node.disk, first)
+        } else {
+            None
+        };
         let r = recovery::recover_log(
             &bytes,
             first,
             file_records,
+            known,
             &node.pre_crash_log,
             trusts_volatile,
         );

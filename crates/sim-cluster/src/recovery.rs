@@ -29,14 +29,32 @@ pub struct LogRecovery {
 /// snapshot and a compaction; 1 without them), in a file of `file_records` records;
 /// `pre_crash_log` is what the node held in memory, used only when `trusts_volatile` (the
 /// mutant), the log was never compacted, and it is longer.
+///
+/// `known` is the valid prefix of `log_bytes` when the caller already holds it decoded (the
+/// log store keeps its last read of the media, `LogStore::media_records`); `None` decodes
+/// the bytes here. Debug builds check that the two agree.
 pub fn recover_log(
     log_bytes: &[u8],
     first: LogIndex,
     file_records: u64,
+    known: Option<&[Entry]>,
     pre_crash_log: &[Entry],
     trusts_volatile: bool,
 ) -> LogRecovery {
-    let decoded = codec::decode_log_from(log_bytes, first);
+    let decoded = match known {
+        Some(entries) => {
+            debug_assert_eq!(
+                entries,
+                codec::decode_log_from(log_bytes, first).entries,
+                "the caller's decoded log differs from the bytes"
+            );
+            codec::DecodedLog {
+                entries: entries.to_vec(),
+                dropped: log_bytes.len() as u64 / codec::RECORD_BYTES - entries.len() as u64,
+            }
+        }
+        None => codec::decode_log_from(log_bytes, first),
+    };
     let kept = first.prev().plus(decoded.entries.len() as u64);
     let trusted_volatile =
         trusts_volatile && first == LogIndex(1) && pre_crash_log.len() > decoded.entries.len();
@@ -81,7 +99,7 @@ mod tests {
         let mut b = bytes(&log(3));
         let last = b.len() - 1;
         b[last] ^= 0xff;
-        let r = recover_log(&b, LogIndex(1), 3, &[], false);
+        let r = recover_log(&b, LogIndex(1), 3, None, &[], false);
         assert_eq!((r.kept, r.dropped, r.file_records), (LogIndex(2), 1, 3));
         assert_eq!(r.log, log(2));
         assert!(!r.trusted_volatile);
@@ -92,7 +110,7 @@ mod tests {
     fn a_compacted_log_is_read_from_its_first_record() {
         let all = bytes(&log(5));
         let from_4 = &all[3 * codec::RECORD_BYTES as usize..];
-        let r = recover_log(from_4, LogIndex(4), 5, &[], false);
+        let r = recover_log(from_4, LogIndex(4), 5, None, &[], false);
         assert_eq!((r.kept, r.dropped, r.file_records), (LogIndex(5), 0, 5));
         assert_eq!(r.log, log(2));
         // A record of another index there is not taken for record 4.
@@ -100,6 +118,7 @@ mod tests {
             &all[..2 * codec::RECORD_BYTES as usize],
             LogIndex(4),
             5,
+            None,
             &[],
             false,
         );
@@ -109,12 +128,28 @@ mod tests {
     #[test]
     fn the_mutant_trusts_a_longer_memory_only() {
         let b = bytes(&log(2));
-        let r = recover_log(&b, LogIndex(1), 2, &log(4), true);
+        let r = recover_log(&b, LogIndex(1), 2, None, &log(4), true);
         assert!(r.trusted_volatile);
         assert_eq!((r.log.len(), r.kept), (4, LogIndex(2)));
-        let r = recover_log(&b, LogIndex(1), 2, &log(1), true);
+        let r = recover_log(&b, LogIndex(1), 2, None, &log(1), true);
         assert!(!r.trusted_volatile);
         assert_eq!(r.log, log(2));
-        assert_eq!(recover_log(&b, LogIndex(1), 2, &log(4), false).log, log(2));
+        assert_eq!(
+            recover_log(&b, LogIndex(1), 2, None, &log(4), false).log,
+            log(2)
+        );
+    }
+
+    /// A valid prefix the caller already decoded is taken as it is, with the discarded
+    /// tail counted from the bytes as when they are decoded here.
+    #[test]
+    fn a_known_prefix_recovers_what_decoding_recovers() {
+        let mut b = bytes(&log(3));
+        let last = b.len() - 1;
+        b[last] ^= 0xff;
+        let decoded = recover_log(&b, LogIndex(1), 3, None, &[], false);
+        let known = recover_log(&b, LogIndex(1), 3, Some(&log(2)), &[], false);
+        assert_eq!(known, decoded);
+        assert_eq!((known.kept, known.dropped), (LogIndex(2), 1));
     }
 }

@@ -97,12 +97,12 @@ pub struct LogStore {
     /// The truth as it was before the last re-read, emptied: the next re-read fills it, so
     /// a crash costs no allocation once the store has seen one.
     spare_truth: Window<DurableEntry>,
-    /// The media's valid records from `media_read_floor` on (identities), as the last
-    /// re-read decoded them. The disk tells what changed since
-    /// (`Disk::take_durable_changed_from`), and a re-read decodes from there only: a crash
-    /// of a long log re-read its every record, and the checksums were most of a crash's
-    /// cost.
-    media_read: Vec<DurableEntry>,
+    /// The media's valid records from `media_read_floor` on, as the last re-read decoded
+    /// them. The disk tells what changed since (`Disk::take_durable_changed_from`), and a
+    /// re-read decodes from there only: a crash of a long log re-read its every record,
+    /// and the checksums were most of a crash's cost. Recovery takes them too
+    /// ([`LogStore::media_records`]) when its read found no corrupt sector.
+    media_read: Vec<Entry>,
     /// The floor `media_read` starts at; `None` before the first re-read.
     media_read_floor: Option<LogIndex>,
     /// The store's own in-memory view of the log (what its reads return at once); below
@@ -228,10 +228,21 @@ impl LogStore {
         now.copy_prefix(&self.truth, keep);
         now.resize(keep, DurableEntry::HOLE);
         for e in &self.media_read {
-            now.push(*e);
+            now.push(identity(e));
         }
         self.emit_diff(&now, ev);
         self.spare_truth = std::mem::replace(&mut self.truth, now);
+    }
+
+    /// The valid records of the durable media from `first` on, decoded: what recovery
+    /// reads from the log file when no sector reads corrupt. `None` when the store's floor
+    /// is elsewhere (the caller decodes the bytes itself).
+    pub fn media_records(&mut self, disk: &mut Disk, first: LogIndex) -> Option<&[Entry]> {
+        if first != self.floor {
+            return None;
+        }
+        self.read_media(disk);
+        Some(&self.media_read)
     }
 
     /// Brings `media_read` up to the media: the valid records from the floor, which
@@ -252,13 +263,11 @@ impl LogStore {
             self.media_read.truncate(unchanged as usize);
             let first = self.floor.plus(unchanged);
             let bytes = disk.durable_from(LOG_FILE, codec::record_offset_bytes(first));
-            self.media_read
-                .extend(codec::valid_records(bytes, first).map(|e| identity(&e)));
+            self.media_read.extend(codec::valid_records(bytes, first));
         }
         debug_assert_eq!(
             self.media_read,
             codec::valid_records(disk.durable_from(LOG_FILE, from_bytes), self.floor)
-                .map(|e| identity(&e))
                 .collect::<Vec<_>>(),
             "node {}: the media re-read from the first changed byte differs from a whole one",
             self.node
