@@ -4,6 +4,7 @@
 //! but an acknowledged append is an acknowledged write like any other.
 
 use crate::linearizability::{OpKind, OpOutcome, Operation};
+use crate::recent::find_recent;
 use raft_core::{ClientId, ReqId};
 use sim_core::SimTime;
 use sim_trace::{ClientOp, FailOutcome};
@@ -114,27 +115,6 @@ impl History {
     }
 }
 
-/// Where the item whose key is `id` is in `items` (sorted by key, keys distinct). A request
-/// ends soon after it is invoked, so its op is almost always among the last: the search
-/// gallops back from the end (1, 2, 4, ... items) and then bisects the stretch it found,
-/// all of it in cache. A plain binary search over a long run's millions of ops missed the
-/// cache at nearly every step and became the run's largest cost.
-fn find_recent<T>(items: &[T], id: u64, key: impl Fn(&T) -> u64) -> Option<usize> {
-    // Every item at `end` or after has a key above `id`.
-    let mut end = items.len();
-    let mut width = 1;
-    let start = loop {
-        let start = end.saturating_sub(width);
-        if start == 0 || key(&items[start]) <= id {
-            break start;
-        }
-        end = start;
-        width *= 2;
-    };
-    let at = items[start..end].binary_search_by_key(&id, key).ok()?;
-    Some(start + at)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,22 +125,6 @@ mod tests {
     fn an_operation_costs_the_documented_bytes() {
         assert_eq!(size_of::<Operation>(), 64);
         assert_eq!(size_of::<(ReqId, ClientId, SimTime)>(), 24);
-    }
-
-    /// Galloping from the end finds what a binary search finds, wherever it is, and
-    /// nothing that is not there.
-    #[test]
-    fn find_recent_agrees_with_a_binary_search() {
-        for len in 0..70u64 {
-            let items: Vec<u64> = (0..len).map(|i| 3 * i + 1).collect();
-            for id in 0..3 * len + 3 {
-                assert_eq!(
-                    find_recent(&items, id, |&k| k),
-                    items.binary_search(&id).ok(),
-                    "{len} items, id {id}"
-                );
-            }
-        }
     }
 
     /// A request invoked below the last one is found, as are those before and after it.

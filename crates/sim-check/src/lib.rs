@@ -24,6 +24,7 @@ mod invariants;
 pub mod linearizability;
 mod lists;
 mod node_view;
+mod recent;
 mod story;
 mod view;
 mod violation;

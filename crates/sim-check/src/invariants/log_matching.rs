@@ -12,6 +12,7 @@
 use crate::findings::Findings;
 use crate::invariants::{InvariantChecker, Reads, Step};
 use crate::node_view::EntryId as Entry;
+use crate::recent::partition_point_recent;
 use crate::view::{FORGET_EVERY, View};
 use crate::violation::{Violation, req_text};
 use raft_core::{LogIndex, ReqId, Term};
@@ -103,7 +104,8 @@ impl InvariantChecker for LogMatching {
         // The view already holds the entry; the one before it is its predecessor.
         let prev_term = view.log_at(n, index.prev()).map_or(Term(0), |e| e.term);
         let committed = view.committed_ids();
-        let at = self.seen.partition_point(|(k, _)| *k < (index, term));
+        // An entry is appended at or near the log's end, where its first sighting is.
+        let at = partition_point_recent(&self.seen, |(k, _)| *k < (index, term));
         match self.first(committed, at, index, term) {
             None => {
                 self.seen.insert(at, ((index, term), (req, prev_term)));
