@@ -101,9 +101,7 @@ impl Dist {
     /// This distribution ready to draw from.
     pub fn sampler(&self) -> Sampler {
         let (ln_p50, sigma) = match *self {
-            Dist::LogNormal { p50_ns, p99_ns } => {
-                (p50_ns.ln(), (p99_ns.ln() - p50_ns.ln()) / Z_P99)
-            }
+            Dist::LogNormal { p50_ns, p99_ns } => (p50_ns.ln(), lognormal_sigma(p50_ns, p99_ns)),
             _ => (0.0, 0.0),
         };
         Sampler {
@@ -120,7 +118,7 @@ impl Dist {
             Dist::Uniform { min_ns, max_ns } => (min_ns + max_ns) / 2.0,
             Dist::Exponential { mean_ns } => mean_ns,
             Dist::LogNormal { p50_ns, p99_ns } => {
-                let sigma = (p99_ns.ln() - p50_ns.ln()) / Z_P99;
+                let sigma = lognormal_sigma(p50_ns, p99_ns);
                 p50_ns * (sigma * sigma / 2.0).exp()
             }
         }
@@ -156,11 +154,11 @@ impl Sampler {
         };
         SimDuration::from_ns(round_half_away(ns))
     }
+}
 
-    /// The distribution it draws from.
-    pub fn dist(&self) -> &Dist {
-        &self.dist
-    }
+/// The sigma of the log-normal with median `p50_ns` and 99th percentile `p99_ns`.
+fn lognormal_sigma(p50_ns: f64, p99_ns: f64) -> f64 {
+    (p99_ns.ln() - p50_ns.ln()) / Z_P99
 }
 
 /// `ns.round() as u64` for `0 <= ns <= SAMPLE_MAX_NS`, without the call into libm that
