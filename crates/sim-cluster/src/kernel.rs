@@ -37,6 +37,7 @@ impl Kernel {
     pub fn emit(&mut self, ev: TraceEvent) {
         let t = self.queue.now();
         self.observer.emit(t, &ev);
+        ev.dispose();
     }
 
     /// Announces the events a part queued in `pending`, in order.
@@ -55,7 +56,7 @@ impl Kernel {
                     entries.clear();
                     self.spare_entries.push(entries);
                 }
-                _ => {}
+                ev => ev.dispose(),
             }
         }
     }

@@ -87,8 +87,20 @@ impl Observer {
         self.found.clear();
     }
 
+    /// Hashes the event, and writes it out when a trace file or a log was asked for.
+    #[inline]
     fn record(&mut self, t: SimTime, ev: &TraceEvent) {
         jsonl::hash_event(&mut self.hasher, t, ev);
+        if self.writer.is_some() || tracing::enabled!(target: "sim", tracing::Level::DEBUG) {
+            self.write_out(t, ev);
+        }
+    }
+
+    /// The trace file's line and the log's (`-v`): kept out of line, so that a run that
+    /// asked for neither (a benchmark, a fuzz campaign) pays for the hash only.
+    #[cold]
+    #[inline(never)]
+    fn write_out(&mut self, t: SimTime, ev: &TraceEvent) {
         if let Some(w) = &mut self.writer {
             if let Err(e) = w.event(t, ev) {
                 self.trace_error.get_or_insert(e.to_string());
