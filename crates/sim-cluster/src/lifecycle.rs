@@ -14,7 +14,7 @@ use crate::wire::Wire;
 use crate::world::World;
 use raft_core::{LogIndex, NodeId, Recovered};
 use sim_core::SimDuration;
-use sim_disk::CrashChoice;
+use sim_disk::{CrashChoice, RecoveryRead};
 use sim_trace::TraceEvent;
 
 impl<M: Wire> World<M> {
@@ -129,22 +129,20 @@ impl<M: Wire> World<M> {
             None => Media::default_empty(),
         };
         let first = media.floor();
-        let mut bytes = Vec::new();
-        let corrupt = node.disk.read_for_recovery_from(
-            LOG_FILE,
-            codec::record_offset_bytes(first),
-            &mut bytes,
-        );
+        let from_bytes = codec::record_offset_bytes(first);
+        let read = node.disk.recovery_read_from(LOG_FILE, from_bytes);
         let file_records = node.disk.durable_len_bytes(LOG_FILE) / codec::RECORD_BYTES;
         // Read without a corrupt sector, the bytes are the media's, whose valid records
         // the store already holds decoded (from its last re-read, brought up to date).
-        let known = if corrupt.is_empty() {
-            node.store.media_records(&mut node.disk, first)
-        } else {
-            None
+        let (bytes, known) = match &read {
+            RecoveryRead::Clean => {
+                let known = node.store.media_records(&mut node.disk, first);
+                (node.disk.durable_from(LOG_FILE, from_bytes), known)
+            }
+            RecoveryRead::Corrupt { bytes, .. } => (bytes.as_slice(), None),
         };
         let r = recovery::recover_log(
-            &bytes,
+            bytes,
             first,
             file_records,
             known,

@@ -9,8 +9,7 @@ use sim_core::SimRng;
 
 /// Copies `durable` — the file's bytes from `offset_bytes` on — into `out` (replacing its
 /// content) and corrupts sectors at `rate`. Returns the corrupt sector numbers (the file's),
-/// ascending. Draws per sector touched, in sector order: one draw to decide (none when
-/// `rate` is 0 or 1), then the byte and the mask if corrupt.
+/// ascending. Draws as [`draw_flips`] does.
 pub(crate) fn read_sectors(
     durable: &[u8],
     offset_bytes: u64,
@@ -19,30 +18,67 @@ pub(crate) fn read_sectors(
     rng: &mut SimRng,
     out: &mut Vec<u8>,
 ) -> Vec<u64> {
+    let flips = draw_flips(durable.len(), offset_bytes, sector_bytes, rate, rng);
     out.clear();
     out.extend_from_slice(durable);
-    let mut corrupt = Vec::new();
+    apply_flips(out, &flips)
+}
+
+/// One corrupt sector of a read: the byte at `at` (in the read, not the file) is XORed
+/// with `mask`, which is not zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Flip {
+    pub sector: u64,
+    pub at: usize,
+    pub mask: u8,
+}
+
+/// Decides which sectors of a read of `len` bytes from `offset_bytes` come back corrupt,
+/// and how, without the bytes. Draws per sector touched, in sector order: one draw to
+/// decide (none when `rate` is 0 or 1), then the byte and the mask if corrupt. The flips
+/// are in ascending order.
+pub(crate) fn draw_flips(
+    len: usize,
+    offset_bytes: u64,
+    sector_bytes: u32,
+    rate: f64,
+    rng: &mut SimRng,
+) -> Vec<Flip> {
+    let mut flips = Vec::new();
     if rate <= 0.0 {
-        return corrupt;
+        return flips;
     }
     let sb = u64::from(sector_bytes);
     let mut sector = offset_bytes / sb;
     let mut at = 0usize;
-    let len = out.len();
     while at < len {
         // The first sector may be entered part way.
         let in_sector = (sb - (offset_bytes + at as u64) % sb) as usize;
-        let bytes = &mut out[at..(at + in_sector).min(len)];
+        let sector_len = in_sector.min(len - at);
         if rng.chance(rate) {
-            let i = rng.below(bytes.len() as u64) as usize;
+            let i = rng.below(sector_len as u64) as usize;
             let mask = 1 + rng.below(255) as u8;
-            bytes[i] ^= mask;
-            corrupt.push(sector);
+            flips.push(Flip {
+                sector,
+                at: at + i,
+                mask,
+            });
         }
         at += in_sector;
         sector += 1;
     }
-    corrupt
+    flips
+}
+
+/// Applies `flips` to the bytes read; returns their sector numbers.
+pub(crate) fn apply_flips(read: &mut [u8], flips: &[Flip]) -> Vec<u64> {
+    flips
+        .iter()
+        .map(|f| {
+            read[f.at] ^= f.mask;
+            f.sector
+        })
+        .collect()
 }
 
 #[cfg(test)]

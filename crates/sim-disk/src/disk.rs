@@ -62,6 +62,16 @@ struct Latencies {
     side_files_flush: Option<Sampler>,
 }
 
+/// What a recovery read returned ([`Disk::recovery_read_from`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecoveryRead {
+    /// Every sector read as the media hold it.
+    Clean,
+    /// Some sectors read corrupt: the bytes read, and the corrupt sectors' numbers (the
+    /// file's), ascending.
+    Corrupt { bytes: Vec<u8>, sectors: Vec<u64> },
+}
+
 impl Disk {
     /// A disk with `files` empty files. Panics on an invalid config (the scenario layer
     /// validates first) or a file count outside `1..=FILES_MAX`.
@@ -264,8 +274,8 @@ impl Disk {
         report.ops_cancelled = cancelled;
         self.dirty.clear();
         self.arena.clear();
-        for (cached, durable) in self.cached.iter_mut().zip(&self.durable) {
-            cached.copy_from(durable);
+        for (cached, durable) in self.cached.iter_mut().zip(&mut self.durable) {
+            cached.reset_to(durable);
         }
         self.dropped_since_crash.fill(false);
         self.count_crash(&report);
@@ -335,6 +345,30 @@ impl Disk {
         self.stats.recovery_reads += 1;
         self.stats.sectors_read_corrupt += corrupt.len() as u64;
         corrupt
+    }
+
+    /// [`Disk::read_for_recovery_from`] with the same draws, but without copying a read
+    /// that comes back as the media are: [`RecoveryRead::Clean`] when no sector read
+    /// corrupt (the bytes read are [`Disk::durable_from`]'s), else the bytes read. A
+    /// restart reads its whole log this way, and most reads are clean.
+    pub fn recovery_read_from(&mut self, file: FileId, offset_bytes: u64) -> RecoveryRead {
+        self.check_file(file);
+        let durable = self.durable[usize::from(file.0)].from(offset_bytes);
+        let flips = corruption::draw_flips(
+            durable.len(),
+            offset_bytes,
+            self.config.sector_bytes,
+            self.config.corruption_rate,
+            &mut self.fault_rng,
+        );
+        self.stats.recovery_reads += 1;
+        self.stats.sectors_read_corrupt += flips.len() as u64;
+        if flips.is_empty() {
+            return RecoveryRead::Clean;
+        }
+        let mut bytes = durable.to_vec();
+        let sectors = corruption::apply_flips(&mut bytes, &flips);
+        RecoveryRead::Corrupt { bytes, sectors }
     }
 
     /// Drops `file`'s bytes below `upto_bytes` from the page cache and the media: they
@@ -617,6 +651,41 @@ mod tests {
             "sectors 1 and 2 of the file, not 0 and 1"
         );
         assert_eq!(out.len(), 1536 - 700);
+    }
+
+    /// The read without the copy draws what the copying read draws, sector for sector,
+    /// and leaves the fault stream where it leaves it.
+    #[test]
+    fn a_recovery_read_without_the_copy_reads_and_draws_as_the_copying_one() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+        let mut corrupt_reads = 0;
+        for (rate, offset) in [(0.0, 0), (0.3, 0), (0.3, 700), (0.05, 513), (1.0, 100)] {
+            let mut a = disk(10.0, 100.0);
+            let mut b = disk(10.0, 100.0);
+            for d in [&mut a, &mut b] {
+                d.write(t(0), LOG, 0, &data);
+                d.flush(t(0), LOG);
+                run_to_idle(d);
+                d.config.corruption_rate = rate;
+            }
+            for _ in 0..20 {
+                let mut out = Vec::new();
+                let sectors = a.read_for_recovery_from(LOG, offset, &mut out);
+                match b.recovery_read_from(LOG, offset) {
+                    RecoveryRead::Clean => {
+                        assert!(sectors.is_empty(), "rate {rate}: {sectors:?}");
+                        assert_eq!(out, b.durable_from(LOG, offset));
+                    }
+                    RecoveryRead::Corrupt { bytes, sectors: s } => {
+                        assert_eq!((&bytes, &s), (&out, &sectors), "rate {rate}");
+                        assert_ne!(bytes, b.durable_from(LOG, offset));
+                        corrupt_reads += 1;
+                    }
+                }
+            }
+            assert_eq!(a.stats(), b.stats());
+        }
+        assert!(corrupt_reads > 40, "{corrupt_reads} corrupt reads");
     }
 
     #[test]

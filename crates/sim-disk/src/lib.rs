@@ -95,7 +95,7 @@ pub use config::{
     CrashModel, DiskConfig, DiskConfigError, FlushOrder, SECTOR_BYTES_MAX, SECTOR_BYTES_MIN,
 };
 pub use crash::{CrashChoice, CrashReport, CrashUnit, Fate, UnitFate};
-pub use disk::{Disk, FILES_MAX};
+pub use disk::{Disk, FILES_MAX, RecoveryRead};
 pub use lanes::IN_FLIGHT_OPS_MAX;
 pub use media::FILE_BYTES_MAX;
 pub use op::{Completion, FileId, OpId, OpKind};

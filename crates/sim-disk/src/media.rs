@@ -28,6 +28,11 @@ pub(crate) struct FileBytes {
     /// [`FileBytes::take_changed_from`] (0 for a new file): a reader that keeps what it
     /// decoded re-reads from here only. Every edit below lowers it.
     changed_from_bytes: u64,
+    /// The same mark for the page cache's reset at a crash ([`FileBytes::reset_to`]): no
+    /// byte below it changed, nor did the length cross it, since the page cache and the
+    /// media were last made equal. Kept apart from `changed_from_bytes`, whose reader
+    /// takes it at its own times.
+    diverged_from_bytes: u64,
 }
 
 /// Equal content and punched prefix (not the change mark, which is a reader's).
@@ -71,6 +76,7 @@ impl FileBytes {
     /// Bytes from `offset_bytes` on (or the length there) are about to change.
     fn touch(&mut self, offset_bytes: u64) {
         self.changed_from_bytes = self.changed_from_bytes.min(offset_bytes);
+        self.diverged_from_bytes = self.diverged_from_bytes.min(offset_bytes);
     }
 
     /// Becomes a copy of `other`, reusing this file's memory.
@@ -79,6 +85,30 @@ impl FileBytes {
         self.base_bytes = other.base_bytes;
         self.bytes.clear();
         self.bytes.extend_from_slice(&other.bytes);
+    }
+
+    /// Becomes a copy of `media`, as the page cache does when the machine loses power,
+    /// copying only from the lowest byte either side edited since they were last made
+    /// equal (this way, at the last crash or when both were new): a crash costs what
+    /// changed since the one before, not the file's length. Both marks start over.
+    pub(crate) fn reset_to(&mut self, media: &mut FileBytes) {
+        let from = self.diverged_from_bytes.min(media.diverged_from_bytes);
+        let base = self.base_bytes;
+        if base != media.base_bytes || from <= base {
+            self.copy_from(media);
+        } else {
+            let from = from.min(self.len_bytes()).min(media.len_bytes());
+            self.touch(from);
+            let keep = to_index(from - base);
+            self.bytes.truncate(keep);
+            self.bytes.extend_from_slice(&media.bytes[keep..]);
+        }
+        debug_assert!(
+            *self == *media,
+            "the page cache differs from the media below the divergence mark"
+        );
+        self.diverged_from_bytes = u64::MAX;
+        media.diverged_from_bytes = u64::MAX;
     }
 
     /// Drops the bytes below `upto_bytes` (at most the file's length) from memory: they
@@ -114,6 +144,7 @@ impl FileBytes {
             base_bytes: 0,
             bytes,
             changed_from_bytes: 0,
+            diverged_from_bytes: 0,
         }
     }
 
@@ -157,7 +188,6 @@ pub(crate) fn write_at(file: &mut FileBytes, offset_bytes: u64, data: &[u8]) {
     }
     bytes[start..end].copy_from_slice(data);
 }
-
 /// Sets the file's length: shortens it, or extends it with zeros.
 pub(crate) fn set_len(file: &mut FileBytes, len_bytes: u64) {
     let len = to_index(len_bytes);
@@ -253,6 +283,95 @@ mod tests {
         assert_eq!(content(&f), vec![1, 5, 0, 0, 9, 9]);
         write_at(&mut f, 100, &[]);
         assert_eq!(f.len_bytes(), 6, "an empty write does not extend");
+    }
+
+    /// An edit of one side of a cache/media pair: a write, a truncate, or a punch of both.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Write {
+            media: bool,
+            at: u64,
+            len: u8,
+            byte: u8,
+        },
+        SetLen {
+            media: bool,
+            len: u64,
+        },
+        Punch {
+            upto: u64,
+        },
+    }
+
+    fn edit() -> impl proptest::strategy::Strategy<Value = Edit> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => (any::<bool>(), 0..300u64, 1..40u8, any::<u8>())
+                .prop_map(|(media, at, len, byte)| Edit::Write { media, at, len, byte }),
+            1 => (any::<bool>(), 0..300u64).prop_map(|(media, len)| Edit::SetLen { media, len }),
+            1 => (0..200u64).prop_map(|upto| Edit::Punch { upto }),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Writes and truncates read as on a plain byte vector that zero-fills when it
+        /// grows (the model).
+        #[test]
+        fn writes_and_truncates_read_as_on_a_zero_filled_vector(edits in proptest::collection::vec(edit(), 0..30)) {
+            let (mut f, mut model) = (FileBytes::default(), Vec::<u8>::new());
+            for e in edits {
+                match e {
+                    Edit::Write { at, len, byte, .. } => {
+                        let data = vec![byte; usize::from(len)];
+                        write_at(&mut f, at, &data);
+                        let (at, end) = (at as usize, at as usize + data.len());
+                        if model.len() < end {
+                            model.resize(end, 0);
+                        }
+                        model[at..end].copy_from_slice(&data);
+                    }
+                    Edit::SetLen { len, .. } => {
+                        set_len(&mut f, len);
+                        model.resize(len as usize, 0);
+                    }
+                    Edit::Punch { .. } => {}
+                }
+                proptest::prop_assert_eq!(&f.to_vec(), &model);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever was edited on either side between two resets, the partial copy leaves
+        /// the page cache equal to the media; the whole copy is the oracle.
+        #[test]
+        fn a_reset_copies_enough_to_equal_the_media(
+            rounds in proptest::collection::vec(proptest::collection::vec(edit(), 0..12), 1..6)
+        ) {
+            let (mut cache, mut media) = (FileBytes::default(), FileBytes::default());
+            for edits in rounds {
+                for e in edits {
+                    match e {
+                        Edit::Write { media: m, at, len, byte } => {
+                            let f = if m { &mut media } else { &mut cache };
+                            write_at(f, at, &vec![byte; usize::from(len)]);
+                        }
+                        Edit::SetLen { media: m, len } => {
+                            set_len(if m { &mut media } else { &mut cache }, len);
+                        }
+                        Edit::Punch { upto } => {
+                            media.punch(upto);
+                            cache.punch(upto);
+                        }
+                    }
+                }
+                let mut whole = cache.clone();
+                whole.copy_from(&media);
+                cache.reset_to(&mut media);
+                proptest::prop_assert_eq!(&cache, &whole);
+                proptest::prop_assert_eq!(cache.to_vec(), media.to_vec());
+            }
+        }
     }
 
     #[test]
