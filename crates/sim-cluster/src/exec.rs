@@ -88,31 +88,24 @@ impl<M: Wire> World<M> {
 
     /// Executes `actions` in order until one blocks; the rest wait in the thread.
     pub(crate) fn execute(&mut self, n: usize, actions: &mut Vec<Action<M>>) {
-        let mut i = 0;
-        while i < actions.len() {
+        // Drained, so each action is moved out once and the list keeps its memory; what is
+        // left when the node goes down is dropped with the drain.
+        let mut rest = actions.drain(..);
+        while let Some(action) = rest.next() {
             if !self.nodes[n].is_up() {
-                actions.clear();
                 return;
             }
-            let action = std::mem::replace(
-                &mut actions[i],
-                Action::CancelTimer {
-                    timer: Timer::Heartbeat,
-                },
-            );
-            i += 1;
             if let Some(b) = self.perform(n, action) {
                 let node = &mut self.nodes[n];
-                node.thread.park(b, actions.drain(i..));
+                node.thread.park(b, rest);
                 let id = node.id;
                 self.k.emit(TraceEvent::Block {
                     node: id,
                     on: b.reason(),
                 });
-                break;
+                return;
             }
         }
-        actions.clear();
     }
 
     /// Node `n`'s Raft thread may continue: runs the parked actions, then the inbox.
