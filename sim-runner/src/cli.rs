@@ -134,6 +134,10 @@ pub struct BenchArgs {
     /// Events of the kernel benchmark.
     #[arg(long, default_value_t = 20_000_000)]
     pub kernel_events: u64,
+    /// Measure the kernel and the cluster this many times, in turns, and report each
+    /// round and the medians: one round on a shared machine moves by a third.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub rounds: u16,
     /// Also run the same seeds on one thread and then on this many (as `run --jobs`), and
     /// report the speed-up; 1 skips it.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]

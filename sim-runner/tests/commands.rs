@@ -190,6 +190,50 @@ fn the_mode_comparison_is_deterministic() {
     insta::assert_snapshot!("compare_modes_seed_3", stdout(&o));
 }
 
+/// `bench --rounds` measures the kernel and the cluster in turns and prints every round,
+/// then the median, which lies within the rounds' range.
+#[test]
+fn bench_rounds_prints_each_round_and_their_median() {
+    let o = run_in_root(&[
+        "bench",
+        "--seeds",
+        "2",
+        "--jobs",
+        "1",
+        "--kernel-events",
+        "1000",
+        "--rounds",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let figure = |l: &str, after: &str| -> f64 {
+        let rest = &l[l.find(after).expect("the figure") + after.len()..];
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let rounds: Vec<f64> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("round "))
+        .map(|l| figure(l, ": "))
+        .collect();
+    assert_eq!(rounds.len(), 3, "{out}");
+    let median_line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("median ") && l.contains("M events/s"))
+        .expect("the median line");
+    let median = figure(median_line, "median ");
+    let (lo, hi) = rounds
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    assert!((lo..=hi).contains(&median), "{out}");
+    assert!(
+        out.contains("of the kernel's limit (each round against its own kernel)"),
+        "{out}"
+    );
+    let o = run_in_root(&["bench", "--rounds", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
 /// `bench --scale` runs each length in a child process of its own and prints one row per
 /// length: the simulated seconds it was stretched to (plus the heal phase), its events,
 /// and its events per second against the first row's.

@@ -3,8 +3,10 @@
 //! per event), then whole-cluster simulation of the crash scenario, one seed at a time on
 //! one core: events per second, simulated seconds per wall second, seeds per second —
 //! and the same seeds on one thread and on `--jobs` threads, for the speed-up of running
-//! seeds in parallel (each seed still on one thread, as `run --jobs` does). `--scale`
-//! measures how cost grows with a run's length instead (`scale.rs`).
+//! seeds in parallel (each seed still on one thread, as `run --jobs` does). `--rounds N`
+//! measures the kernel and the cluster N times in turns and reports the medians, the
+//! figure to quote from a shared machine. `--scale` measures how cost grows with a run's
+//! length instead (`scale.rs`).
 
 use crate::Exit;
 use crate::cli::BenchArgs;
@@ -45,8 +47,20 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<Exit> {
             sim_scenario::parse_str(CRASH_SCENARIO, "sync-crashes.toml")?,
         ));
     }
-    for (name, scenario) in &scenarios {
-        cluster(name, scenario, args.seeds, kernel);
+    for (i, (name, scenario)) in scenarios.iter().enumerate() {
+        let mut rounds = Vec::with_capacity(usize::from(args.rounds));
+        for r in 0..args.rounds {
+            // Each round measures the kernel again just before its cluster run, so that
+            // the two share the machine's mood of the moment; the first reuses the line
+            // printed above.
+            let kernel = if i == 0 && r == 0 {
+                kernel
+            } else {
+                kernel_events_per_s(args.kernel_events)
+            };
+            rounds.push((kernel, cluster_run(scenario, args.seeds)));
+        }
+        print_cluster(name, scenario, args.seeds, &rounds);
         if args.jobs > 1 {
             parallel(scenario, args.seeds, usize::from(args.jobs));
         }
@@ -102,8 +116,21 @@ fn timed_seeds(
     (wall, hashes.into_inner().expect("hashes lock"))
 }
 
-/// The figures of one scenario, its seeds one after another on one core.
-fn cluster(name: &str, scenario: &sim_scenario::Scenario, seeds: u64, kernel: f64) {
+/// One measurement of a scenario's seeds, one after another on one core.
+struct ClusterRun {
+    events: u64,
+    sim_s: f64,
+    wall_s: f64,
+    allocs: u64,
+}
+
+impl ClusterRun {
+    fn events_per_s(&self) -> f64 {
+        self.events as f64 / self.wall_s
+    }
+}
+
+fn cluster_run(scenario: &sim_scenario::Scenario, seeds: u64) -> ClusterRun {
     let first = scenario.run.seed;
     let config = sim_scenario::world_config(scenario);
     let allocs0 = crate::alloc_count::allocations();
@@ -114,29 +141,93 @@ fn cluster(name: &str, scenario: &sim_scenario::Scenario, seeds: u64, kernel: f6
         events += o.events;
         sim_s += o.end_time.as_secs_f64();
     }
-    let wall = t0.elapsed().as_secs_f64();
-    let allocs = crate::alloc_count::allocations() - allocs0;
-    let eps = events as f64 / wall;
+    let wall_s = t0.elapsed().as_secs_f64();
+    ClusterRun {
+        events,
+        sim_s,
+        wall_s,
+        allocs: crate::alloc_count::allocations() - allocs0,
+    }
+}
+
+/// The figures of one scenario: of its one round, or of each round and their medians
+/// (`--rounds`), each round's share of the kernel's limit taken against the kernel
+/// measured just before it.
+fn print_cluster(
+    name: &str,
+    scenario: &sim_scenario::Scenario,
+    seeds: u64,
+    rounds: &[(f64, ClusterRun)],
+) {
+    let (_, first) = &rounds[0];
     println!(
         "cluster: {name}, {} nodes, {} mode, implementation {}",
         scenario.cluster.nodes,
         sim_scenario::Named::name(scenario.cluster.mode),
         sim_scenario::Named::name(scenario.cluster.implementation)
     );
+    let (events, sim_s) = (first.events, first.sim_s);
+    let eps: Vec<f64> = rounds.iter().map(|(_, r)| r.events_per_s()).collect();
+    let shares: Vec<f64> = rounds
+        .iter()
+        .map(|(kernel, r)| 100.0 * r.events_per_s() / kernel)
+        .collect();
+    let wall_s = median(rounds.iter().map(|(_, r)| r.wall_s).collect());
+    if rounds.len() == 1 {
+        println!(
+            "  {seeds} seeds, {events} events, {sim_s:.0} simulated s in {wall_s:.2} wall s (one core)"
+        );
+        println!(
+            "  {:.2} M events/s   {:.0}x real time   {:.1} seeds/s",
+            eps[0] / 1e6,
+            sim_s / wall_s,
+            seeds as f64 / wall_s
+        );
+        println!("  {:.1}% of the kernel's limit", shares[0]);
+    } else {
+        println!(
+            "  {seeds} seeds, {events} events, {sim_s:.0} simulated s a round (one core), {} rounds:",
+            rounds.len()
+        );
+        for (k, ((kernel, r), share)) in rounds.iter().zip(&shares).enumerate() {
+            println!(
+                "  round {}: {:.2} M events/s in {:.2} wall s, kernel {:.1} M events/s, {share:.1}% of it",
+                k + 1,
+                r.events_per_s() / 1e6,
+                r.wall_s,
+                kernel / 1e6
+            );
+        }
+        let best = eps.iter().copied().fold(0.0, f64::max);
+        println!(
+            "  median {:.2} M events/s (best {:.2})   {:.0}x real time   {:.1} seeds/s",
+            median(eps) / 1e6,
+            best / 1e6,
+            sim_s / wall_s,
+            seeds as f64 / wall_s
+        );
+        println!(
+            "  median {:.1}% of the kernel's limit (each round against its own kernel)",
+            median(shares)
+        );
+    }
     println!(
-        "  {seeds} seeds, {events} events, {sim_s:.0} simulated s in {wall:.2} wall s (one core)"
+        "  {:.2} heap allocations per event ({} in all: message bodies, trace lines of faults, set-up)",
+        first.allocs as f64 / events.max(1) as f64,
+        first.allocs
     );
-    println!(
-        "  {:.2} M events/s   {:.0}x real time   {:.1} seeds/s",
-        eps / 1e6,
-        sim_s / wall,
-        seeds as f64 / wall
-    );
-    println!("  {:.1}% of the kernel's limit", 100.0 * eps / kernel);
-    println!(
-        "  {:.2} heap allocations per event ({allocs} in all: message bodies, trace lines of faults, set-up)",
-        allocs as f64 / events.max(1) as f64
-    );
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    assert!(!values.is_empty(), "the median of nothing");
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
 }
 
 /// Events per second of a bare queue holding 256 events: pop one, draw one ChaCha8 value,
@@ -154,4 +245,16 @@ fn kernel_events_per_s(n: u64) -> f64 {
         q.push(now.after(d), black_box(ev));
     }
     n as f64 / t0.elapsed().as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_median_is_the_middle_value_or_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![3.0]), 3.0);
+        assert_eq!(median(vec![5.0, 1.0, 3.0]), 3.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
 }
