@@ -162,6 +162,7 @@ impl FileBytes {
         if offset_bytes >= self.base_bytes {
             return;
         }
+        self.touch(offset_bytes);
         let gap = to_index(self.base_bytes - offset_bytes);
         self.bytes.splice(0..0, std::iter::repeat_n(0, gap));
         self.base_bytes = offset_bytes;
@@ -301,6 +302,12 @@ mod tests {
         Punch {
             upto: u64,
         },
+        /// A crash model's sector image (`copy_sector_image`) from a third file.
+        Sector {
+            media: bool,
+            sector: u64,
+            image: u32,
+        },
     }
 
     fn edit() -> impl proptest::strategy::Strategy<Value = Edit> {
@@ -310,6 +317,8 @@ mod tests {
                 .prop_map(|(media, at, len, byte)| Edit::Write { media, at, len, byte }),
             1 => (any::<bool>(), 0..300u64).prop_map(|(media, len)| Edit::SetLen { media, len }),
             1 => (0..200u64).prop_map(|upto| Edit::Punch { upto }),
+            2 => (any::<bool>(), 0..20u64, 0..=16u32)
+                .prop_map(|(media, sector, image)| Edit::Sector { media, sector, image }),
         ]
     }
 
@@ -334,7 +343,7 @@ mod tests {
                         set_len(&mut f, len);
                         model.resize(len as usize, 0);
                     }
-                    Edit::Punch { .. } => {}
+                    Edit::Punch { .. } | Edit::Sector { .. } => {}
                 }
                 proptest::prop_assert_eq!(&f.to_vec(), &model);
             }
@@ -349,6 +358,7 @@ mod tests {
             rounds in proptest::collection::vec(proptest::collection::vec(edit(), 0..12), 1..6)
         ) {
             let (mut cache, mut media) = (FileBytes::default(), FileBytes::default());
+            let source = file((0..400u32).map(|i| (i % 251) as u8 + 1).collect());
             for edits in rounds {
                 for e in edits {
                     match e {
@@ -362,6 +372,10 @@ mod tests {
                         Edit::Punch { upto } => {
                             media.punch(upto);
                             cache.punch(upto);
+                        }
+                        Edit::Sector { media: m, sector, image } => {
+                            let f = if m { &mut media } else { &mut cache };
+                            copy_sector_image(f, &source, sector, 16, image);
                         }
                     }
                 }
