@@ -7,23 +7,6 @@
 
 use sim_core::SimRng;
 
-/// Copies `durable` — the file's bytes from `offset_bytes` on — into `out` (replacing its
-/// content) and corrupts sectors at `rate`. Returns the corrupt sector numbers (the file's),
-/// ascending. Draws as [`draw_flips`] does.
-pub(crate) fn read_sectors(
-    durable: &[u8],
-    offset_bytes: u64,
-    sector_bytes: u32,
-    rate: f64,
-    rng: &mut SimRng,
-    out: &mut Vec<u8>,
-) -> Vec<u64> {
-    let flips = draw_flips(durable.len(), offset_bytes, sector_bytes, rate, rng);
-    out.clear();
-    out.extend_from_slice(durable);
-    apply_flips(out, &flips)
-}
-
 /// One corrupt sector of a read: the byte at `at` (in the read, not the file) is XORed
 /// with `mask`, which is not zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +68,23 @@ pub(crate) fn apply_flips(read: &mut [u8], flips: &[Flip]) -> Vec<u64> {
 mod tests {
     use super::*;
     use sim_core::RngStreams;
+
+    /// Copies `durable` — the file's bytes from `offset_bytes` on — into `out` (replacing its
+    /// content) and corrupts sectors at `rate`. Returns the corrupt sector numbers (the file's),
+    /// ascending. Draws as [`draw_flips`] does.
+    fn read_sectors(
+        durable: &[u8],
+        offset_bytes: u64,
+        sector_bytes: u32,
+        rate: f64,
+        rng: &mut SimRng,
+        out: &mut Vec<u8>,
+    ) -> Vec<u64> {
+        let flips = draw_flips(durable.len(), offset_bytes, sector_bytes, rate, rng);
+        out.clear();
+        out.extend_from_slice(durable);
+        apply_flips(out, &flips)
+    }
 
     #[test]
     fn no_rate_no_corruption_and_no_draws() {

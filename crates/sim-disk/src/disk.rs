@@ -333,18 +333,17 @@ impl Disk {
         offset_bytes: u64,
         out: &mut Vec<u8>,
     ) -> Vec<u64> {
-        self.check_file(file);
-        let corrupt = corruption::read_sectors(
-            self.durable[usize::from(file.0)].from(offset_bytes),
-            offset_bytes,
-            self.config.sector_bytes,
-            self.config.corruption_rate,
-            &mut self.fault_rng,
-            out,
-        );
-        self.stats.recovery_reads += 1;
-        self.stats.sectors_read_corrupt += corrupt.len() as u64;
-        corrupt
+        match self.recovery_read_from(file, offset_bytes) {
+            RecoveryRead::Clean => {
+                out.clear();
+                out.extend_from_slice(self.durable_from(file, offset_bytes));
+                Vec::new()
+            }
+            RecoveryRead::Corrupt { bytes, sectors } => {
+                *out = bytes;
+                sectors
+            }
+        }
     }
 
     /// [`Disk::read_for_recovery_from`] with the same draws, but without copying a read
@@ -578,9 +577,6 @@ mod tests {
         out
     }
 
-    /// A punched prefix leaves the rest readable where it was, survives a power loss, and a
-    /// recovery read from past it draws corruption for the sectors it reads only, naming
-    /// them by their place in the file.
     /// The change mark of the durable media: lowered by a flush to the first byte it made
     /// durable, by a truncate to the new length, by a crash's replay to what it wrote,
     /// never by writes still in the page cache; reset by each call.
@@ -627,6 +623,9 @@ mod tests {
         );
     }
 
+    /// A punched prefix leaves the rest readable where it was, survives a power loss, and a
+    /// recovery read from past it draws corruption for the sectors it reads only, naming
+    /// them by their place in the file.
     #[test]
     fn a_punched_prefix_is_gone_and_the_tail_reads_where_it_was() {
         let mut d = disk(10.0, 100.0);
@@ -653,8 +652,9 @@ mod tests {
         assert_eq!(out.len(), 1536 - 700);
     }
 
-    /// The read without the copy draws what the copying read draws, sector for sector,
-    /// and leaves the fault stream where it leaves it.
+    /// The read without the copy and the copying read built on it agree, sector for
+    /// sector and draw for draw: a clean read is the media's bytes, a corrupt one differs
+    /// from them, and both count the same.
     #[test]
     fn a_recovery_read_without_the_copy_reads_and_draws_as_the_copying_one() {
         let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();

@@ -189,6 +189,7 @@ pub(crate) fn write_at(file: &mut FileBytes, offset_bytes: u64, data: &[u8]) {
     }
     bytes[start..end].copy_from_slice(data);
 }
+
 /// Sets the file's length: shortens it, or extends it with zeros.
 pub(crate) fn set_len(file: &mut FileBytes, len_bytes: u64) {
     let len = to_index(len_bytes);
