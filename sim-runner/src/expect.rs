@@ -80,7 +80,9 @@ pub struct ScenarioReport {
     pub verdict: String,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median of `v`: its middle value, the upper of the two middle ones for an even
+/// count, 0 for none.
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
         return 0.0;
     }

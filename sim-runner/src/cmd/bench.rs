@@ -10,6 +10,7 @@
 
 use crate::Exit;
 use crate::cli::BenchArgs;
+use crate::expect::median;
 use sim_core::{EventQueue, RngStreams, SimDuration};
 use std::hint::black_box;
 use std::sync::Mutex;
@@ -224,18 +225,6 @@ fn print_cluster(
     );
 }
 
-/// The median of `values` (the mean of the middle two for an even count).
-fn median(mut values: Vec<f64>) -> f64 {
-    assert!(!values.is_empty(), "the median of nothing");
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    }
-}
-
 /// Events per second of a bare queue holding 256 events: pop one, draw one ChaCha8 value,
 /// push one. What no simulation built on this kernel can beat.
 fn kernel_events_per_s(n: u64) -> f64 {
@@ -251,16 +240,4 @@ fn kernel_events_per_s(n: u64) -> f64 {
         q.push(now.after(d), black_box(ev));
     }
     n as f64 / t0.elapsed().as_secs_f64()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::median;
-
-    #[test]
-    fn the_median_is_the_middle_value_or_the_mean_of_the_middle_two() {
-        assert_eq!(median(vec![3.0]), 3.0);
-        assert_eq!(median(vec![5.0, 1.0, 3.0]), 3.0);
-        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
-    }
 }
